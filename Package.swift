@@ -1,0 +1,78 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings shared by every target: Swift 6 language mode is the default for this tools version.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+/// An example app: an executable whose `api/` folder the route plugin compiles into its route table.
+func example(_ name: String) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: ["NozzleFastCGI"],
+        path: "examples/\(name)",
+        exclude: ["api", "README.md"],
+        swiftSettings: swiftSettings,
+        plugins: ["NozzleRoutes"]
+    )
+}
+
+let package = Package(
+    name: "Nozzle",
+    products: [
+        .library(name: "Nozzle", targets: ["Nozzle"]),
+        .library(name: "NozzleFastCGI", targets: ["NozzleFastCGI"]),
+        .library(name: "NozzleTesting", targets: ["NozzleTesting"]),
+        .plugin(name: "NozzleRoutes", targets: ["NozzleRoutes"]),
+        .executable(name: "hello", targets: ["hello"]),
+        .executable(name: "blitz", targets: ["blitz"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFastCGI",
+            pkgConfig: "fcgi",
+            providers: [.apt(["libfcgi-dev"])]
+        ),
+        .target(name: "Nozzle", swiftSettings: swiftSettings),
+        .target(name: "NozzleFastCGI", dependencies: ["Nozzle", "CFastCGI"], swiftSettings: swiftSettings),
+        .target(name: "NozzleTesting", dependencies: ["Nozzle", "NozzleFastCGI"], swiftSettings: swiftSettings),
+        .target(name: "NozzleRouteCompiler", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "NozzleRouteGenerator",
+            dependencies: ["NozzleRouteCompiler"],
+            swiftSettings: swiftSettings
+        ),
+        .plugin(name: "NozzleRoutes", capability: .buildTool(), dependencies: ["NozzleRouteGenerator"]),
+        example("hello"),
+        .executableTarget(
+            name: "fixture-app",
+            dependencies: ["NozzleFastCGI"],
+            path: "Tests/FixtureApp",
+            exclude: ["api"],
+            swiftSettings: swiftSettings,
+            plugins: ["NozzleRoutes"]
+        ),
+        example("blitz"),
+        .testTarget(
+            name: "NozzleTests",
+            dependencies: ["Nozzle", "NozzleTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NozzleFastCGITests",
+            dependencies: ["Nozzle", "NozzleFastCGI", "NozzleTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RouteGeneratorTests",
+            dependencies: ["NozzleRouteCompiler"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["NozzleTesting"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

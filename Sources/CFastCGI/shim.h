@@ -1,0 +1,16 @@
+#ifndef NOZZLE_CFASTCGI_SHIM_H
+#define NOZZLE_CFASTCGI_SHIM_H
+#include <fcgiapp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <signal.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+/* glibc declares accept4 only under _GNU_SOURCE; the symbol is always there. */
+extern int accept4(int, struct sockaddr *, socklen_t *, int);
+static inline int nozzle_accept(int fd) { return accept4(fd, 0, 0, SOCK_CLOEXEC); }
+#endif

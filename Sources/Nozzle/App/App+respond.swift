@@ -1,0 +1,62 @@
+extension App {
+    /// Answers one request: matches the route, runs the body parser, the middleware and the handler,
+    /// and turns errors into JSON responses. The response is always finished when this returns,
+    /// unless the route uses `externalResolver`.
+    public func respond(to req: Request, _ res: Response) async {
+        guard let match = routes.match(req.path, strictTrailingSlash: strictTrailingSlash) else {
+            render(HTTPError(404, "Not found"), req, res)
+            return
+        }
+        let route = match.route
+        req.params = match.params
+        for (name, value) in match.params { req.query.set(name, value) }
+
+        var handler = route.handler(for: req.method)
+        if handler == nil {
+            let allow = route.allowedMethods.joined(separator: ", ")
+            guard req.method == "OPTIONS" else {
+                render(HTTPError(405, "Method not allowed", headers: Headers([("Allow", allow)])), req, res)
+                return
+            }
+            handler = { _, res in
+                res.status(204).setHeader("Allow", allow).end()
+            }
+        }
+        var chain: [any Middleware] = []
+        if let parser = route.config.bodyParser { chain.append(BodyParser(config: parser)) }
+        chain.append(contentsOf: middleware)
+        chain.append(contentsOf: route.config.middleware)
+        do {
+            try await runChain(chain[...], req, res) { [handler] in try await handler!(req, res) }
+        } catch {
+            render(error, req, res)
+        }
+        if !res.finished && !route.config.externalResolver {
+            req.log.warning("API resolved without sending a response for \(req.path)")
+            res.end()
+        }
+    }
+
+    /// Sends an error as JSON; an unexpected error is logged and answered with a 500.
+    func render(_ error: any Error, _ req: Request, _ res: Response) {
+        if res.headersSent {
+            req.log.error("error after the response had started: \(error)")
+            res.end()
+            return
+        }
+        if let error = error as? HTTPError {
+            res.status(error.status)
+            for (name, value) in error.headers { res.setHeader(name, value) }
+            res.json(error.body)
+            return
+        }
+        if error is CancellationError {
+            req.log.warning("request cancelled")
+        } else {
+            req.log.error("handler threw: \(String(reflecting: error))")
+        }
+        var body: JSONObject = ["error": "Internal server error"]
+        if development { body["detail"] = .string(String(reflecting: error)) }
+        res.status(500).json(.object(body))
+    }
+}

@@ -1,0 +1,36 @@
+/// An error that renders itself as a status and a JSON body.
+///
+/// Throw it from a handler or middleware to answer with that status:
+///
+/// ```swift
+/// guard let user else { throw HTTPError(404, "User not found") }   // 404 {"error":"User not found"}
+/// throw fail(422, ["field": "email", "reason": "taken"])            // 422 with that body
+/// ```
+public struct HTTPError: Error, Sendable {
+    /// The status to send.
+    public var status: Int
+    /// The JSON body to send.
+    public var body: JSON
+    /// Extra headers to send, such as `Allow` or `Retry-After`.
+    public var headers: Headers
+
+    /// An error whose body is `{"error": message}`.
+    public init(_ status: Int, _ message: String? = nil, headers: Headers = Headers()) {
+        self.status = status
+        self.body = ["error": .string(message ?? HTTPStatus.reason(status))]
+        self.headers = headers
+    }
+
+    /// An error with a JSON body of your own.
+    public init(_ status: Int, body: JSON, headers: Headers = Headers()) {
+        self.status = status
+        self.body = body
+        self.headers = headers
+    }
+}
+
+/// An ``HTTPError`` with `data` as its body, as the `fail(status, data)` helper of Luat-style routes.
+public func fail(_ status: Int, _ data: JSON) -> HTTPError {
+    if case .string(let message) = data { return HTTPError(status, message) }
+    return HTTPError(status, body: data)
+}

@@ -1,0 +1,85 @@
+/// The query string's parameters, with route params merged in.
+///
+/// `query["x"]` is the first value; `query.all("x")` gives every value of a repeated key. A route
+/// param wins over a query key of the same name, as in Next.js, and a catch-all param is always an
+/// array.
+public struct Query: Sendable, Sequence {
+    /// One key's value: a single string, or a list (a repeated key, or a catch-all param).
+    public enum Value: Sendable, Hashable {
+        case one(String)
+        case many([String])
+
+        /// Every value, in order.
+        public var values: [String] {
+            switch self {
+            case .one(let value): [value]
+            case .many(let values): values
+            }
+        }
+
+        var json: JSON {
+            switch self {
+            case .one(let value): .string(value)
+            case .many(let values): .array(values.map(JSON.string))
+            }
+        }
+    }
+
+    /// The keys and values in order of first appearance.
+    public private(set) var entries: [(key: String, value: Value)] = []
+
+    /// An empty query.
+    public init() {}
+
+    /// Parses an `application/x-www-form-urlencoded` string such as `a=1&b=2&a=3`.
+    public init(parsing string: some StringProtocol) {
+        guard !string.isEmpty else { return }
+        for pair in string.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = PercentDecoding.decodeFormComponent(parts[0])
+            let value = parts.count > 1 ? PercentDecoding.decodeFormComponent(parts[1]) : ""
+            append(key, value)
+        }
+    }
+
+    /// The first value of `key`, or nil.
+    public subscript(key: String) -> String? {
+        entries.first { $0.key == key }?.value.values.first
+    }
+
+    /// Every value of `key`, in order; empty when it is absent.
+    public func all(_ key: String) -> [String] {
+        entries.first { $0.key == key }?.value.values ?? []
+    }
+
+    /// The value of `key` as given, or nil.
+    public func value(_ key: String) -> Value? { entries.first { $0.key == key }?.value }
+
+    /// Adds a value; a key seen before becomes a list.
+    public mutating func append(_ key: String, _ value: String) {
+        if let index = entries.firstIndex(where: { $0.key == key }) {
+            entries[index].value = .many(entries[index].value.values + [value])
+        } else {
+            entries.append((key, .one(value)))
+        }
+    }
+
+    /// Sets `key`, replacing what was there.
+    public mutating func set(_ key: String, _ value: Value) {
+        if let index = entries.firstIndex(where: { $0.key == key }) {
+            entries[index].value = value
+        } else {
+            entries.append((key, value))
+        }
+    }
+
+    /// Whether there are no keys.
+    public var isEmpty: Bool { entries.isEmpty }
+
+    /// The query as a JSON object: single values are strings, lists are arrays.
+    public var json: JSON {
+        .object(JSONObject(entries.map { ($0.key, $0.value.json) }))
+    }
+
+    public func makeIterator() -> IndexingIterator<[(key: String, value: Value)]> { entries.makeIterator() }
+}

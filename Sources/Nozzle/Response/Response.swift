@@ -1,0 +1,241 @@
+/// An HTTP response under construction, with the methods Express and Next.js users know.
+///
+/// ```swift
+/// res.status(201).json(["id": 3, "created": true])
+/// res.send("Post: \(pid)")
+/// res.redirect("/login")
+/// ```
+///
+/// The response goes out as a CGI header block and a body. A response is sent once: a second send is
+/// a programming error that is logged and ignored, so the client never sees corrupt output.
+///
+/// - Important: Like ``Request``, a response belongs to one chain of middleware and handler at a time.
+public final class Response: @unchecked Sendable {
+    /// The status code to send; 200 unless set.
+    public private(set) var statusCode = 200
+    /// The header fields to send.
+    public var headers = Headers()
+    /// Whether the header block has gone out; after that, status and headers no longer change.
+    public private(set) var headersSent = false
+    /// Whether the response is complete.
+    public private(set) var finished = false
+
+    let sink: any ResponseSink
+    let omitsBody: Bool
+    let log: RequestLog
+    var finishHandlers: [@Sendable () -> Void] = []
+
+    /// A response that writes to `sink`.
+    ///
+    /// - Parameters:
+    ///   - sink: where the bytes go.
+    ///   - method: the request method; a `HEAD` response sends headers only.
+    ///   - log: where programming errors, such as sending twice, are reported.
+    public init(sink: any ResponseSink, method: String = "GET", log: RequestLog) {
+        self.sink = sink
+        self.omitsBody = method == "HEAD"
+        self.log = log
+    }
+
+    /// Sets the status code; chainable.
+    @discardableResult
+    public func status(_ code: Int) -> Response {
+        if headersSent {
+            log.error("res.status(\(code)) called after the headers were sent")
+        } else {
+            statusCode = code
+        }
+        return self
+    }
+
+    /// Sets a header, replacing any of the same name; chainable.
+    @discardableResult
+    public func setHeader(_ name: String, _ value: String) -> Response {
+        if headersSent {
+            log.error("res.setHeader(\"\(name)\") called after the headers were sent")
+        } else {
+            headers.set(name, value)
+        }
+        return self
+    }
+
+    /// Adds a header, keeping others of the same name; chainable.
+    @discardableResult
+    public func appendHeader(_ name: String, _ value: String) -> Response {
+        if headersSent {
+            log.error("res.appendHeader(\"\(name)\") called after the headers were sent")
+        } else {
+            headers.add(name, value)
+        }
+        return self
+    }
+
+    /// The first value of a header, or nil.
+    public func getHeader(_ name: String) -> String? { headers[name] }
+
+    /// Removes a header; chainable.
+    @discardableResult
+    public func removeHeader(_ name: String) -> Response {
+        if !headersSent { headers.remove(name) }
+        return self
+    }
+
+    /// Sets `Content-Type`: a full type, or a short name such as `json`, `html`, `text`; chainable.
+    @discardableResult
+    public func type(_ type: String) -> Response {
+        setHeader("Content-Type", MediaTypes.expand(type))
+    }
+
+    /// Sends a JSON value with `application/json; charset=utf-8`.
+    public func json(_ value: JSON) {
+        guard beginSend("json") else { return }
+        if !headers.contains("Content-Type") { headers.set("Content-Type", "application/json; charset=utf-8") }
+        var body: [UInt8] = []
+        body.reserveCapacity(128)
+        value.write(into: &body)
+        writeComplete(body: body)
+    }
+
+    /// Sends text; it goes out as `text/html; charset=utf-8` unless a type was set.
+    public func send(_ text: String) {
+        guard beginSend("send") else { return }
+        if !headers.contains("Content-Type") { headers.set("Content-Type", "text/html; charset=utf-8") }
+        writeComplete(body: Array(text.utf8))
+    }
+
+    /// Sends bytes; they go out as `application/octet-stream` unless a type was set.
+    public func send(_ bytes: [UInt8]) {
+        guard beginSend("send") else { return }
+        if !headers.contains("Content-Type") { headers.set("Content-Type", "application/octet-stream") }
+        writeComplete(body: bytes)
+    }
+
+    /// Sends a JSON value.
+    public func send(_ value: JSON) { json(value) }
+
+    /// Ends the response with no (further) body.
+    public func send() { end() }
+
+    /// Sets the status and sends its reason phrase as text: `res.sendStatus(404)` sends `Not Found`.
+    public func sendStatus(_ code: Int) {
+        status(code)
+        if !headers.contains("Content-Type") { headers.set("Content-Type", "text/plain; charset=utf-8") }
+        send(HTTPStatus.reason(code))
+    }
+
+    /// Sets `Location`; chainable.
+    @discardableResult
+    public func location(_ url: String) -> Response { setHeader("Location", url) }
+
+    /// Redirects with `Location`: 302 unless a status is given.
+    public func redirect(_ status: Int = 302, _ url: String) {
+        self.status(status)
+        location(url)
+        if !headers.contains("Content-Type") { headers.set("Content-Type", "text/plain; charset=utf-8") }
+        send("\(HTTPStatus.reason(status)). Redirecting to \(url)")
+    }
+
+    /// Redirects to `url` with 302.
+    public func redirect(_ url: String) { redirect(302, url) }
+
+    /// Streams a chunk: the header block goes out with the first chunk, and every chunk is flushed
+    /// to the web server at once, as server-sent events need.
+    public func write(_ bytes: [UInt8]) {
+        guard !finished else {
+            log.error("res.write() called after the response was finished")
+            return
+        }
+        if !headersSent {
+            if !headers.contains("Content-Type") { headers.set("Content-Type", "text/html; charset=utf-8") }
+            writeHead(contentLength: nil)
+        }
+        if !omitsBody && !HTTPStatus.forbidsBody(statusCode) {
+            bytes.withUnsafeBytes { sink.write($0) }
+        }
+        sink.flush()
+    }
+
+    /// Streams text; see ``write(_:)-([UInt8])``.
+    public func write(_ text: String) { write(Array(text.utf8)) }
+
+    /// Finishes the response. Without a body sent, it goes out with `Content-Length: 0`.
+    public func end() {
+        guard !finished else { return }
+        if !headersSent { writeHead(contentLength: 0) }
+        markFinished()
+    }
+
+    /// Ends the response with `text` as its body, as Node's `res.end(data)`; plain text unless a type was set.
+    public func end(_ text: String) {
+        guard beginSend("end") else { return }
+        if !headers.contains("Content-Type") { headers.set("Content-Type", "text/plain; charset=utf-8") }
+        writeComplete(body: Array(text.utf8))
+    }
+
+    /// Runs `handler` once the response is finished.
+    package func onFinish(_ handler: @escaping @Sendable () -> Void) {
+        if finished { handler() } else { finishHandlers.append(handler) }
+    }
+
+    // MARK: - Writing
+
+    func beginSend(_ name: String) -> Bool {
+        if finished || headersSent {
+            log.error("res.\(name)() called after the response was sent; ignored")
+            return false
+        }
+        return true
+    }
+
+    func writeComplete(body: [UInt8]) {
+        let sendsBody = !HTTPStatus.forbidsBody(statusCode)
+        if !sendsBody { headers.remove("Content-Type") }
+        var bytes = head(contentLength: sendsBody ? body.count : nil)
+        if sendsBody && !omitsBody { bytes.append(contentsOf: body) }
+        headersSent = true
+        bytes.withUnsafeBytes { sink.write($0) }
+        markFinished()
+    }
+
+    func writeHead(contentLength: Int?) {
+        let bytes = head(contentLength: HTTPStatus.forbidsBody(statusCode) ? nil : contentLength)
+        headersSent = true
+        bytes.withUnsafeBytes { sink.write($0) }
+    }
+
+    func markFinished() {
+        finished = true
+        let handlers = finishHandlers
+        finishHandlers = []
+        for handler in handlers { handler() }
+    }
+
+    /// The CGI header block: the `Status:` line, the fields, and the blank line.
+    func head(contentLength: Int?) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128 + headers.count * 32)
+        out.append(contentsOf: "Status: ".utf8)
+        out.append(contentsOf: String(statusCode).utf8)
+        out.append(UInt8(ascii: " "))
+        out.append(contentsOf: HTTPStatus.reason(statusCode).utf8)
+        out.append(contentsOf: "\r\n".utf8)
+        for (name, value) in headers where !Headers.sameName(name, "Content-Length") {
+            Response.appendField(name, value, to: &out)
+        }
+        if let contentLength {
+            out.append(contentsOf: "Content-Length: ".utf8)
+            out.append(contentsOf: String(contentLength).utf8)
+            out.append(contentsOf: "\r\n".utf8)
+        }
+        out.append(contentsOf: "\r\n".utf8)
+        return out
+    }
+
+    /// Appends one field; CR and LF in a name or value would split the header block, so they become spaces.
+    static func appendField(_ name: String, _ value: String, to out: inout [UInt8]) {
+        for byte in name.utf8 { out.append(byte == 13 || byte == 10 || byte == UInt8(ascii: ":") ? 0x20 : byte) }
+        out.append(contentsOf: ": ".utf8)
+        for byte in value.utf8 { out.append(byte == 13 || byte == 10 ? 0x20 : byte) }
+        out.append(contentsOf: "\r\n".utf8)
+    }
+}

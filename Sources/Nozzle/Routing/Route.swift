@@ -1,0 +1,70 @@
+/// One entry of a route table: a URL pattern, its handlers by method, and its config.
+///
+/// The route plugin writes these from the `api/` folder; tests may also build them by hand:
+///
+/// ```swift
+/// Route("/api/post/[pid]", file: "api/post/[pid].swift", handlers: ["GET": { req, res in
+///     res.send("Post: \(req.params["pid"]!)")
+/// }])
+/// ```
+public struct Route: Sendable {
+    /// The pattern in file-path syntax: `/api/post/[pid]`, `/api/post/[...slug]`, `/api/opt/[[...slug]]`.
+    public let pattern: String
+    /// The route file, relative to the package: `api/post/[pid].swift`.
+    public let file: String
+    /// The route's settings.
+    public let config: RouteConfig
+    /// The handlers by method; the key `*` is a handler for every method.
+    public let handlers: [String: Handler]
+    let segments: [RouteSegment]
+
+    /// A route.
+    public init(_ pattern: String, file: String = "", config: RouteConfig = RouteConfig(), handlers: [String: Handler]) {
+        self.pattern = pattern
+        self.file = file
+        self.config = config
+        self.handlers = handlers
+        self.segments = RouteSegment.parse(pattern)
+    }
+
+    /// The methods this route answers, as the `Allow` header lists them: HEAD comes with GET.
+    public var allowedMethods: [String] {
+        if handlers["*"] != nil { return Route.standardMethods }
+        var methods: [String] = []
+        for method in Route.standardMethods where handlers[method] != nil || (method == "HEAD" && handlers["GET"] != nil) {
+            methods.append(method)
+        }
+        for method in handlers.keys.sorted() where !Route.standardMethods.contains(method) { methods.append(method) }
+        return methods
+    }
+
+    /// The handler for `method`: HEAD is served by GET.
+    public func handler(for method: String) -> Handler? {
+        if let handler = handlers[method] { return handler }
+        if method == "HEAD", let get = handlers["GET"] { return get }
+        return handlers["*"]
+    }
+
+    static let standardMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+}
+
+/// One segment of a route pattern.
+enum RouteSegment: Sendable, Equatable {
+    /// A fixed name: `create`.
+    case literal(String)
+    /// `[pid]`: one segment.
+    case param(String)
+    /// `[...slug]`: one or more segments.
+    case catchAll(String)
+    /// `[[...slug]]`: zero or more segments.
+    case optionalCatchAll(String)
+
+    static func parse(_ pattern: String) -> [RouteSegment] {
+        pattern.split(separator: "/").map { part in
+            if part.hasPrefix("[[..."), part.hasSuffix("]]") { return .optionalCatchAll(String(part.dropFirst(5).dropLast(2))) }
+            if part.hasPrefix("[..."), part.hasSuffix("]") { return .catchAll(String(part.dropFirst(4).dropLast())) }
+            if part.hasPrefix("["), part.hasSuffix("]") { return .param(String(part.dropFirst().dropLast())) }
+            return .literal(String(part))
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Nozzle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension App {
+    /// Runs the app as its command line says, then exits.
+    ///
+    /// The same binary serves FastCGI on a socket handed over by spawn-fcgi or systemd, or on one it
+    /// opens with `--listen`; answers one request as a CGI program; or prints the route table with
+    /// `routes`. Started by hand with nothing to serve, it prints its usage and exits 2.
+    ///
+    /// ```swift
+    /// // main.swift
+    /// import NozzleFastCGI
+    /// App(routes: .generated).main()
+    /// ```
+    public func main() -> Never {
+        exit(run(arguments: Array(CommandLine.arguments.dropFirst()), environment: App.processEnvironment()))
+    }
+
+    /// Runs the app for `arguments` and returns the exit status.
+    func run(arguments: [String], environment: [String: String]) -> Int32 {
+        let program = System.programName
+        let options: ServeOptions
+        do {
+            options = try ServeOptions(arguments: arguments)
+        } catch {
+            System.writeStderr("\(program): \(error)\nRun '\(program) --help' for the options.")
+            return 2
+        }
+        var app = self
+        if options.development { app.development = true }
+        switch options.command {
+        case .help:
+            print(Usage.text(program: program), terminator: "")
+            return 0
+        case .routes:
+            print(RouteListing.text(for: app), terminator: "")
+            return 0
+        case .serve:
+            break
+        }
+        let problems = app.configurationErrors
+        guard problems.isEmpty else {
+            for problem in problems { System.writeStderr("\(program): \(problem)") }
+            return 1
+        }
+        let mode = StartMode.detect(options: options, environment: environment)
+        switch mode {
+        case .cgi:
+            return CGIResponder.respond(app: app, options: options, environment: environment)
+        case .none:
+            System.writeStderr(Usage.text(program: program))
+            return 2
+        case .inheritedSocket:
+            return app.serve(listenFD: 0, ownedSocketPath: nil, options: options, describe: "fd 0 (spawn-fcgi)")
+        case .systemd:
+            unsetenv("LISTEN_FDS")
+            unsetenv("LISTEN_PID")
+            unsetenv("LISTEN_FDNAMES")
+            _ = fcntl(StartMode.systemdFirstFD, F_SETFD, FD_CLOEXEC)
+            return app.serve(listenFD: StartMode.systemdFirstFD, ownedSocketPath: nil, options: options, describe: "fd 3 (systemd)")
+        case .listen(let address):
+            let fd: Int32
+            do {
+                fd = try ListeningSocket.open(address, socketMode: options.socketMode)
+            } catch {
+                System.writeStderr("\(program): \(error)")
+                return 1
+            }
+            var ownedPath: String?
+            if case .unix(let path) = address { ownedPath = path }
+            return app.serve(listenFD: fd, ownedSocketPath: ownedPath, options: options, describe: "\(address)")
+        }
+    }
+
+    private func serve(listenFD: Int32, ownedSocketPath: String?, options: ServeOptions, describe: String) -> Int32 {
+        let signalFD = Signals.takeOver()
+        let server = FastCGIServer(app: self, options: options, listenFD: listenFD, ownedSocketPath: ownedSocketPath, signalFD: signalFD)
+        System.writeStderr("nozzle: serving FastCGI on \(describe) with \(options.workers) workers, pid \(getpid())")
+        return server.run()
+    }
+
+    static func processEnvironment() -> [String: String] {
+        var environment: [String: String] = [:]
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                environment[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            cursor += 1
+        }
+        return environment
+    }
+}

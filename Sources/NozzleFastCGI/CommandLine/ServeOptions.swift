@@ -1,0 +1,88 @@
+/// The app binary's command and options, parsed from its arguments.
+struct ServeOptions: Sendable {
+    enum Command: String, Sendable {
+        case serve, routes, help
+    }
+
+    var command: Command = .serve
+    /// `--listen ADDR`: open this socket instead of using one handed over.
+    var listen: ListenAddress?
+    /// `--socket-mode MODE`: permissions of a unix socket we create.
+    var socketMode: UInt32?
+    /// `--workers N`: requests in flight at once in this process.
+    var workers = ServeOptions.defaultWorkers
+    /// `--shutdown-timeout SECONDS`: how long a graceful stop waits for requests in flight.
+    var shutdownTimeout = 30.0
+    /// `--log-to-fastcgi-stderr`: also send request log lines to the web server's error log.
+    var logToFastCGIStderr = false
+    /// `--base-path PATH`: a prefix that route paths do not include.
+    var basePath: String?
+    /// `--dev`: error details in 500 bodies.
+    var development = false
+
+    /// Two per core, and at least four: enough for handlers that await I/O on small machines.
+    static var defaultWorkers: Int { max(4, 2 * System.coreCount) }
+
+    struct ParseError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    init() {}
+
+    init(arguments: [String]) throws(ParseError) {
+        var rest = arguments[...]
+        if let first = rest.first, !first.hasPrefix("-") {
+            guard let command = Command(rawValue: first) else { throw ParseError(description: "unknown command '\(first)'") }
+            self.command = command
+            rest = rest.dropFirst()
+        }
+        func value(_ option: String) throws(ParseError) -> String {
+            guard let value = rest.popFirst() else { throw ParseError(description: "\(option) needs a value") }
+            return value
+        }
+        while let argument = rest.popFirst() {
+            var option = argument
+            if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
+                option = String(argument[..<equals])
+                rest.insert(String(argument[argument.index(after: equals)...]), at: rest.startIndex)
+            }
+            switch option {
+            case "--listen":
+                let text = try value(option)
+                do {
+                    listen = try ListenAddress(parsing: text)
+                } catch {
+                    throw ParseError(description: "\(error)")
+                }
+            case "--socket-mode":
+                let text = try value(option)
+                guard let mode = UInt32(text, radix: 8), mode <= 0o777 else {
+                    throw ParseError(description: "--socket-mode takes octal permissions such as 0660, not '\(text)'")
+                }
+                socketMode = mode
+            case "--workers":
+                let text = try value(option)
+                guard let count = Int(text), count >= 1, count <= 4096 else {
+                    throw ParseError(description: "--workers takes a number from 1 to 4096, not '\(text)'")
+                }
+                workers = count
+            case "--shutdown-timeout":
+                let text = try value(option)
+                guard let seconds = Double(text.hasSuffix("s") ? String(text.dropLast()) : text), seconds >= 0 else {
+                    throw ParseError(description: "--shutdown-timeout takes seconds, not '\(text)'")
+                }
+                shutdownTimeout = seconds
+            case "--log-to-fastcgi-stderr":
+                logToFastCGIStderr = true
+            case "--base-path":
+                basePath = try value(option)
+            case "--dev":
+                development = true
+            case "--help", "-h":
+                command = .help
+            default:
+                throw ParseError(description: "unknown option '\(argument)'")
+            }
+        }
+    }
+}

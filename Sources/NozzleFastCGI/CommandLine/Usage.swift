@@ -1,0 +1,41 @@
+/// The text printed for `--help`, and when the binary is started by hand with nothing to serve.
+enum Usage {
+    static func text(program: String) -> String {
+        """
+        Usage: \(program) [serve] [options]
+               \(program) routes
+
+        A Nozzle app: a FastCGI responder for nginx (or any FastCGI web server), and a CGI program.
+
+        How it starts, checked in this order:
+          fd 0 is a listening socket   spawn-fcgi, multiwatch, lighttpd bin-path: serve FastCGI on it
+          --listen ADDR                open ADDR and serve FastCGI on it
+          LISTEN_FDS / LISTEN_PID      systemd socket activation: serve FastCGI on fd 3
+          GATEWAY_INTERFACE is set     CGI: answer one request from the environment and stdin
+          none of these                print this help and exit 2
+
+        Options:
+          --listen ADDR                127.0.0.1:9000, [::1]:9000, :9000, or unix:/run/app.sock
+          --socket-mode MODE           permissions of the unix socket, such as 0660
+          --workers N                  requests in flight at once (default \(ServeOptions.defaultWorkers))
+          --shutdown-timeout SECONDS   on SIGTERM, how long to let requests finish (default 30)
+          --log-to-fastcgi-stderr      also write request errors to the web server's error log
+          --base-path PATH             a URL prefix the routes do not include, such as /app
+          --dev                        show error details in 500 responses
+          -h, --help                   show this help
+
+        Commands:
+          serve                        serve requests (the default)
+          routes                       print the route table: patterns, methods, files, body limits
+
+        Behind nginx:
+          \(program) --listen unix:/run/app.sock --socket-mode 0660
+          # nginx:  upstream app { server unix:/run/app.sock; keepalive 16; }
+          #         location /api/ { include fastcgi_params; fastcgi_keep_conn on; fastcgi_pass app; }
+
+        Under spawn-fcgi:
+          spawn-fcgi -n -s /run/app.sock -M 0660 -- \(program)
+
+        """
+    }
+}

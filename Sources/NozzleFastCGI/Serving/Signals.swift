@@ -1,0 +1,47 @@
+import CFastCGI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Signals arrive through a signalfd that the poller watches, not through handlers.
+///
+/// libfcgi's `FCGX_Init` installs handlers without `SA_RESTART` that turn SIGTERM into a flag nobody
+/// reads, so a plain responder ignores `kill`. Blocking the signals in every thread, before any
+/// thread starts, and reading them from a signalfd sidesteps those handlers and any EINTR in
+/// libfcgi's reads and writes.
+enum Signals {
+    static let handled: [Int32] = [SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2]
+
+    /// Blocks the handled signals in this thread (and every thread it starts), ignores SIGPIPE, and
+    /// returns a signalfd that reports them.
+    static func takeOver() -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        for signal in handled { sigaddset(&mask, signal) }
+        pthread_sigmask(SIG_BLOCK, &mask, nil)
+        return signalfd(-1, &mask, Int32(SFD_CLOEXEC | SFD_NONBLOCK))
+    }
+
+    /// The signals waiting on `fd`.
+    static func read(_ fd: Int32) -> [Int32] {
+        var signals: [Int32] = []
+        var info = signalfd_siginfo()
+        while Glibc.read(fd, &info, MemoryLayout<signalfd_siginfo>.size) == MemoryLayout<signalfd_siginfo>.size {
+            signals.append(Int32(info.ssi_signo))
+        }
+        return signals
+    }
+
+    static func name(_ signal: Int32) -> String {
+        switch signal {
+        case SIGTERM: "SIGTERM"
+        case SIGINT: "SIGINT"
+        case SIGQUIT: "SIGQUIT"
+        case SIGHUP: "SIGHUP"
+        case SIGUSR1: "SIGUSR1"
+        case SIGUSR2: "SIGUSR2"
+        default: "signal \(signal)"
+        }
+    }
+}

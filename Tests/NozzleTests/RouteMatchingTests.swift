@@ -1,0 +1,111 @@
+import Nozzle
+import NozzleTesting
+import Testing
+
+/// The Blitz.js seed's routes, plus a few to show fallback and precedence.
+let seedRoutes = RouteTable([
+    Route("/api/hello", file: "api/hello.swift", handlers: ["GET": { _, res in res.json(["name": "John Doe"]) }]),
+    Route("/api/post/[pid]", file: "api/post/[pid].swift", handlers: ["*": { req, res in res.end("Post: \(req.query["pid"]!)") }]),
+    Route("/api/post/[...slug]", file: "api/post/[...slug].swift", handlers: ["*": { req, res in
+        res.end("Post: \(req.query.all("slug").joined(separator: ", "))")
+    }]),
+    Route("/api/post/create", file: "api/post/create.swift", handlers: ["*": { _, res in res.end("create") }]),
+    Route("/api/optional/[[...slug]]", file: "api/optional/[[...slug]].swift", handlers: ["*": { req, res in res.json(req.query.json) }]),
+    Route("/api/users/[id]", file: "api/users/[id].swift", handlers: [
+        "GET": { req, res in res.json(["id": .string(req.params["id"]!)]) },
+        "DELETE": { _, res in res.status(204).end() },
+    ]),
+    Route("/api/users/me/settings", file: "api/users/me/settings.swift", handlers: ["GET": { _, res in res.end("settings") }]),
+    Route("/api/users/[id]/posts", file: "api/users/[id]/posts.swift", handlers: ["GET": { req, res in
+        res.end("posts of \(req.params["id"]!)")
+    }]),
+])
+
+struct RouteMatchingTests {
+    /// Each request and the text it must get back, from the seed and the precedence rules.
+    @Test(arguments: [
+        ("/api/hello", #"{"name":"John Doe"}"#),
+        ("/api/post/abc", "Post: abc"),
+        ("/api/post/a/b/c", "Post: a, b, c"),
+        ("/api/post/create", "create"),
+        ("/api/optional", "{}"),
+        ("/api/optional/a", #"{"slug":["a"]}"#),
+        ("/api/optional/a/b", #"{"slug":["a","b"]}"#),
+        ("/api/post/a", "Post: a"),
+        ("/api/post/create/more", "Post: create, more"),
+        ("/api/users/me/settings", "settings"),
+        ("/api/users/me/posts", "posts of me"),
+        ("/api/users/42/posts", "posts of 42"),
+        ("/api/users/", "{\"error\":\"Not found\"}"),
+        ("/api/users/7/", #"{"id":"7"}"#),
+        ("/api/post/a%2Fb", "Post: a/b"),
+        ("/api/post/caf%C3%A9", "Post: café"),
+        ("/api/post/a%2Fb/c", "Post: a/b, c"),
+        ("/api/optional/a?x=1", #"{"x":"1","slug":["a"]}"#),
+        ("/api/optional/a?slug=q", #"{"slug":["a"]}"#),
+    ])
+    func answers(path: String, expected: String) async {
+        let response = await TestClient(app: App(routes: seedRoutes)).request("GET", path)
+        #expect(response.text == expected)
+    }
+
+    @Test func unknownPathIs404JSON() async {
+        let response = await TestClient(app: App(routes: seedRoutes)).request("GET", "/api/nope")
+        #expect(response.status == 404)
+        #expect(response.headers["Content-Type"] == "application/json; charset=utf-8")
+        #expect(response.json == ["error": "Not found"])
+    }
+
+    @Test func missingMethodIs405WithExactAllow() async {
+        let response = await TestClient(app: App(routes: seedRoutes)).request("POST", "/api/users/1")
+        #expect(response.status == 405)
+        #expect(response.headers["Allow"] == "GET, HEAD, DELETE")
+    }
+
+    @Test func headIsServedByGetWithoutBody() async {
+        let response = await TestClient(app: App(routes: seedRoutes)).request("HEAD", "/api/hello")
+        #expect(response.status == 200)
+        #expect(response.headers["Content-Length"] == "19")
+        #expect(response.body.isEmpty)
+    }
+
+    @Test func optionsGets204WithAllow() async {
+        let response = await TestClient(app: App(routes: seedRoutes)).request("OPTIONS", "/api/users/1")
+        #expect(response.status == 204)
+        #expect(response.headers["Allow"] == "GET, HEAD, DELETE")
+        #expect(response.body.isEmpty)
+    }
+
+    @Test func strictTrailingSlashRejectsTheSlash() async {
+        var app = App(routes: seedRoutes)
+        app.strictTrailingSlash = true
+        let client = TestClient(app: app)
+        #expect(await client.request("GET", "/api/hello/").status == 404)
+        #expect(await client.request("GET", "/api/hello").status == 200)
+    }
+
+    @Test func basePathIsRemoved() async {
+        var app = App(routes: seedRoutes)
+        app.basePath = "/app"
+        let response = await TestClient(app: app).request("GET", "/app/api/hello")
+        #expect(response.status == 200)
+    }
+
+    @Test func pathInfoIsPartOfTheRoute() async {
+        // lighttpd splits the URL into SCRIPT_NAME /api/users and PATH_INFO /42.
+        let response = await TestClient(app: App(routes: seedRoutes))
+            .request("GET", "/api/users", environment: ["PATH_INFO": "/42"])
+        #expect(response.json == ["id": "42"])
+    }
+
+    @Test func matchIsByTrieNotOrder() {
+        // A route added first must not shadow a more specific one added later.
+        let table = RouteTable([
+            Route("/a/[x]", handlers: ["GET": { _, _ in }]),
+            Route("/a/b", handlers: ["GET": { _, _ in }]),
+        ])
+        #expect(table.match("/a/b")?.route.pattern == "/a/b")
+        #expect(table.match("/a/c")?.route.pattern == "/a/[x]")
+        #expect(table.match("/a")?.route.pattern == nil)
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Writes a complete nginx.conf into PREFIX around nginx/nozzle.conf, with its port and socket
+# replaced: for running nginx from a temporary prefix (nginx/run.sh, the tests, the benchmarks).
+#
+# Usage: nginx/write-config.sh PREFIX PORT SOCKET_PATH [EXTRA_LOCATION_DIRECTIVES]
+set -euo pipefail
+prefix=$1 port=$2 socket=$3 extra=${4:-}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$prefix/logs" "$prefix/tmp"
+cp /etc/nginx/fastcgi_params "$prefix/fastcgi_params"
+sed -e "s|unix:/run/nozzle/app.sock|unix:$socket|" \
+    -e "s|listen 8080;|listen 127.0.0.1:$port;|" \
+    -e "s|fastcgi_pass nozzle_app;|fastcgi_pass nozzle_app;$extra|" \
+    "$here/nozzle.conf" > "$prefix/server.conf"
+cat > "$prefix/nginx.conf" <<CONF
+worker_processes 1;
+pid $prefix/nginx.pid;
+error_log $prefix/logs/error.log info;
+events { worker_connections 1024; }
+http {
+    access_log $prefix/logs/access.log;
+    client_body_temp_path $prefix/tmp/body;
+    fastcgi_temp_path $prefix/tmp/fastcgi;
+    proxy_temp_path $prefix/tmp/proxy;
+    uwsgi_temp_path $prefix/tmp/uwsgi;
+    scgi_temp_path $prefix/tmp/scgi;
+    include $prefix/server.conf;
+}
+CONF

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Nozzle needs, when any is missing: libfcgi (the FastCGI library the
+# host is built on), nginx and spawn-fcgi (to run and test behind a real web server), curl.
+set -euo pipefail
+packages=(libfcgi-dev pkg-config nginx spawn-fcgi curl)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+echo "Installing: ${missing[*]}" >&2
+run() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+run apt-get update -qq
+run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
