@@ -59,6 +59,10 @@ extension App {
             unsetenv("LISTEN_FDS")
             unsetenv("LISTEN_PID")
             unsetenv("LISTEN_FDNAMES")
+            guard ListeningSocket.isListening(StartMode.systemdFirstFD) else {
+                System.writeStderr("\(program): LISTEN_FDS is set for this process, but fd 3 is not a listening socket")
+                return 1
+            }
             _ = fcntl(StartMode.systemdFirstFD, F_SETFD, FD_CLOEXEC)
             return app.serve(listenFD: StartMode.systemdFirstFD, ownedSocketPath: nil, options: options, describe: "fd 3 (systemd)")
         case .listen(let address):

@@ -3,7 +3,9 @@ extension App {
     /// and turns errors into JSON responses. The response is always finished when this returns,
     /// unless the route uses `externalResolver`.
     public func respond(to req: Request, _ res: Response) async {
-        guard let match = routes.match(req.path, strictTrailingSlash: strictTrailingSlash) else {
+        let match = req.routingPath.flatMap { routes.match($0, strictTrailingSlash: strictTrailingSlash) }
+            ?? routes.match(req.path, strictTrailingSlash: strictTrailingSlash, percentEncoded: false)
+        guard let match else {
             render(HTTPError(404, "Not found"), req, res)
             return
         }

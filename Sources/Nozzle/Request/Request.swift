@@ -38,6 +38,9 @@ public final class Request: @unchecked Sendable {
     /// The logger for this request: its lines carry the method, path and request id.
     public let log: RequestLog
 
+    /// The path still percent-encoded, when the web server's raw URI could be trusted; the router
+    /// splits it before decoding each segment.
+    let routingPath: String?
     let bodySource: any BodySource
     var bodyConsumed = false
 
@@ -63,11 +66,23 @@ public final class Request: @unchecked Sendable {
         if rawPath.isEmpty, let uri = environment["REQUEST_URI"] {
             rawPath = String(uri.prefix { $0 != "?" })
         }
-        if !basePath.isEmpty, rawPath.hasPrefix(basePath) {
-            rawPath = String(rawPath.dropFirst(basePath.count))
+        // SCRIPT_NAME and PATH_INFO arrive decoded, which loses a %2F inside a segment. When the raw
+        // REQUEST_URI decodes to the same path (no rewrite in between), route on the raw one instead.
+        var encodedPath: String?
+        if let uri = environment["REQUEST_URI"] {
+            let uriPath = String(uri.prefix { $0 != "?" })
+            if uriPath.utf8.contains(UInt8(ascii: "%")), PercentDecoding.decode(uriPath) == rawPath {
+                encodedPath = uriPath
+            }
         }
-        if !rawPath.hasPrefix("/") { rawPath = "/" + rawPath }
+        func relative(_ path: String) -> String {
+            var path = path
+            if !basePath.isEmpty, path.hasPrefix(basePath) { path = String(path.dropFirst(basePath.count)) }
+            return path.hasPrefix("/") ? path : "/" + path
+        }
+        rawPath = relative(rawPath)
         self.path = rawPath
+        self.routingPath = encodedPath.map(relative)
         self.url = environment["REQUEST_URI"] ?? (queryString.isEmpty ? rawPath : rawPath + "?" + queryString)
         self.query = Query(parsing: queryString)
         var headers = Headers()

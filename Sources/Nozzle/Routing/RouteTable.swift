@@ -19,13 +19,15 @@ public struct RouteTable: Sendable {
     ///
     /// The path is split before each segment is percent-decoded, so `%2F` stays inside its param.
     /// A trailing slash is ignored unless `strictTrailingSlash` is set.
-    public func match(_ path: String, strictTrailingSlash: Bool = false) -> RouteMatch? {
+    ///
+    /// - Parameter percentEncoded: whether `path` is still encoded; a decoded path is split as it is.
+    public func match(_ path: String, strictTrailingSlash: Bool = false, percentEncoded: Bool = true) -> RouteMatch? {
         if strictTrailingSlash, path.count > 1, path.hasSuffix("/") { return nil }
         var segments: [String] = []
         segments.reserveCapacity(8)
         for part in path.utf8.split(separator: UInt8(ascii: "/")) {
             let text = Substring(part)
-            segments.append(text.utf8.contains(UInt8(ascii: "%")) ? PercentDecoding.decode(text) : String(text))
+            segments.append(percentEncoded && text.utf8.contains(UInt8(ascii: "%")) ? PercentDecoding.decode(text) : String(text))
         }
         var params: [(name: String, value: Query.Value)] = []
         guard let index = root.match(segments, from: 0, params: &params) else { return nil }

@@ -102,7 +102,10 @@ package final class FastCGIServer: @unchecked Sendable {
                 let tag = events[index].data.u64
                 switch tag {
                 case FastCGIServer.listenTag:
-                    acceptConnections()
+                    if let failure = acceptConnections() {
+                        System.writeStderr("nozzle: cannot accept connections: \(failure); exiting")
+                        return 1
+                    }
                 case FastCGIServer.wakeTag:
                     var value: UInt64 = 0
                     _ = read(wakeFD, &value, 8)
@@ -143,18 +146,28 @@ package final class FastCGIServer: @unchecked Sendable {
 
     // MARK: - Poller
 
-    private func acceptConnections() {
-        guard let listenFD else { return }
+    /// Accepts every pending connection; returns a reason when the listening socket is unusable.
+    private func acceptConnections() -> String? {
+        guard let listenFD else { return nil }
         while true {
             let fd = nozzle_accept(listenFD)
-            if fd < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                if errno != EAGAIN && errno != EWOULDBLOCK {
-                    System.writeStderr("nozzle: accept failed: \(System.describe(errno))")
-                }
-                return
+            if fd >= 0 {
+                adopt(connection: fd)
+                continue
             }
-            adopt(connection: fd)
+            switch errno {
+            case EINTR, ECONNABORTED, EPROTO:
+                continue
+            case EAGAIN, EWOULDBLOCK:
+                return nil
+            case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                // Out of descriptors or memory: say so, and give requests in flight a moment to free some.
+                System.writeStderr("nozzle: accept failed: \(System.describe(errno)); retrying")
+                usleep(10_000)
+                return nil
+            default:
+                return System.describe(errno)
+            }
         }
     }
 

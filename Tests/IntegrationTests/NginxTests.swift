@@ -1,0 +1,98 @@
+import Foundation
+import Nozzle
+import Testing
+
+/// The examples and the fixture app behind real nginx, through the shipped config.
+@Suite(.serialized)
+struct NginxTests {
+    @Test func helloAnswersThroughNginx() throws {
+        let stack = try NginxFrontedApp(binary: "hello")
+        let hello = try stack.get("/api/hello")
+        #expect(hello.status == 200)
+        #expect(hello.headers["Content-Type"] == "application/json; charset=utf-8")
+        #expect(hello.body == #"{"message":"Hello, World!"}"#)
+
+        let head = try stack.request("HEAD", "/api/hello")
+        #expect(head.status == 200)
+        #expect(head.headers["Content-Length"] == "27")
+
+        let created = try stack.request("POST", "/api/users", headers: ["Content-Type: application/json"], body: #"{"name":"Ada"}"#)
+        #expect(created.status == 201)
+        #expect(created.json == ["received": ["name": "Ada"]])
+
+        let missing = try stack.get("/api/nothing")
+        #expect(missing.status == 404)
+        #expect(missing.json == ["error": "Not found"])
+    }
+
+    @Test func blitzSeedRoutesThroughNginx() throws {
+        let stack = try NginxFrontedApp(binary: "blitz")
+        #expect(try stack.get("/api/hello").json == ["name": "John Doe"])
+        #expect(try stack.get("/api/post/abc").body == "Post: abc")
+        #expect(try stack.get("/api/post/a/b/c").body == "Post: a, b, c")
+        #expect(try stack.get("/api/post/create").body == "create")
+        #expect(try stack.get("/api/optional").body == "{}")
+        #expect(try stack.get("/api/optional/a").body == #"{"slug":["a"]}"#)
+        #expect(try stack.get("/api/optional/a/b").body == #"{"slug":["a","b"]}"#)
+        #expect(try stack.get("/api/post/a%2Fb").body == "Post: a/b")
+    }
+
+    @Test func requestCarriesParamsHeadersAndRepeatedCookies() throws {
+        let stack = try NginxFrontedApp(binary: "fixture-app")
+        let result = try stack.request("POST", "/api/env?x=1&x=2", headers: ["X-Trace: abc", "Content-Type: text/plain"], body: "12345")
+        let json = try #require(result.json)
+        #expect(json["method"] == "POST")
+        #expect(json["path"] == "/api/env")
+        #expect(json["url"] == "/api/env?x=1&x=2")
+        #expect(json["query"] == ["x": ["1", "2"]])
+        #expect(json["headers"]?["X-Trace"] == "abc")
+        #expect(json["headers"]?["Host"] == "127.0.0.1")
+        #expect(json["remoteAddress"] == "127.0.0.1")
+        #expect(json["serverProtocol"] == "HTTP/1.1")
+        #expect(json["bodyBytes"] == 5)
+        // nginx's $request_id, passed by the shipped config, becomes the request id.
+        #expect(json["id"]?.stringValue?.count == 32)
+        #expect(result.headers.all("Set-Cookie") == ["a=1", "b=2"])
+    }
+
+    @Test func throwingHandlerIs500AndLoggedToStderrAndNginx() throws {
+        let stack = try NginxFrontedApp(binary: "fixture-app", arguments: ["--log-to-fastcgi-stderr"])
+        let result = try stack.get("/api/boom")
+        #expect(result.status == 500)
+        #expect(result.json == ["error": "Internal server error"])
+        // The same app keeps answering.
+        #expect(try stack.get("/api/env").status == 200)
+        let app = try #require(stack.app)
+        #expect(eventually { app.stderr.contains("method=GET path=/api/boom") && app.stderr.contains("Explosion") })
+        #expect(eventually { stack.errorLog.contains("FastCGI sent in stderr") && stack.errorLog.contains("path=/api/boom") })
+    }
+
+    @Test func streamedChunksReachTheClientAsWritten() throws {
+        let stack = try NginxFrontedApp(binary: "fixture-app")
+        let result = try stack.get("/api/stream?n=3&ms=600")
+        #expect(result.status == 200)
+        #expect(result.body == "data: 0\n\ndata: 1\n\ndata: 2\n\n")
+        // The first chunk arrives long before the last one is written.
+        #expect(result.timeToFirstByte < 0.5)
+        #expect(result.totalTime >= 1.7)
+    }
+
+    @Test func slowRequestsDoNotHoldUpOthersOnKeptConnections() throws {
+        // Two workers; two slow requests in flight; quick requests still answer promptly because no
+        // worker thread waits on an idle kept connection.
+        let stack = try NginxFrontedApp(binary: "fixture-app", arguments: ["--workers", "3"])
+        let group = DispatchGroup()
+        for _ in 0..<2 {
+            DispatchQueue.global().async(group: group) { _ = try? stack.get("/api/slow?ms=1500") }
+        }
+        usleep(200_000)
+        var fastest = Double.infinity
+        for _ in 0..<20 {
+            let result = try stack.get("/api/env")
+            #expect(result.status == 200)
+            fastest = min(fastest, result.totalTime)
+        }
+        #expect(fastest < 0.5)
+        group.wait()
+    }
+}

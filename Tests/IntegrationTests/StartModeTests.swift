@@ -1,0 +1,205 @@
+import Foundation
+import Nozzle
+import NozzleTesting
+import Testing
+
+/// Each way the same binary can start.
+@Suite(.serialized)
+struct StartModeTests {
+    let fixture = Paths.binary("fixture-app")
+
+    func connect(unix path: String) throws -> FastCGIWireClient {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path.utf8 + [0]) }
+        let result = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        guard result == 0 else { throw SetupError(what: "connect \(path): \(String(cString: strerror(errno)))") }
+        return FastCGIWireClient(fd: fd)
+    }
+
+    func connect(host: String, port: UInt16) throws -> FastCGIWireClient {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var info: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &info) == 0, let first = info else { throw SetupError(what: "resolve \(host)") }
+        defer { freeaddrinfo(info) }
+        let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0)
+        guard Glibc.connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
+            close(fd)
+            throw SetupError(what: "connect \(host):\(port): \(String(cString: strerror(errno)))")
+        }
+        return FastCGIWireClient(fd: fd)
+    }
+
+    let get: [(String, String)] = [("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", "/api/env"), ("REQUEST_URI", "/api/env"), ("QUERY_STRING", "")]
+
+    @Test func spawnFCGIHandsTheSocketOnFDZero() throws {
+        let stack = try NginxFrontedApp(binary: "fixture-app", viaSpawnFCGI: true)
+        let result = try stack.get("/api/env")
+        #expect(result.status == 200)
+        #expect(result.json?["path"] == "/api/env")
+        #expect(eventually { stack.app?.stderr.contains("serving FastCGI on fd 0 (spawn-fcgi)") == true })
+    }
+
+    @Test func cgiAnswersOneRequestFromTheEnvironment() throws {
+        let directory = Paths.temporaryDirectory()
+        let environment = [
+            "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST", "SCRIPT_NAME": "/cgi-bin/app",
+            "PATH_INFO": "/api/env", "QUERY_STRING": "a=1", "CONTENT_LENGTH": "4", "CONTENT_TYPE": "text/plain",
+            "HTTP_X_FROM": "apache", "REMOTE_ADDR": "127.0.0.1",
+        ]
+        let result = try RunningProcess.run(fixture, [], environment: environment, input: Array("body-and-more".utf8), in: directory)
+        #expect(result.status == 0)
+        let response = TestResponse(cgiOutput: Array(result.stdout.utf8))
+        #expect(response.status == 200)
+        #expect(response.json?["path"] == "/api/env")
+        #expect(response.json?["bodyBytes"] == 4)
+        #expect(response.json?["headers"]?["X-From"] == "apache")
+        #expect(result.stdout.hasPrefix("Status: 200 OK\r\n"))
+    }
+
+    @Test func startedByHandItPrintsUsageAndExits2() throws {
+        let directory = Paths.temporaryDirectory()
+        let result = try RunningProcess.run(fixture, [], environment: ["PATH": "/usr/bin:/bin"], in: directory, timeout: 5)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("Usage: fixture-app"))
+        #expect(result.stderr.contains("spawn-fcgi"))
+    }
+
+    @Test(arguments: ["127.0.0.1", "::1"])
+    func listensOnTCP(host: String) throws {
+        let directory = Paths.temporaryDirectory()
+        let port = Paths.freePort()
+        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        let app = try RunningProcess(fixture, ["--listen", address], in: directory)
+        var client: FastCGIWireClient?
+        #expect(eventually { client = try? connect(host: host, port: port); return client != nil })
+        let answer = try #require(client).send(params: get)
+        #expect(answer.response.status == 200)
+
+        // A second server on the same address fails clearly.
+        let second = try RunningProcess.run(fixture, ["--listen", address], in: directory, timeout: 5)
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("address already in use"))
+        _ = app
+    }
+
+    @Test func listensOnAUnixSocketWithItsMode() throws {
+        let directory = Paths.temporaryDirectory()
+        let path = directory.appending(path: "app.sock").path
+        let app = try RunningProcess(fixture, ["--listen", "unix:\(path)", "--socket-mode", "0660"], in: directory)
+        #expect(eventually { FileManager.default.fileExists(atPath: path) })
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o660)
+        var client: FastCGIWireClient?
+        #expect(eventually { client = try? connect(unix: path); return client != nil })
+        #expect(try #require(client).send(params: get).response.status == 200)
+
+        // A live server's socket is never taken over.
+        let second = try RunningProcess.run(fixture, ["--listen", "unix:\(path)"], in: directory, timeout: 5)
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("a server is already listening on \(path)"))
+        #expect(try connect(unix: path).send(params: get).response.status == 200)
+
+        // After a stop, the socket file is gone.
+        app.signal(SIGTERM)
+        #expect(app.waitForExit(timeout: 10) == 0)
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func replacesAStaleSocketFile() throws {
+        let directory = Paths.temporaryDirectory()
+        let path = directory.appending(path: "stale.sock").path
+        // A socket file left by a server that died: bound, never listened on, closed.
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path.utf8 + [0]) }
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        close(fd)
+        let app = try RunningProcess(fixture, ["--listen", "unix:\(path)"], in: directory)
+        var client: FastCGIWireClient?
+        #expect(eventually { client = try? connect(unix: path); return client != nil })
+        #expect(try #require(client).send(params: get).response.status == 200)
+        _ = app
+    }
+
+    @Test func refusesToReplaceAFileThatIsNotASocket() throws {
+        let directory = Paths.temporaryDirectory()
+        let path = directory.appending(path: "important.txt").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data("keep me".utf8))
+        let result = try RunningProcess.run(fixture, ["--listen", "unix:\(path)"], in: directory, timeout: 5)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("exists and is not a socket"))
+        #expect((try? String(contentsOfFile: path, encoding: .utf8)) == "keep me")
+    }
+
+    @Test func permissionDeniedIsAClearError() throws {
+        guard getuid() != 0 else {
+            // Root may bind anywhere; a port under 1024 is no test there. A directory it cannot write is.
+            let directory = Paths.temporaryDirectory()
+            let result = try RunningProcess.run(fixture, ["--listen", "unix:/proc/nozzle.sock"], in: directory, timeout: 5)
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("cannot listen on unix:/proc/nozzle.sock"))
+            return
+        }
+        let directory = Paths.temporaryDirectory()
+        let result = try RunningProcess.run(fixture, ["--listen", "127.0.0.1:80"], in: directory, timeout: 5)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("permission denied"))
+    }
+
+    @Test func systemdSocketActivationServesFD3() throws {
+        let directory = Paths.temporaryDirectory()
+        let path = directory.appending(path: "systemd.sock").path
+        // As systemd does: the listening socket on fd 3, LISTEN_FDS=1, LISTEN_PID = the service's pid.
+        let script = """
+            import os, socket, sys
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.bind(sys.argv[1]); s.listen(16)
+            os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
+            os.environ["LISTEN_FDS"] = "1"; os.environ["LISTEN_PID"] = str(os.getpid())
+            os.execv(sys.argv[2], [sys.argv[2]])
+            """
+        let app = try RunningProcess("/usr/bin/python3", ["-c", script, path, fixture], in: directory)
+        var client: FastCGIWireClient?
+        #expect(eventually { client = try? connect(unix: path); return client != nil })
+        #expect(try #require(client).send(params: get).response.status == 200)
+        #expect(eventually { app.stderr.contains("fd 3 (systemd)") })
+    }
+
+    @Test func systemdVariablesWithoutASocketAreAClearError() throws {
+        let directory = Paths.temporaryDirectory()
+        let script = """
+            import os, sys
+            os.environ["LISTEN_FDS"] = "1"; os.environ["LISTEN_PID"] = str(os.getpid())
+            os.execv(sys.argv[1], [sys.argv[1]])
+            """
+        let result = try RunningProcess.run("/usr/bin/python3", ["-c", script, fixture], in: directory, timeout: 5)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("fd 3 is not a listening socket"))
+    }
+
+    @Test func sigtermLetsTheSlowRequestFinishThenExits0() throws {
+        let directory = Paths.temporaryDirectory()
+        let path = directory.appending(path: "app.sock").path
+        let app = try RunningProcess(fixture, ["--listen", "unix:\(path)"], in: directory)
+        var client: FastCGIWireClient?
+        #expect(eventually { client = try? connect(unix: path); return client != nil })
+        let connection = try #require(client)
+        let slow: [(String, String)] = [("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", "/api/slow"), ("QUERY_STRING", "ms=1500")]
+        try connection.writeAll(FastCGIRecord.begin(keepConnection: true) + FastCGIRecord.stream(.params, FastCGIRecord.pairs(slow)) + FastCGIRecord.stream(.stdin, []))
+        usleep(300_000)
+        let sent = Date()
+        app.signal(SIGTERM)
+        let answer = try connection.readAnswer()
+        #expect(answer.response.status == 200)
+        #expect(answer.response.json == ["slept": 1500])
+        #expect(Date().timeIntervalSince(sent) > 0.9)
+        #expect(app.waitForExit(timeout: 10) == 0)
+        #expect(app.stderr.contains("SIGTERM: stopping"))
+        // New connections are refused once it has stopped.
+        #expect(throws: (any Error).self) { try connect(unix: path) }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// An app binary on a unix socket with real nginx in front of it, on a random loopback port and a
+/// temporary prefix, using the shipped `nginx/nozzle.conf`.
+final class NginxFrontedApp: @unchecked Sendable {
+    let directory: URL
+    let port: UInt16
+    let socket: String
+    let app: RunningProcess?
+    let nginx: RunningProcess
+
+    /// Starts `binary` with `--listen`, or, with `viaSpawnFCGI`, under spawn-fcgi.
+    init(binary: String, arguments: [String] = [], viaSpawnFCGI: Bool = false, extraLocationDirectives: String = "") throws {
+        directory = Paths.temporaryDirectory()
+        port = Paths.freePort()
+        socket = directory.appending(path: "app.sock").path
+        let written = try RunningProcess.run(
+            Paths.root.appending(path: "nginx/write-config.sh").path,
+            [directory.path, String(port), socket, extraLocationDirectives], in: directory)
+        guard written.status == 0 else { throw SetupError(what: "write-config.sh failed: \(written.stderr)") }
+        if viaSpawnFCGI {
+            app = try RunningProcess("/usr/bin/spawn-fcgi", ["-n", "-s", socket, "-M", "0666", "--", Paths.binary(binary)] + arguments, in: directory)
+        } else {
+            app = try RunningProcess(Paths.binary(binary), ["--listen", "unix:\(socket)", "--socket-mode", "0666"] + arguments, in: directory)
+        }
+        nginx = try RunningProcess("/usr/sbin/nginx", [
+            "-p", directory.path, "-c", directory.appending(path: "nginx.conf").path,
+            "-e", directory.appending(path: "logs/error.log").path, "-g", "daemon off;",
+        ], in: directory)
+        let socketPath = socket
+        guard eventually({ FileManager.default.fileExists(atPath: socketPath) }) else {
+            throw SetupError(what: "the app did not create its socket: \(app?.stderr ?? "")")
+        }
+        let url = "http://127.0.0.1:\(port)/"
+        let dir = directory
+        guard eventually({ (try? HTTP.request("GET", url, in: dir))?.status ?? 0 > 0 }) else {
+            throw SetupError(what: "nginx did not start: \(nginx.stderr)")
+        }
+    }
+
+    deinit {
+        nginx.signal(SIGQUIT)
+        _ = nginx.waitForExit(timeout: 5)
+        app?.signal(SIGTERM)
+        _ = app?.waitForExit(timeout: 5)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func get(_ path: String, headers: [String] = []) throws -> HTTPResult {
+        try HTTP.request("GET", "http://127.0.0.1:\(port)\(path)", headers: headers, in: directory)
+    }
+
+    func request(_ method: String, _ path: String, headers: [String] = [], body: String? = nil) throws -> HTTPResult {
+        try HTTP.request(method, "http://127.0.0.1:\(port)\(path)", headers: headers, body: body, in: directory)
+    }
+
+    var errorLog: String { (try? String(contentsOf: directory.appending(path: "logs/error.log"), encoding: .utf8)) ?? "" }
+}
+
+struct SetupError: Error, CustomStringConvertible {
+    var what: String
+    var description: String { what }
+}
