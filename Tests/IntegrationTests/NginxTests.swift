@@ -69,12 +69,30 @@ struct NginxTests {
 
     @Test func streamedChunksReachTheClientAsWritten() throws {
         let stack = try NginxFrontedApp(binary: "fixture-app")
-        let result = try stack.get("/api/stream?n=3&ms=600")
-        #expect(result.status == 200)
-        #expect(result.body == "data: 0\n\ndata: 1\n\ndata: 2\n\n")
-        // The first chunk arrives long before the last one is written.
-        #expect(result.timeToFirstByte < 0.5)
-        #expect(result.totalTime >= 1.7)
+        let client = try RawHTTPClient(port: stack.port)
+        client.send("GET /api/stream?n=3&ms=800 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        // The first event arrives while the handler is still sleeping before the next one.
+        let first = client.read(until: "data: 0", timeout: 5)
+        #expect(first.text.contains("data: 0"))
+        #expect(!first.text.contains("data: 1"))
+        #expect(first.seconds < 0.6)
+        #expect(first.text.contains("Content-Type: text/event-stream"))
+        let rest = client.read(until: "data: 2", timeout: 5)
+        #expect(rest.text.contains("data: 2"))
+        #expect(rest.seconds > 1.2)
+    }
+
+    @Test(arguments: [1, 17, 64, 1000, 5000])
+    func largeBodiesArriveWhole(kilobytes: Int) throws {
+        let stack = try NginxFrontedApp(binary: "fixture-app")
+        for _ in 0..<2 {
+            let result = try stack.get("/api/big?kb=\(kilobytes)")
+            #expect(result.status == 200)
+            #expect(result.body.utf8.count == kilobytes * 1024)
+            #expect(result.body.hasPrefix("0123456789abcdef0123"))
+            #expect(result.body.hasSuffix("0123456789abcdef"))
+            #expect(result.headers["Content-Length"] == String(kilobytes * 1024))
+        }
     }
 
     @Test func slowRequestsDoNotHoldUpOthersOnKeptConnections() throws {

@@ -284,7 +284,7 @@ package final class FastCGIServer: @unchecked Sendable {
             id: ids.next(),
             logWriter: logWriter
         )
-        let response = Response(sink: FastCGIResponseSink(fcgx.pointee.out), method: request.method, log: request.log)
+        let response = Response(sink: FastCGIResponseSink(fcgx), method: request.method, log: request.log)
         let app = self.app
         executor.run {
             await app.respond(to: request, response)
