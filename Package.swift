@@ -54,6 +54,12 @@ let package = Package(
             plugins: ["NozzleRoutes"]
         ),
         example("blitz"),
+        .executableTarget(
+            name: "nozzle-micro-benchmarks",
+            dependencies: ["Nozzle"],
+            path: "benchmarks/Micro",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "NozzleTests",
             dependencies: ["Nozzle", "NozzleTesting"],

@@ -7,7 +7,7 @@
 ///     res.send("Post: \(req.params["pid"]!)")
 /// }])
 /// ```
-public struct Route: Sendable {
+public final class Route: Sendable {
     /// The pattern in file-path syntax: `/api/post/[pid]`, `/api/post/[...slug]`, `/api/opt/[[...slug]]`.
     public let pattern: String
     /// The route file, relative to the package: `api/post/[pid].swift`.

@@ -22,15 +22,51 @@ public struct RouteTable: Sendable {
     ///
     /// - Parameter percentEncoded: whether `path` is still encoded; a decoded path is split as it is.
     public func match(_ path: String, strictTrailingSlash: Bool = false, percentEncoded: Bool = true) -> RouteMatch? {
-        if strictTrailingSlash, path.count > 1, path.hasSuffix("/") { return nil }
-        var segments: [String] = []
-        segments.reserveCapacity(8)
-        for part in path.utf8.split(separator: UInt8(ascii: "/")) {
-            let text = Substring(part)
-            segments.append(percentEncoded && text.utf8.contains(UInt8(ascii: "%")) ? PercentDecoding.decode(text) : String(text))
+        if strictTrailingSlash, path.utf8.count > 1, path.utf8.last == UInt8(ascii: "/") { return nil }
+        var path = path
+        return path.withUTF8 { bytes in
+            withUnsafeTemporaryAllocation(of: SegmentRange.self, capacity: RouteTable.maximumSegments) { ranges in
+                var count = 0
+                var needsDecoding = false
+                var start = 0
+                for index in 0...bytes.count {
+                    if index == bytes.count || bytes[index] == UInt8(ascii: "/") {
+                        if index > start {
+                            guard count < ranges.count else { return nil }
+                            ranges[count] = SegmentRange(start: start, count: index - start)
+                            count += 1
+                        }
+                        start = index + 1
+                    } else if bytes[index] == UInt8(ascii: "%") {
+                        needsDecoding = percentEncoded
+                    }
+                }
+                let segments = UnsafeMutableBufferPointer(rebasing: ranges[0..<count])
+                if needsDecoding { return matchDecoded(bytes, segments) }
+                return found(bytes, segments)
+            }
         }
+    }
+
+    /// Paths longer than this many segments match nothing.
+    static let maximumSegments = 128
+
+    /// Decodes each segment after splitting, so an encoded slash stays inside its segment.
+    private func matchDecoded(_ bytes: UnsafeBufferPointer<UInt8>, _ segments: UnsafeMutableBufferPointer<SegmentRange>) -> RouteMatch? {
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(bytes.count)
+        for index in segments.indices {
+            let range = segments[index]
+            let text = PercentDecoding.decode(Substring(decoding: UnsafeBufferPointer(rebasing: bytes[range.start..<range.start + range.count]), as: UTF8.self))
+            segments[index] = SegmentRange(start: decoded.count, count: text.utf8.count)
+            decoded.append(contentsOf: text.utf8)
+        }
+        return decoded.withUnsafeBufferPointer { found($0, segments) }
+    }
+
+    private func found(_ bytes: UnsafeBufferPointer<UInt8>, _ segments: UnsafeMutableBufferPointer<SegmentRange>) -> RouteMatch? {
         var params: [(name: String, value: Query.Value)] = []
-        guard let index = root.match(segments, from: 0, params: &params) else { return nil }
+        guard let index = root.match(bytes, segments, from: 0, params: &params) else { return nil }
         return RouteMatch(route: routes[index], params: RouteParams(params))
     }
 }
@@ -43,58 +79,3 @@ public struct RouteMatch: Sendable {
     public let params: RouteParams
 }
 
-/// A trie node; immutable once the table is built.
-final class RouteNode: @unchecked Sendable {
-    var literals: [String: RouteNode] = [:]
-    var param: (name: String, node: RouteNode)?
-    var catchAll: (name: String, route: Int)?
-    var optionalCatchAll: (name: String, route: Int)?
-    var route: Int?
-
-    func insert(_ segments: ArraySlice<RouteSegment>, route index: Int) {
-        guard let first = segments.first else {
-            if route == nil { route = index }
-            return
-        }
-        switch first {
-        case .literal(let name):
-            let child = literals[name] ?? RouteNode()
-            literals[name] = child
-            child.insert(segments.dropFirst(), route: index)
-        case .param(let name):
-            let child = param?.node ?? RouteNode()
-            param = (param?.name ?? name, child)
-            child.insert(segments.dropFirst(), route: index)
-        case .catchAll(let name):
-            if catchAll == nil { catchAll = (name, index) }
-        case .optionalCatchAll(let name):
-            if optionalCatchAll == nil { optionalCatchAll = (name, index) }
-        }
-    }
-
-    func match(_ segments: [String], from position: Int, params: inout [(name: String, value: Query.Value)]) -> Int? {
-        guard position < segments.count else {
-            if let route { return route }
-            // Zero segments leave the param out, so `req.query` is `{}` as in Next.js.
-            return optionalCatchAll?.route
-        }
-        let segment = segments[position]
-        if let child = literals[segment], let found = child.match(segments, from: position + 1, params: &params) {
-            return found
-        }
-        if let param {
-            params.append((param.name, .one(segment)))
-            if let found = param.node.match(segments, from: position + 1, params: &params) { return found }
-            params.removeLast()
-        }
-        if let catchAll {
-            params.append((catchAll.name, .many(Array(segments[position...]))))
-            return catchAll.route
-        }
-        if let optionalCatchAll {
-            params.append((optionalCatchAll.name, .many(Array(segments[position...]))))
-            return optionalCatchAll.route
-        }
-        return nil
-    }
-}
