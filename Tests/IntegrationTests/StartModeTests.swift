@@ -59,6 +59,21 @@ struct StartModeTests {
         #expect(result.stdout.hasPrefix("Status: 200 OK\r\n"))
     }
 
+    @Test func aliasedMethodAndRouteLimitThroughCGI() throws {
+        let directory = Paths.temporaryDirectory()
+        // From a cgi-bin (SCRIPT_NAME is the program), and as fcgiwrap gets it (no PATH_INFO).
+        for location in [["SCRIPT_NAME": "/cgi-bin/fixture-app", "PATH_INFO": "/api/items"], ["SCRIPT_NAME": "/api/items"]] {
+            let environment = ["GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "PUT", "CONTENT_LENGTH": "3"].merging(location) { $1 }
+            let result = try RunningProcess.run(fixture, [], environment: environment, input: Array("abc".utf8), in: directory)
+            let response = TestResponse(cgiOutput: Array(result.stdout.utf8))
+            #expect(response.status == 201)
+            #expect(response.json == ["method": "PUT", "bytes": 3])
+        }
+        let table = try RunningProcess.run(fixture, ["routes"], in: directory).stdout
+        #expect(table.contains("/api/items   POST,PUT"))
+        #expect(table.contains("api/items.swift   500kb"))
+    }
+
     @Test func startedByHandItPrintsUsageAndExits2() throws {
         let directory = Paths.temporaryDirectory()
         let result = try RunningProcess.run(fixture, [], environment: ["PATH": "/usr/bin:/bin"], in: directory, timeout: 5)

@@ -9,8 +9,10 @@ import Glibc
 /// host does it itself. The route is `PATH_INFO`: under a cgi-bin, `SCRIPT_NAME` is the program.
 enum CGIResponder {
     static func respond(app: App, options: ServeOptions, environment: [String: String]) -> Int32 {
-        // Under CGI the program's own SCRIPT_NAME is the base; PATH_INFO is the route.
-        let basePath = options.basePath ?? environment["SCRIPT_NAME"] ?? app.basePath
+        // From a cgi-bin, SCRIPT_NAME is the program and PATH_INFO the route. Without PATH_INFO
+        // (fcgiwrap behind nginx's stock params), SCRIPT_NAME is the whole path.
+        let pathInfo = environment["PATH_INFO"] ?? ""
+        let basePath = options.basePath ?? (pathInfo.isEmpty ? app.basePath : environment["SCRIPT_NAME"] ?? app.basePath)
         let limit = environment["CONTENT_LENGTH"].flatMap { Int($0) }
         let request = Request(
             environment: environment,

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+/// Builds a small app package that depends on Nozzle by path, the way a user's package does, and
+/// changes its `api/` folder between builds.
+@Suite(.serialized)
+struct RoutePluginBuildTests {
+    let package = Paths.temporaryDirectory()
+
+    var api: URL { package.appending(path: "Sources/app/api") }
+
+    func write(_ relative: String, _ text: String) throws {
+        let url = api.appending(path: relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    func remove(_ relative: String) throws { try FileManager.default.removeItem(at: api.appending(path: relative)) }
+
+    func route(_ type: String, _ methods: [String] = ["GET"]) -> String {
+        "import Nozzle\n\nenum \(type): APIRoute {\n"
+            + methods.map { "    static func \($0)(_ req: Request, _ res: Response) { res.send(\"\(type)\") }\n" }.joined()
+            + "}\n"
+    }
+
+    func build() throws -> (ok: Bool, output: String) {
+        let result = try RunningProcess.run("/usr/bin/env", ["swift", "build", "--package-path", package.path], in: package, timeout: 900)
+        return (result.status == 0, result.stdout + result.stderr)
+    }
+
+    func routes() throws -> String {
+        try RunningProcess.run(package.appending(path: ".build/debug/app").path, ["routes"], in: package).stdout
+    }
+
+    init() throws {
+        let identity = Paths.root.lastPathComponent.lowercased()
+        try """
+            // swift-tools-version:6.1
+            import PackageDescription
+
+            let package = Package(
+                name: "Fixture",
+                dependencies: [.package(path: "\(Paths.root.path)")],
+                targets: [
+                    .executableTarget(
+                        name: "app",
+                        dependencies: [.product(name: "NozzleFastCGI", package: "\(identity)")],
+                        exclude: ["api"],
+                        plugins: [.plugin(name: "NozzleRoutes", package: "\(identity)")]
+                    )
+                ]
+            )
+            """.write(to: package.appending(path: "Package.swift"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: package.appending(path: "Sources/app"), withIntermediateDirectories: true)
+        try "import NozzleFastCGI\n\nApp(routes: .generated).main()\n"
+            .write(to: package.appending(path: "Sources/app/main.swift"), atomically: true, encoding: .utf8)
+    }
+
+    @Test func buildErrorsNameTheFilesAndChangesRebuildTheTable() throws {
+        // Same base names in different folders build fine.
+        try write("hello.swift", route("Hello"))
+        try write("users/index.swift", route("UserList"))
+        try write("posts/index.swift", route("PostList"))
+        try write("users/[id].swift", route("UserByID", ["GET", "DELETE"]))
+        try write("posts/[id].swift", route("PostByID"))
+        let first = try build()
+        #expect(first.ok, "\(first.output)")
+        let table = try routes()
+        #expect(table.contains("/api/users/[id]  GET,HEAD,DELETE  api/users/[id].swift"))
+        #expect(table.contains("/api/posts       GET,HEAD         api/posts/index.swift"))
+
+        // Every clash fails the build, naming its files.
+        try write("users.swift", route("UsersAgain"))
+        try write("posts/[slug]/comments.swift", route("Comments"))
+        try write("files/[...path].swift", route("Files"))
+        try write("files/[[...path]].swift", route("MaybeFiles"))
+        try write("bad/[a-b].swift", route("Bad"))
+        try write("empty.swift", "import Nozzle\n")
+        try write("[...rest]/more.swift", route("More"))
+        let clashes = try build()
+        #expect(!clashes.ok)
+        #expect(clashes.output.contains("two files for one URL /api/users: api/users.swift and api/users/index.swift"))
+        #expect(clashes.output.contains("different param names at one position: '[id]' in api/posts/[id].swift and '[slug]' in api/posts/[slug]/comments.swift"))
+        #expect(clashes.output.contains("'[...path]' in api/files/[...path].swift and '[[...path]]' in api/files/[[...path]].swift are a catch-all and an optional catch-all at one level"))
+        #expect(clashes.output.contains("api/bad/[a-b].swift:1:1: error: invalid segment name '[a-b]'"))
+        #expect(clashes.output.contains("api/empty.swift:1:1: error: no route type"))
+        #expect(clashes.output.contains("api/[...rest]/more.swift:1:1: error: catch-all segment '[...rest]' must be the last part of the path"))
+        for file in ["users.swift", "posts/[slug]/comments.swift", "files/[[...path]].swift", "bad/[a-b].swift", "empty.swift", "[...rest]/more.swift"] {
+            try remove(file)
+        }
+
+        // A compiler error inside a route file points at the file under api/, not at a copy.
+        try write("broken.swift", "import Nozzle\n\nenum Broken: APIRoute {\n    static func GET(_ req: Request, _ res: Response) { let x: Int = \"s\"; res.send(\"\\(x)\") }\n}\n")
+        let broken = try build()
+        #expect(!broken.ok)
+        #expect(broken.output.contains("Sources/app/api/broken.swift:4:"))
+        try remove("broken.swift")
+
+        // Renaming, adding and editing a file show up in the next build's table.
+        try remove("hello.swift")
+        try write("greeting.swift", route("Hello", ["GET", "POST"]))
+        let rebuilt = try build()
+        #expect(rebuilt.ok, "\(rebuilt.output)")
+        let after = try routes()
+        #expect(!after.contains("/api/hello"))
+        #expect(after.contains("/api/greeting"))
+        #expect(after.contains("GET,HEAD,POST"))
+        #expect(after.contains("/api/files/[...path]"))
+    }
+}

@@ -1,0 +1,38 @@
+@testable import NozzleFastCGI
+import Testing
+
+struct StartupTests {
+    @Test func malformedSizeLimitStopsTheAppNamingTheRoute() {
+        let app = App(routes: RouteTable([
+            Route("/api/upload", file: "api/upload.swift", config: RouteConfig(bodyParser: .init(sizeLimit: "12 parsecs")), handlers: ["POST": { _, _ in }]),
+            Route("/api/fine", file: "api/fine.swift", config: RouteConfig(bodyParser: .init(sizeLimit: "1.5MB")), handlers: ["POST": { _, _ in }]),
+        ]))
+        #expect(app.configurationErrors == [
+            "api/upload.swift: invalid bodyParser.sizeLimit \"12 parsecs\": use a byte count or a size such as \"500kb\" or \"1mb\""
+        ])
+        #expect(app.run(arguments: [], environment: [:]) == 1)
+    }
+
+    @Test(arguments: [
+        ("127.0.0.1:9000", ListenAddress.tcp(host: "127.0.0.1", port: 9000)),
+        ("[::1]:9000", .tcp(host: "::1", port: 9000)),
+        (":9000", .tcp(host: nil, port: 9000)),
+        ("unix:/run/app.sock", .unix(path: "/run/app.sock")),
+    ])
+    func parsesListenAddresses(text: String, address: ListenAddress) throws {
+        #expect(try ListenAddress(parsing: text) == address)
+        #expect(address.description == text)
+    }
+
+    @Test(arguments: ["9000", "host:", "host:99999", "unix:", "[::1]:x"])
+    func rejectsBadListenAddresses(text: String) {
+        #expect(throws: ListenAddress.ParseError.self) { try ListenAddress(parsing: text) }
+    }
+
+    @Test func badOptionsExit2() {
+        let app = App(routes: RouteTable([]))
+        #expect(app.run(arguments: ["--workers", "0"], environment: [:]) == 2)
+        #expect(app.run(arguments: ["--frobnicate"], environment: [:]) == 2)
+        #expect(app.run(arguments: ["deploy"], environment: [:]) == 2)
+    }
+}
