@@ -107,3 +107,38 @@ struct ResponseTests {
         #expect(response.json == ["bytes": 5])
     }
 }
+
+struct JSONResponseTests {
+    struct User: Encodable {
+        var id: Int
+        var url: String
+    }
+
+    func send(_ body: @escaping Handler) async -> TestResponse {
+        await TestClient(app: App(routes: RouteTable([Route("/t", handlers: ["*": body])]))).request("GET", "/t")
+    }
+
+    @Test func literalsKeepTheirOrder() async {
+        let response = await send { _, res in res.json(["zebra": 1, "apple": ["b": 2, "a": 1], "url": "a/b"]) }
+        #expect(response.text == #"{"zebra":1,"apple":{"b":2,"a":1},"url":"a/b"}"#)
+    }
+
+    @Test func encodableValuesGoThroughCodable() async {
+        let response = await send { _, res in res.status(201).json(User(id: 3, url: "https://x/y")) }
+        #expect(response.status == 201)
+        #expect(response.json == ["id": 3, "url": "https://x/y"])
+        #expect(response.text.contains("https://x/y"))
+        #expect(response.headers["Content-Type"] == "application/json; charset=utf-8")
+    }
+
+    @Test func sendWithEncodableIsJSON() async {
+        let response = await send { _, res in res.send(User(id: 1, url: "")) }
+        #expect(response.headers["Content-Type"] == "application/json; charset=utf-8")
+    }
+
+    @Test func bytesAreOctetStream() async {
+        let response = await send { _, res in res.send([0, 1, 2] as [UInt8]) }
+        #expect(response.headers["Content-Type"] == "application/octet-stream")
+        #expect(response.body == [0, 1, 2])
+    }
+}

@@ -11,6 +11,7 @@ extension App {
         }
         let route = match.route
         req.params = match.params
+        req.trustedProxies = trustedProxies
         for (name, value) in match.params { req.query.set(name, value) }
 
         var handler = route.handler(for: req.method)
@@ -31,11 +32,49 @@ extension App {
         do {
             try await runChain(chain[...], req, res) { [handler] in try await handler!(req, res) }
         } catch {
-            render(error, req, res)
+            await handle(error, req, res)
         }
-        if !res.finished && !route.config.externalResolver {
+        if !res.finished && route.config.externalResolver {
+            await waitForExternalResolver(req, res)
+        }
+        if !res.finished {
             req.log.warning("API resolved without sending a response for \(req.path)")
             res.end()
+        }
+    }
+
+    /// Runs the error handlers in order, then renders whatever is left unanswered.
+    func handle(_ error: any Error, _ req: Request, _ res: Response) async {
+        var current = error
+        for handler in errorHandlers where !res.finished {
+            do {
+                try await handler(current, req, res)
+            } catch {
+                current = error
+            }
+        }
+        if !res.finished { render(current, req, res) }
+    }
+
+    /// Waits until something else ends the response, up to ``externalResolverTimeout``.
+    func waitForExternalResolver(_ req: Request, _ res: Response) async {
+        let timeout = externalResolverTimeout
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await withCheckedContinuation { continuation in res.onFinish { continuation.resume() } }
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let ended = await group.next() ?? false
+            if !ended && !res.finished {
+                // Ending it here also lets the waiting task above finish.
+                req.log.error("externalResolver: no response sent within \(timeout) for \(req.path)")
+                render(HTTPError(504, "Response not sent in time"), req, res)
+            }
+            group.cancelAll()
         }
     }
 

@@ -22,6 +22,12 @@ public struct App: Sendable {
     public var strictTrailingSlash = false
     /// Development mode: error details appear in 500 bodies.
     public var development = false
+    /// Peers whose `X-Forwarded-For` ``Request/ip`` believes; none unless set.
+    public var trustedProxies: TrustedProxies?
+    /// How long a route with `externalResolver` may keep its response open after its handler returns.
+    public var externalResolverTimeout: Duration = .seconds(30)
+    /// Error handlers, in order: each sees an error that the chain threw, and may answer it.
+    public private(set) var errorHandlers: [ErrorHandler] = []
 
     /// An app serving `routes`.
     public init(routes: RouteTable) { self.routes = routes }
@@ -33,6 +39,17 @@ public struct App: Sendable {
     public mutating func use(_ body: @escaping @Sendable (Request, Response, Next) async throws -> Void) {
         middleware.append(MiddlewareFunction(body))
     }
+
+    /// Adds an error handler, as Express's `(err, req, res, next)` middleware: it runs when a
+    /// middleware or handler throws. If it sends nothing, the next one, and then the default JSON
+    /// error response, take over; if it throws, that error goes on instead.
+    ///
+    /// ```swift
+    /// app.onError { error, req, res in
+    ///     if let error = error as? PaymentDeclined { res.status(402).json(["error": "Payment declined"]) }
+    /// }
+    /// ```
+    public mutating func onError(_ handler: @escaping ErrorHandler) { errorHandlers.append(handler) }
 
     /// Problems with the routes' configs, such as a malformed size limit, each naming its route file.
     public var configurationErrors: [String] {

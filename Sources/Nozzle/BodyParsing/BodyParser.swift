@@ -2,11 +2,13 @@
 ///
 /// - `application/json` and `*+json`: ``RequestBody/json(_:)``; invalid JSON is a 400 naming the position.
 /// - `application/x-www-form-urlencoded`: ``RequestBody/form(_:)``; repeated keys become lists.
-/// - `text/*`: ``RequestBody/text(_:)``.
+/// - `text/*`: ``RequestBody/text(_:)``, decoded with its charset.
+/// - `multipart/form-data`: ``RequestBody/multipart(_:)``, fields and files.
 /// - anything else: ``RequestBody/bytes(_:)``.
 ///
 /// A body over the limit is a 413 `{"error":"Body exceeded 1mb limit"}`, decided before reading when
 /// `CONTENT_LENGTH` says so, and while reading otherwise. Bytes past the limit are never buffered.
+/// An unsupported charset or `Content-Encoding` is a 415. Errors never reach the handler.
 struct BodyParser: Middleware {
     let config: BodyParserConfig
 
@@ -16,6 +18,10 @@ struct BodyParser: Middleware {
     }
 
     func parse(_ req: Request) throws {
+        let encoding = (req.headers["Content-Encoding"] ?? "identity").trimmingCharacters(in: " ").lowercased()
+        guard encoding == "identity" || encoding.isEmpty else {
+            throw HTTPError(415, body: ["error": .string("Unsupported content encoding \"\(encoding)\"")])
+        }
         let limit = config.sizeLimit.bytes ?? 0
         let bytes: [UInt8]
         do {
@@ -28,18 +34,49 @@ struct BodyParser: Middleware {
             return
         }
         let contentType = MediaType(req.headers["Content-Type"] ?? "")
+        let charset = contentType.parameters["charset"]?.lowercased()
         if contentType.isJSON {
+            guard charset == nil || charset == "utf-8" || charset == "utf8" else { throw BodyParser.unsupported(charset!) }
             do {
                 req.body = .json(try JSON(parsing: bytes))
             } catch {
                 throw HTTPError(400, body: ["error": "Invalid JSON", "reason": .string(error.reason), "position": .int(error.position)])
             }
         } else if contentType.essence == "application/x-www-form-urlencoded" {
+            guard charset == nil || charset == "utf-8" || charset == "utf8" else { throw BodyParser.unsupported(charset!) }
             req.body = .form(Query(parsing: String(decoding: bytes, as: UTF8.self)))
         } else if contentType.type == "text" {
-            req.body = .text(String(decoding: bytes, as: UTF8.self))
+            guard let text = BodyParser.decode(bytes, charset: charset ?? "utf-8") else { throw BodyParser.unsupported(charset!) }
+            req.body = .text(text)
+        } else if contentType.essence == "multipart/form-data" {
+            guard let boundary = contentType.parameters["boundary"] else {
+                throw HTTPError(400, body: ["error": "Invalid multipart body", "reason": "the Content-Type has no boundary"])
+            }
+            do {
+                req.body = .multipart(try MultipartParser.parse(bytes, boundary: boundary))
+            } catch {
+                throw HTTPError(400, body: ["error": "Invalid multipart body", "reason": .string(error.reason)])
+            }
         } else {
             req.body = .bytes(bytes)
+        }
+    }
+
+    static func unsupported(_ charset: String) -> HTTPError {
+        HTTPError(415, body: ["error": .string("Unsupported charset \"\(charset)\"")])
+    }
+
+    /// Text in the charsets a web client sends; nil for any other.
+    static func decode(_ bytes: [UInt8], charset: String) -> String? {
+        switch charset {
+        case "utf-8", "utf8", "us-ascii", "ascii":
+            return String(decoding: bytes, as: UTF8.self)
+        case "iso-8859-1", "latin1", "iso8859-1", "l1":
+            var text = ""
+            text.unicodeScalars.append(contentsOf: bytes.map { Unicode.Scalar($0) })
+            return text
+        default:
+            return nil
         }
     }
 }
@@ -52,17 +89,9 @@ struct MediaType {
     let parameters: [String: String]
 
     init(_ value: String) {
-        let parts = value.split(separator: ";")
-        essence = parts.first.map { $0.trimmingCharacters(in: " ").lowercased() } ?? ""
-        var parameters: [String: String] = [:]
-        for part in parts.dropFirst() {
-            let pair = part.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2 else { continue }
-            var value = pair[1].trimmingCharacters(in: " ")
-            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
-            parameters[pair[0].trimmingCharacters(in: " ").lowercased()] = value
-        }
-        self.parameters = parameters
+        let parsed = HeaderParameters.parse(value)
+        essence = parsed.value.lowercased()
+        parameters = parsed.values
     }
 
     var type: Substring { essence.split(separator: "/").first ?? "" }

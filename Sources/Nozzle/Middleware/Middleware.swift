@@ -1,6 +1,9 @@
 /// Continues to the next middleware, or to the route handler after the last one.
 public typealias Next = @Sendable () async throws -> Void
 
+/// An error handler: it sees an error thrown by middleware or a handler, and may answer it.
+public typealias ErrorHandler = @Sendable (any Error, Request, Response) async throws -> Void
+
 /// A Connect-style middleware: it sees the request before the handler, may answer it itself, and
 /// calls `next()` to go on.
 ///

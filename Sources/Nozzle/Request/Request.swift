@@ -41,6 +41,7 @@ public final class Request: @unchecked Sendable {
     /// The path still percent-encoded, when the web server's raw URI could be trusted; the router
     /// splits it before decoding each segment.
     let routingPath: String?
+    var trustedProxies: TrustedProxies?
     let bodySource: any BodySource
     var bodyConsumed = false
 
@@ -111,8 +112,40 @@ public final class Request: @unchecked Sendable {
     public var remoteAddress: String? { environment["REMOTE_ADDR"] }
     /// The peer port the web server saw: `REMOTE_PORT`.
     public var remotePort: Int? { environment["REMOTE_PORT"].flatMap { Int($0) } }
-    /// The client address: `REMOTE_ADDR`.
-    public var ip: String? { remoteAddress }
+    /// The client address: `REMOTE_ADDR`, or, when that peer is a trusted proxy, the nearest
+    /// untrusted address in `X-Forwarded-For` (see ``App/trustedProxies``).
+    public var ip: String? {
+        guard let remote = remoteAddress, let trusted = trustedProxies, trusted.trusts(remote),
+            let forwarded = headers["X-Forwarded-For"]
+        else { return remoteAddress }
+        let chain = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
+        for address in chain.reversed() where !trusted.trusts(address) { return address }
+        return chain.first ?? remote
+    }
+
+    /// The cookies the client sent, parsed from `Cookie` on first use.
+    public private(set) lazy var cookies: [String: String] = CookieParser.parse(headers["Cookie"])
+
+    /// Whether the body's `Content-Type` matches `type`: `"json"`, `"application/json"`, `"text/*"`,
+    /// `"+json"`, `"multipart"`, `"urlencoded"`. False when there is no body type.
+    public func `is`(_ type: String) -> Bool {
+        guard let header = headers["Content-Type"] else { return false }
+        let actual = MediaType(header).essence
+        guard !actual.isEmpty else { return false }
+        let wanted = type.lowercased()
+        switch wanted {
+        case "json": return MediaType(header).isJSON
+        case "urlencoded", "form": return actual == "application/x-www-form-urlencoded"
+        case "multipart": return actual.hasPrefix("multipart/")
+        case "text", "html", "xml":
+            return actual == MediaTypes.expand(wanted).split(separator: ";")[0]
+        default:
+            if wanted.hasPrefix("+") { return actual.hasSuffix(wanted) }
+            if wanted.hasSuffix("/*") { return actual.hasPrefix(wanted.dropLast()) }
+            if wanted.hasPrefix("*/") { return actual.hasSuffix(wanted.dropFirst()) }
+            return actual == wanted
+        }
+    }
     /// Whether the client connected over TLS: `HTTPS` is `on`.
     public var secure: Bool { environment["HTTPS"].map { $0.lowercased() == "on" || $0 == "1" } ?? false }
     /// `https` or `http`.

@@ -1,13 +1,15 @@
 /// A request body after the body parser has read it.
 public enum RequestBody: Sendable {
-    /// No body was parsed: the parser is off, or it has not run yet.
+    /// No body: it was empty, the parser is off, or it has not run yet.
     case none
     /// `application/json` or `*+json`.
     case json(JSON)
     /// `text/*`, decoded with its charset.
     case text(String)
-    /// `application/x-www-form-urlencoded`.
+    /// `application/x-www-form-urlencoded`; a repeated key is a list.
     case form(Query)
+    /// `multipart/form-data`: fields and files.
+    case multipart(MultipartForm)
     /// Anything else, as bytes.
     case bytes([UInt8])
 
@@ -21,5 +23,62 @@ public enum RequestBody: Sendable {
     public var text: String? {
         if case .text(let value) = self { return value }
         return nil
+    }
+
+    /// The fields, when the body was a URL-encoded form.
+    public var form: Query? {
+        if case .form(let value) = self { return value }
+        return nil
+    }
+
+    /// The fields and files, when the body was multipart.
+    public var multipart: MultipartForm? {
+        if case .multipart(let value) = self { return value }
+        return nil
+    }
+
+    /// The body as a JSON value, whatever its type: what an echo route would send back.
+    public var jsonRepresentation: JSON {
+        switch self {
+        case .none: .null
+        case .json(let value): value
+        case .text(let value): .string(value)
+        case .form(let query): query.json
+        case .multipart(let form): form.json
+        case .bytes(let bytes): .string(Base64.encode(bytes))
+        }
+    }
+
+    /// The kind of body: `none`, `json`, `text`, `form`, `multipart` or `bytes`.
+    public var kind: String {
+        switch self {
+        case .none: "none"
+        case .json: "json"
+        case .text: "text"
+        case .form: "form"
+        case .multipart: "multipart"
+        case .bytes: "bytes"
+        }
+    }
+}
+
+/// Base64 for showing binary bodies as text.
+enum Base64 {
+    static func encode(_ bytes: [UInt8]) -> String {
+        let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index < bytes.count {
+            let b0 = bytes[index]
+            let b1 = index + 1 < bytes.count ? bytes[index + 1] : 0
+            let b2 = index + 2 < bytes.count ? bytes[index + 2] : 0
+            out.append(table[Int(b0 >> 2)])
+            out.append(table[Int((b0 & 0x3) << 4 | b1 >> 4)])
+            out.append(index + 1 < bytes.count ? table[Int((b1 & 0xF) << 2 | b2 >> 6)] : UInt8(ascii: "="))
+            out.append(index + 2 < bytes.count ? table[Int(b2 & 0x3F)] : UInt8(ascii: "="))
+            index += 3
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -10,10 +10,13 @@ extension Response {
     /// ```swift
     /// res.status(201).json(user)
     /// ```
+    @_disfavoredOverload  // a literal such as ["id": 3] is a JSON value: ordered, and no Foundation round trip
     public func json<Value: Encodable>(_ value: Value) {
         let data: Data
         do {
-            data = try JSONEncoder().encode(value)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes]
+            data = try encoder.encode(value)
         } catch {
             log.error("res.json() could not encode \(Value.self): \(error)")
             status(500)
@@ -26,5 +29,6 @@ extension Response {
     }
 
     /// Sends any `Encodable` value as JSON.
+    @_disfavoredOverload
     public func send<Value: Encodable>(_ value: Value) { json(value) }
 }

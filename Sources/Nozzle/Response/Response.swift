@@ -18,12 +18,15 @@ public final class Response: @unchecked Sendable {
     /// Whether the header block has gone out; after that, status and headers no longer change.
     public private(set) var headersSent = false
     /// Whether the response is complete.
-    public private(set) var finished = false
+    public var finished: Bool { state.withLock { isFinished } }
 
     let sink: any ResponseSink
     let omitsBody: Bool
     let log: RequestLog
-    var finishHandlers: [@Sendable () -> Void] = []
+    // With externalResolver, another task may end the response while the request waits for it.
+    private let state = Lock()
+    private var isFinished = false
+    private var finishHandlers: [@Sendable () -> Void] = []
 
     /// A response that writes to `sink`.
     ///
@@ -174,7 +177,12 @@ public final class Response: @unchecked Sendable {
 
     /// Runs `handler` once the response is finished.
     package func onFinish(_ handler: @escaping @Sendable () -> Void) {
-        if finished { handler() } else { finishHandlers.append(handler) }
+        let runNow = state.withLock { () -> Bool in
+            if isFinished { return true }
+            finishHandlers.append(handler)
+            return false
+        }
+        if runNow { handler() }
     }
 
     // MARK: - Writing
@@ -204,9 +212,11 @@ public final class Response: @unchecked Sendable {
     }
 
     func markFinished() {
-        finished = true
-        let handlers = finishHandlers
-        finishHandlers = []
+        let handlers = state.withLock { () -> [@Sendable () -> Void] in
+            isFinished = true
+            defer { finishHandlers = [] }
+            return finishHandlers
+        }
         for handler in handlers { handler() }
     }
 

@@ -239,8 +239,11 @@ package final class FastCGIServer: @unchecked Sendable {
                 continue
             }
             serve(request, executor: executor)
-            // Unread body on a kept connection would be read as the next request's header: drain it.
+            // Unread body (a 413, a route that ignored it) would be read as the next request's header.
+            // Send the answer first, so nginx has it while the rest of the body is drained; never
+            // reset the connection while nginx is still sending, or the client gets a 502.
             if let input = request.pointee.in, FCGX_HasSeenEOF(input) == 0 {
+                _ = FCGX_FFlush(request.pointee.out)
                 while FCGX_GetStr(drain, 65_536, input) > 0 {}
             }
             FCGX_Finish_r(request)

@@ -1,0 +1,109 @@
+/// Parses a `Cookie` header: `a=1; b=hello%20world` gives `["a": "1", "b": "hello world"]`.
+///
+/// The first value of a repeated name wins, as in the `cookie` package Express uses.
+enum CookieParser {
+    static func parse(_ header: String?) -> [String: String] {
+        guard let header, !header.isEmpty else { return [:] }
+        var cookies: [String: String] = [:]
+        for pair in header.split(separator: ";") {
+            guard let equals = pair.firstIndex(of: "=") else { continue }
+            let name = pair[..<equals].trimmingCharacters(in: " ")
+            guard !name.isEmpty, cookies[name] == nil else { continue }
+            var value = pair[pair.index(after: equals)...].trimmingCharacters(in: " ")
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            cookies[name] = PercentDecoding.decode(value)
+        }
+        return cookies
+    }
+}
+
+/// The attributes of a cookie set with ``Response/cookie(_:_:_:)``.
+public struct CookieOptions: Sendable {
+    /// `SameSite` values.
+    public enum SameSite: String, Sendable {
+        case strict = "Strict", lax = "Lax", none = "None"
+    }
+
+    /// `Max-Age` in seconds; it also sets `Expires`, as Express does.
+    public var maxAge: Int?
+    /// `Expires`, as seconds since 1970.
+    public var expires: Int?
+    /// `Domain`.
+    public var domain: String?
+    /// `Path`; `/` unless set.
+    public var path: String
+    /// `Secure`.
+    public var secure: Bool
+    /// `HttpOnly`.
+    public var httpOnly: Bool
+    /// `SameSite`.
+    public var sameSite: SameSite?
+
+    /// Cookie attributes; the path is `/` unless given.
+    public init(maxAge: Int? = nil, expires: Int? = nil, domain: String? = nil, path: String = "/", secure: Bool = false, httpOnly: Bool = false, sameSite: SameSite? = nil) {
+        self.maxAge = maxAge
+        self.expires = expires
+        self.domain = domain
+        self.path = path
+        self.secure = secure
+        self.httpOnly = httpOnly
+        self.sameSite = sameSite
+    }
+
+    /// The `Set-Cookie` value for `name=value` with these attributes.
+    func header(name: String, value: String, now: Int) -> String {
+        var parts = ["\(name)=\(CookieOptions.encode(value))"]
+        if let maxAge {
+            parts.append("Max-Age=\(maxAge)")
+            parts.append("Expires=\(HTTPDate.format(now + maxAge))")
+        } else if let expires {
+            parts.append("Expires=\(HTTPDate.format(expires))")
+        }
+        if let domain { parts.append("Domain=\(domain)") }
+        parts.append("Path=\(path)")
+        if secure { parts.append("Secure") }
+        if httpOnly { parts.append("HttpOnly") }
+        if let sameSite { parts.append("SameSite=\(sameSite.rawValue)") }
+        return parts.joined(separator: "; ")
+    }
+
+    /// Percent-encodes what a cookie value may not hold, as `encodeURIComponent` does.
+    static func encode(_ value: String) -> String {
+        var out = ""
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "~"), UInt8(ascii: "*"),
+                UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".unicodeScalars)
+                out += "%"
+                out.unicodeScalars.append(hex[Int(byte >> 4)])
+                out.unicodeScalars.append(hex[Int(byte & 0xF)])
+            }
+        }
+        return out
+    }
+}
+
+extension Response {
+    /// Adds a `Set-Cookie` header; chainable.
+    ///
+    /// ```swift
+    /// res.cookie("session", token, CookieOptions(maxAge: 3600, httpOnly: true, sameSite: .lax))
+    /// ```
+    @discardableResult
+    public func cookie(_ name: String, _ value: String, _ options: CookieOptions = CookieOptions()) -> Response {
+        appendHeader("Set-Cookie", options.header(name: name, value: value, now: HTTPDate.now()))
+    }
+
+    /// Adds a `Set-Cookie` header that expires the cookie at once; chainable.
+    @discardableResult
+    public func clearCookie(_ name: String, _ options: CookieOptions = CookieOptions()) -> Response {
+        var options = options
+        options.maxAge = nil
+        options.expires = 0
+        return appendHeader("Set-Cookie", options.header(name: name, value: "", now: HTTPDate.now()))
+    }
+}
