@@ -196,6 +196,25 @@ struct StartModeTests {
         #expect(result.stderr.contains("fd 3 is not a listening socket"))
     }
 
+    @Test func aClientThatHangsUpMidResponseHurtsNothing() throws {
+        // Writing to a connection the peer closed raises SIGPIPE; it must never kill the process.
+        let directory = Paths.temporaryDirectory()
+        let path = directory.appending(path: "app.sock").path
+        let app = try RunningProcess(fixture, ["--listen", "unix:\(path)", "--workers", "1"], in: directory)
+        #expect(eventually { (try? connect(unix: path)) != nil })
+        for _ in 0..<5 {
+            let connection = try connect(unix: path)
+            let big: [(String, String)] = [("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", "/api/big"), ("QUERY_STRING", "kb=20000")]
+            try connection.writeAll(FastCGIRecord.begin(keepConnection: true) + FastCGIRecord.stream(.params, FastCGIRecord.pairs(big)) + FastCGIRecord.stream(.stdin, []))
+            // Hang up without reading the 20 MB answer.
+            var linger = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(connection.fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
+        }
+        usleep(300_000)
+        #expect(app.process.isRunning)
+        #expect(try connect(unix: path).send(params: get).response.status == 200)
+    }
+
     @Test func sigtermLetsTheSlowRequestFinishThenExits0() throws {
         let directory = Paths.temporaryDirectory()
         let path = directory.appending(path: "app.sock").path

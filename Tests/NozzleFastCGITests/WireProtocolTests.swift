@@ -100,6 +100,18 @@ struct WireProtocolTests {
         }
     }
 
+    @Test func lyingContentLengthNeitherTruncatesNorBypassesTheLimit() throws {
+        let harness = WireHarness()
+        // Says 5 bytes, sends 200 kB: the body is read to its empty record.
+        let body = [UInt8](repeating: UInt8(ascii: "y"), count: 200_000)
+        let understated = try harness.client.send(params: params("POST", "/api/echo", contentLength: "5"), stdin: body)
+        #expect(understated.response.json?["body"]?.stringValue?.count == 200_000)
+        // Says more than the 1mb limit: 413 before reading, and the connection still works after.
+        let overstated = try harness.client.send(params: params("POST", "/api/echo", contentLength: "999999999"), stdin: body)
+        #expect(overstated.response.status == 413)
+        #expect(try harness.client.send(params: params("GET", "/api/echo")).response.status == 200)
+    }
+
     @Test func drainsAnUnreadBodyBeforeTheNextRequest() throws {
         // The handler never reads its 300 kB body; the next request on the connection must still work.
         let harness = WireHarness()

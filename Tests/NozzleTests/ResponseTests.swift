@@ -126,9 +126,24 @@ struct JSONResponseTests {
     @Test func encodableValuesGoThroughCodable() async {
         let response = await send { _, res in res.status(201).json(User(id: 3, url: "https://x/y")) }
         #expect(response.status == 201)
-        #expect(response.json == ["id": 3, "url": "https://x/y"])
-        #expect(response.text.contains("https://x/y"))
+        #expect(response.text == #"{"id":3,"url":"https://x/y"}"#)
         #expect(response.headers["Content-Type"] == "application/json; charset=utf-8")
+    }
+
+    @Test func nestedEncodablesKeepDeclarationOrder() async {
+        struct Order: Encodable {
+            var id: Int
+            var items: [Item]
+            var note: String?
+            var total: Double
+        }
+        struct Item: Encodable {
+            var sku: String
+            var quantity: UInt8
+        }
+        let order = Order(id: 7, items: [Item(sku: "a/1", quantity: 2)], note: nil, total: 9.5)
+        let response = await send { _, res in res.json(order) }
+        #expect(response.text == #"{"id":7,"items":[{"sku":"a/1","quantity":2}],"total":9.5}"#)
     }
 
     @Test func sendWithEncodableIsJSON() async {

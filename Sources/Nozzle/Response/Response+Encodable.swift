@@ -1,31 +1,19 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 extension Response {
-    /// Sends any `Encodable` value as JSON with `application/json; charset=utf-8`.
+    /// Sends any `Encodable` value as JSON with `application/json; charset=utf-8`, keys in the order
+    /// the type encodes them.
     ///
     /// ```swift
     /// res.status(201).json(user)
     /// ```
-    @_disfavoredOverload  // a literal such as ["id": 3] is a JSON value: ordered, and no Foundation round trip
+    @_disfavoredOverload  // a literal such as ["id": 3] is a JSON value
     public func json<Value: Encodable>(_ value: Value) {
-        let data: Data
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.withoutEscapingSlashes]
-            data = try encoder.encode(value)
+            json(try JSONValueEncoder.encode(value))
         } catch {
             log.error("res.json() could not encode \(Value.self): \(error)")
             status(500)
             json(["error": "Internal server error"] as JSON)
-            return
         }
-        guard beginSend("json") else { return }
-        if !headers.contains("Content-Type") { headers.set("Content-Type", "application/json; charset=utf-8") }
-        writeComplete(body: [UInt8](data))
     }
 
     /// Sends any `Encodable` value as JSON.

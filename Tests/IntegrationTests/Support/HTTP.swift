@@ -13,21 +13,26 @@ struct HTTPResult {
 
 /// Real HTTP requests, made with curl.
 enum HTTP {
-    static func request(_ method: String = "GET", _ url: String, headers: [String] = [], body: String? = nil, in directory: URL) throws -> HTTPResult {
+    static func request(_ method: String = "GET", _ url: String, headers: [String] = [], body: String? = nil, bodyFile: URL? = nil, chunked: Bool = false, extra: [String] = [], in directory: URL) throws -> HTTPResult {
         let headerFile = directory.appending(path: "headers-\(UUID().uuidString.prefix(6))")
-        let bodyFile = directory.appending(path: "body-\(UUID().uuidString.prefix(6))")
-        var arguments = ["-s", "--http1.1", "-X", method, "-D", headerFile.path, "-o", bodyFile.path, "-w", "%{time_starttransfer} %{time_total}", "--max-time", "30"]
-        if method == "HEAD" { arguments = ["-s", "--http1.1", "-I", "-D", headerFile.path, "-o", bodyFile.path, "-w", "%{time_starttransfer} %{time_total}"] }
+        let outputFile = directory.appending(path: "body-\(UUID().uuidString.prefix(6))")
+        var arguments = ["-s", "--http1.1", "-X", method, "-D", headerFile.path, "-o", outputFile.path, "-w", "%{time_starttransfer} %{time_total}", "--max-time", "30"]
+        if method == "HEAD" { arguments = ["-s", "--http1.1", "-I", "-D", headerFile.path, "-o", outputFile.path, "-w", "%{time_starttransfer} %{time_total}"] }
         for header in headers { arguments += ["-H", header] }
         var input: [UInt8] = []
         if let body {
             arguments += ["--data-binary", "@-"]
             input = Array(body.utf8)
         }
+        if let bodyFile { arguments += ["--data-binary", "@\(bodyFile.path)"] }
+        if chunked { arguments += ["-H", "Transfer-Encoding: chunked"] }
+        arguments += extra
         arguments.append(url)
         let result = try RunningProcess.run("/usr/bin/curl", arguments, input: input, in: directory, timeout: 35)
         let head = (try? String(contentsOf: headerFile, encoding: .utf8)) ?? ""
-        var lines = head.components(separatedBy: "\r\n")
+        // Interim responses (100 Continue) come first; the final header block is the last one.
+        let finalBlock = head.components(separatedBy: "\r\n\r\n").last { !$0.isEmpty } ?? ""
+        var lines = finalBlock.components(separatedBy: "\r\n")
         let statusLine = lines.isEmpty ? "" : lines.removeFirst()
         let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") ?? 0
         var parsed = Headers()
@@ -40,7 +45,7 @@ enum HTTP {
             status: status,
             headers: parsed,
             // curl -I stops after the header block, so a HEAD response has no body to read.
-            body: method == "HEAD" ? "" : (try? String(contentsOf: bodyFile, encoding: .utf8)) ?? "",
+            body: method == "HEAD" ? "" : (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "",
             timeToFirstByte: times.first ?? 0,
             totalTime: times.last ?? 0
         )

@@ -50,8 +50,33 @@ final class NginxFrontedApp: @unchecked Sendable {
         try HTTP.request("GET", "http://127.0.0.1:\(port)\(path)", headers: headers, in: directory)
     }
 
-    func request(_ method: String, _ path: String, headers: [String] = [], body: String? = nil) throws -> HTTPResult {
-        try HTTP.request(method, "http://127.0.0.1:\(port)\(path)", headers: headers, body: body, in: directory)
+    func request(_ method: String, _ path: String, headers: [String] = [], body: String? = nil, bodyFile: URL? = nil, chunked: Bool = false, extra: [String] = []) throws -> HTTPResult {
+        try HTTP.request(method, "http://127.0.0.1:\(port)\(path)", headers: headers, body: body, bodyFile: bodyFile, chunked: chunked, extra: extra, in: directory)
+    }
+
+    /// A file of `size` bytes in the stack's directory.
+    func file(size: Int, name: String = "upload-\(UUID().uuidString.prefix(6))") throws -> URL {
+        let url = directory.appending(path: name)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: url)
+        let chunk = Data(repeating: UInt8(ascii: "x"), count: min(size, 1 << 20))
+        var written = 0
+        while written < size {
+            let piece = chunk.prefix(size - written)
+            handle.write(piece)
+            written += piece.count
+        }
+        try handle.close()
+        return url
+    }
+
+    /// The app's resident memory and its peak, in kB, from /proc.
+    func appMemory() -> (rss: Int, peak: Int) {
+        guard let pid = app?.pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return (0, 0) }
+        func field(_ name: String) -> Int {
+            status.split(separator: "\n").first { $0.hasPrefix(name) }.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") } ?? 0
+        }
+        return (field("VmRSS:"), field("VmHWM:"))
     }
 
     var errorLog: String { (try? String(contentsOf: directory.appending(path: "logs/error.log"), encoding: .utf8)) ?? "" }
