@@ -18,9 +18,11 @@ struct BodyParser: Middleware {
     }
 
     func parse(_ req: Request) throws {
-        let encoding = (req.headers["Content-Encoding"] ?? "identity").trimmingCharacters(in: " ").lowercased()
-        guard encoding == "identity" || encoding.isEmpty else {
-            throw HTTPError(415, body: ["error": .string("Unsupported content encoding \"\(encoding)\"")])
+        if let header = req.variables["HTTP_CONTENT_ENCODING"] {
+            let encoding = header.trimmingCharacters(in: " ").lowercased()
+            guard encoding == "identity" || encoding.isEmpty else {
+                throw HTTPError(415, body: ["error": .string("Unsupported content encoding \"\(encoding)\"")])
+            }
         }
         let limit = config.sizeLimit.bytes ?? 0
         let bytes: [UInt8]
@@ -33,7 +35,7 @@ struct BodyParser: Middleware {
             req.body = .none
             return
         }
-        let contentType = MediaType(req.headers["Content-Type"] ?? "")
+        let contentType = MediaType(req.contentType ?? "")
         let charset = contentType.parameters["charset"]?.lowercased()
         if contentType.isJSON {
             guard charset == nil || charset == "utf-8" || charset == "utf8" else { throw BodyParser.unsupported(charset!) }

@@ -8,7 +8,7 @@ import Darwin
 
 /// A plain mutex, for state that several threads touch briefly.
 package final class Lock: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    @usableFromInline let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
     package init() { pthread_mutex_init(mutex, nil) }
 
@@ -17,6 +17,8 @@ package final class Lock: @unchecked Sendable {
         mutex.deallocate()
     }
 
+    // Inlinable so that callers in other modules get a specialized copy, not a generic call.
+    @inlinable
     package func withLock<T>(_ body: () throws -> T) rethrows -> T {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }

@@ -73,20 +73,21 @@ public struct Headers: Sendable, Sequence {
 }
 
 extension Headers {
-    /// The usual spelling of a CGI header variable: `HTTP_USER_AGENT` becomes `User-Agent`.
-    static func name(fromCGI variable: Substring) -> String {
-        var name = ""
-        name.reserveCapacity(variable.utf8.count)
-        var upper = true
-        for character in variable {
-            if character == "_" {
-                name.append("-")
-                upper = true
-            } else {
-                name.append(upper ? character : Character(character.lowercased()))
-                upper = false
+    /// The usual spelling of a CGI header variable: `USER_AGENT` becomes `User-Agent`.
+    static func name(fromCGI variable: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: variable.count) { buffer in
+            var upper = true
+            for (index, byte) in variable.enumerated() {
+                if byte == UInt8(ascii: "_") {
+                    buffer[index] = UInt8(ascii: "-")
+                    upper = true
+                } else {
+                    let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+                    buffer[index] = !upper && isUpper ? byte | 0x20 : byte
+                    upper = false
+                }
             }
+            return variable.count
         }
-        return name
     }
 }

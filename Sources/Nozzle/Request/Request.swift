@@ -19,10 +19,12 @@ public final class Request: @unchecked Sendable {
     public let url: String
     /// The path the router matched, decoded per segment and without the base path: `/api/users/42`.
     public internal(set) var path: String
+    /// The FastCGI params (or CGI variables) as received; ``environment`` is the same as a dictionary.
+    public let variables: CGIEnvironment
     /// Every FastCGI param (or CGI variable), by name: `SERVER_NAME`, `REMOTE_ADDR`, …
-    public let environment: [String: String]
-    /// The header fields.
-    public let headers: Headers
+    public private(set) lazy var environment: [String: String] = variables.dictionary
+    /// The header fields, from the `HTTP_*` params, `CONTENT_TYPE` and `CONTENT_LENGTH`.
+    public private(set) lazy var headers: Headers = variables.headers
     /// The query string's parameters, with the route's params merged in.
     public var query: Query
     /// The values of the route's dynamic segments.
@@ -53,24 +55,37 @@ public final class Request: @unchecked Sendable {
     ///   - basePath: a prefix that the route path does not include.
     ///   - id: the request id to use when the environment has none.
     ///   - logWriter: where log lines go.
-    public init(
+    public convenience init(
         environment: [String: String],
         body: any BodySource,
         basePath: String = "",
         id: String,
         logWriter: any LogWriter
     ) {
-        self.environment = environment
-        self.method = environment["REQUEST_METHOD"]?.uppercased() ?? "GET"
-        let queryString = environment["QUERY_STRING"] ?? ""
-        var rawPath = (environment["SCRIPT_NAME"] ?? "") + (environment["PATH_INFO"] ?? "")
-        if rawPath.isEmpty, let uri = environment["REQUEST_URI"] {
+        self.init(variables: CGIEnvironment(environment), body: body, basePath: basePath, id: id, logWriter: logWriter)
+    }
+
+    /// Builds a request from FastCGI params or CGI variables as received, and a body source.
+    public init(
+        variables: CGIEnvironment,
+        body: any BodySource,
+        basePath: String = "",
+        id: String,
+        logWriter: any LogWriter
+    ) {
+        self.variables = variables
+        let method = variables["REQUEST_METHOD"] ?? "GET"
+        self.method = method.utf8.contains { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") } ? method.uppercased() : method
+        let queryString = variables["QUERY_STRING"] ?? ""
+        let requestURI = variables["REQUEST_URI"]
+        var rawPath = (variables["SCRIPT_NAME"] ?? "") + (variables["PATH_INFO"] ?? "")
+        if rawPath.isEmpty, let uri = requestURI {
             rawPath = String(uri.prefix { $0 != "?" })
         }
         // SCRIPT_NAME and PATH_INFO arrive decoded, which loses a %2F inside a segment. When the raw
         // REQUEST_URI decodes to the same path (no rewrite in between), route on the raw one instead.
         var encodedPath: String?
-        if let uri = environment["REQUEST_URI"] {
+        if let uri = requestURI {
             let uriPath = String(uri.prefix { $0 != "?" })
             if uriPath.utf8.contains(UInt8(ascii: "%")), PercentDecoding.decode(uriPath) == rawPath {
                 encodedPath = uriPath
@@ -84,34 +99,23 @@ public final class Request: @unchecked Sendable {
         rawPath = relative(rawPath)
         self.path = rawPath
         self.routingPath = encodedPath.map(relative)
-        self.url = environment["REQUEST_URI"] ?? (queryString.isEmpty ? rawPath : rawPath + "?" + queryString)
+        self.url = requestURI ?? (queryString.isEmpty ? rawPath : rawPath + "?" + queryString)
         self.query = Query(parsing: queryString)
-        var headers = Headers()
-        for (name, value) in environment {
-            if name.hasPrefix("HTTP_") {
-                headers.add(Headers.name(fromCGI: name.dropFirst(5)), value)
-            } else if name == "CONTENT_TYPE" || name == "CONTENT_LENGTH", !value.isEmpty {
-                headers.add(Headers.name(fromCGI: name[...]), value)
-            }
-        }
-        self.headers = headers
         self.bodySource = body
-        let givenID = environment["REQUEST_ID"] ?? environment["HTTP_X_REQUEST_ID"]
+        let givenID = variables["REQUEST_ID"] ?? variables["HTTP_X_REQUEST_ID"]
         self.id = givenID.flatMap { $0.isEmpty ? nil : $0 } ?? id
-        self.log = RequestLog(method: method, path: rawPath, requestID: self.id, writer: logWriter)
+        self.log = RequestLog(method: self.method, path: rawPath, requestID: self.id, writer: logWriter)
+        self.contentLength = variables["CONTENT_LENGTH"].flatMap { Int($0) }
     }
 
     /// `CONTENT_LENGTH` as a number, when the web server sent a valid one. It may be missing, empty or
     /// wrong (chunked bodies with `fastcgi_request_buffering off`), so it is only a hint.
-    public var contentLength: Int? {
-        guard let text = environment["CONTENT_LENGTH"], !text.isEmpty else { return nil }
-        return Int(text)
-    }
+    public let contentLength: Int?
 
     /// The peer address the web server saw: `REMOTE_ADDR`.
-    public var remoteAddress: String? { environment["REMOTE_ADDR"] }
+    public var remoteAddress: String? { variables["REMOTE_ADDR"] }
     /// The peer port the web server saw: `REMOTE_PORT`.
-    public var remotePort: Int? { environment["REMOTE_PORT"].flatMap { Int($0) } }
+    public var remotePort: Int? { variables["REMOTE_PORT"].flatMap { Int($0) } }
     /// The client address: `REMOTE_ADDR`, or, when that peer is a trusted proxy, the nearest
     /// untrusted address in `X-Forwarded-For` (see ``App/trustedProxies``).
     public var ip: String? {
@@ -126,10 +130,13 @@ public final class Request: @unchecked Sendable {
     /// The cookies the client sent, parsed from `Cookie` on first use.
     public private(set) lazy var cookies: [String: String] = CookieParser.parse(headers["Cookie"])
 
+    /// `CONTENT_TYPE`, the body's media type.
+    public var contentType: String? { variables["CONTENT_TYPE"].flatMap { $0.isEmpty ? nil : $0 } }
+
     /// Whether the body's `Content-Type` matches `type`: `"json"`, `"application/json"`, `"text/*"`,
     /// `"+json"`, `"multipart"`, `"urlencoded"`. False when there is no body type.
     public func `is`(_ type: String) -> Bool {
-        guard let header = headers["Content-Type"] else { return false }
+        guard let header = contentType else { return false }
         let actual = MediaType(header).essence
         guard !actual.isEmpty else { return false }
         let wanted = type.lowercased()
@@ -147,17 +154,17 @@ public final class Request: @unchecked Sendable {
         }
     }
     /// Whether the client connected over TLS: `HTTPS` is `on`.
-    public var secure: Bool { environment["HTTPS"].map { $0.lowercased() == "on" || $0 == "1" } ?? false }
+    public var secure: Bool { variables["HTTPS"].map { $0.lowercased() == "on" || $0 == "1" } ?? false }
     /// `https` or `http`.
     public var `protocol`: String { secure ? "https" : "http" }
     /// `SERVER_NAME`.
-    public var serverName: String? { environment["SERVER_NAME"] }
+    public var serverName: String? { variables["SERVER_NAME"] }
     /// `SERVER_PORT`.
-    public var serverPort: Int? { environment["SERVER_PORT"].flatMap { Int($0) } }
+    public var serverPort: Int? { variables["SERVER_PORT"].flatMap { Int($0) } }
     /// `SERVER_PROTOCOL`, such as `HTTP/1.1`.
-    public var serverProtocol: String? { environment["SERVER_PROTOCOL"] }
+    public var serverProtocol: String? { variables["SERVER_PROTOCOL"] }
     /// The raw `REQUEST_URI`: not decoded, with the query.
-    public var requestURI: String? { environment["REQUEST_URI"] }
+    public var requestURI: String? { variables["REQUEST_URI"] }
 
     /// Reads the whole body into memory, up to `limit` bytes.
     ///
@@ -168,13 +175,16 @@ public final class Request: @unchecked Sendable {
         bodyConsumed = true
         if let length = contentLength, length > limit { throw BodyTooLarge(limit: limit) }
         var bytes: [UInt8] = []
-        if let length = contentLength { bytes.reserveCapacity(length) }
-        var chunk = [UInt8](repeating: 0, count: 16_384)
-        while true {
-            let count = try chunk.withUnsafeMutableBytes { try bodySource.read(into: $0) }
-            if count == 0 { break }
-            if bytes.count + count > limit { throw BodyTooLarge(limit: limit) }
-            bytes.append(contentsOf: chunk[0..<count])
+        if let length = contentLength, length > 0 { bytes.reserveCapacity(length) }
+        let source = bodySource
+        // Most requests have no body: a stack buffer finds that out without allocating.
+        try withUnsafeTemporaryAllocation(byteCount: 16_384, alignment: 16) { chunk in
+            while true {
+                let count = try source.read(into: chunk)
+                if count == 0 { break }
+                if bytes.count + count > limit { throw BodyTooLarge(limit: limit) }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
+            }
         }
         rawBody = bytes
         return bytes

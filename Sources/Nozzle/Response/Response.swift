@@ -243,9 +243,23 @@ public final class Response: @unchecked Sendable {
 
     /// Appends one field; CR and LF in a name or value would split the header block, so they become spaces.
     static func appendField(_ name: String, _ value: String, to out: inout [UInt8]) {
-        for byte in name.utf8 { out.append(byte == 13 || byte == 10 || byte == UInt8(ascii: ":") ? 0x20 : byte) }
-        out.append(contentsOf: ": ".utf8)
-        for byte in value.utf8 { out.append(byte == 13 || byte == 10 ? 0x20 : byte) }
-        out.append(contentsOf: "\r\n".utf8)
+        appendSafely(name, to: &out, colonToo: true)
+        out.append(UInt8(ascii: ":"))
+        out.append(UInt8(ascii: " "))
+        appendSafely(value, to: &out, colonToo: false)
+        out.append(13)
+        out.append(10)
+    }
+
+    static func appendSafely(_ text: String, to out: inout [UInt8], colonToo: Bool) {
+        var text = text
+        text.withUTF8 { bytes in
+            let clean = !bytes.contains { $0 == 13 || $0 == 10 || (colonToo && $0 == UInt8(ascii: ":")) }
+            if clean {
+                out.append(contentsOf: bytes)
+            } else {
+                for byte in bytes { out.append(byte == 13 || byte == 10 || (colonToo && byte == UInt8(ascii: ":")) ? 0x20 : byte) }
+            }
+        }
     }
 }

@@ -48,7 +48,14 @@ public struct SizeLimit: Sendable, Hashable, CustomStringConvertible, Expressibl
 }
 
 extension StringProtocol {
-    func trimmingCharacters(in characters: Character) -> String {
-        String(drop { $0 == characters }.reversed().drop { $0 == characters }.reversed())
+    /// The text without the given character at either end; spaces in headers, mostly.
+    func trimmingCharacters(in character: Character) -> String {
+        guard let ascii = character.asciiValue else { return String(self) }
+        let text = Substring(self)
+        var start = text.utf8.startIndex
+        var end = text.utf8.endIndex
+        while start < end && text.utf8[start] == ascii { start = text.utf8.index(after: start) }
+        while end > start && text.utf8[text.utf8.index(before: end)] == ascii { end = text.utf8.index(before: end) }
+        return String(text.utf8[start..<end])!
     }
 }

@@ -4,14 +4,17 @@ import Nozzle
 import Glibc
 #endif
 
-/// The FastCGI responder: one poller thread and a pool of worker threads.
+/// The FastCGI responder: worker threads that share one epoll set.
 ///
-/// The poller owns the listening socket and every idle connection, kept alive by nginx's
-/// `fastcgi_keep_conn on`. When a connection has a request ready, it goes to a worker, which runs
-/// libfcgi's `FCGX_Accept_r` on it (with `ipcFd` preset and no listening socket), answers it, drains
-/// any unread body, and hands the connection back to the poller. No thread ever waits on an idle
-/// connection, so kept connections give keep-alive throughput without the tail latency of a plain
-/// `FCGX_Accept_r` loop.
+/// The epoll set holds the listening socket and every idle connection, each registered one-shot.
+/// Idle worker threads wait in `epoll_wait` for one event each, so a connection with a request
+/// ready wakes exactly one worker, which runs libfcgi's `FCGX_Accept_r` on it (with `ipcFd` preset
+/// and no listening socket), answers it, drains any unread body, and arms the connection again.
+/// No thread ever waits on an idle connection kept alive by nginx's `fastcgi_keep_conn on`, so
+/// kept connections give keep-alive throughput without the tail latency of a plain
+/// `FCGX_Accept_r` loop; and no request is handed from one thread to another on the way.
+///
+/// The main thread runs the control loop: signals, ``stop()``, and the graceful stop.
 package final class FastCGIServer: @unchecked Sendable {
     let app: App
     let options: ServeOptions
@@ -19,9 +22,14 @@ package final class FastCGIServer: @unchecked Sendable {
     let listenFD: Int32?
     let ownedSocketPath: String?
     let signalFD: Int32?
+    /// Connections and the listening socket; the workers wait here.
     let epoll: Int32
+    /// Signals and stop requests; the control loop waits here.
+    let control: Int32
+    /// ``stop()`` and the workers wake the control loop through this.
     let wakeFD: Int32
-    let queue = ConnectionQueue()
+    /// Made readable once, never read: every worker that sees it leaves.
+    let exitFD: Int32
     let ids = RequestIDs()
     let stderrWriter = StderrLogWriter()
 
@@ -29,11 +37,15 @@ package final class FastCGIServer: @unchecked Sendable {
     private var busy = 0
     private var stopping = false
     private var stopRequested = false
-    private var idle = Set<UnsafeMutablePointer<FCGX_Request>>()
+    private var fatalError: String?
+    private var connections = ConnectionTable()
 
     static let listenTag: UInt64 = 1
     static let wakeTag: UInt64 = 2
     static let signalTag: UInt64 = 3
+    static let exitTag: UInt64 = 4
+    /// Connection events carry `fd + connectionTagBase`.
+    static let connectionTagBase: UInt64 = 16
 
     /// A server answering requests for `app`.
     ///
@@ -50,31 +62,36 @@ package final class FastCGIServer: @unchecked Sendable {
         self.ownedSocketPath = ownedSocketPath
         self.signalFD = signalFD
         self.epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        self.control = epoll_create1(Int32(EPOLL_CLOEXEC))
         self.wakeFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        self.exitFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
         if let listenFD {
             _ = fcntl(listenFD, F_SETFL, fcntl(listenFD, F_GETFL) | O_NONBLOCK)
-            watch(listenFD, tag: FastCGIServer.listenTag)
+            FastCGIServer.add(listenFD, to: epoll, tag: FastCGIServer.listenTag, events: EPOLLIN.rawValue | EPOLLONESHOT.rawValue)
         }
-        watch(wakeFD, tag: FastCGIServer.wakeTag)
-        if let signalFD { watch(signalFD, tag: FastCGIServer.signalTag) }
+        FastCGIServer.add(exitFD, to: epoll, tag: FastCGIServer.exitTag, events: EPOLLIN.rawValue)
+        FastCGIServer.add(wakeFD, to: control, tag: FastCGIServer.wakeTag, events: EPOLLIN.rawValue)
+        if let signalFD { FastCGIServer.add(signalFD, to: control, tag: FastCGIServer.signalTag, events: EPOLLIN.rawValue) }
     }
 
     deinit {
         close(epoll)
+        close(control)
         close(wakeFD)
+        close(exitFD)
     }
 
-    private func watch(_ fd: Int32, tag: UInt64) {
+    private static func add(_ fd: Int32, to set: Int32, tag: UInt64, events: UInt32) {
         var event = epoll_event()
-        event.events = EPOLLIN.rawValue
+        event.events = events
         event.data.u64 = tag
-        epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event)
+        epoll_ctl(set, EPOLL_CTL_ADD, fd, &event)
     }
 
     /// Serves a connection that is already open, such as one end of a socketpair in a test.
     package func adopt(connection fd: Int32) {
         let request = FastCGIServer.newRequest(fd: fd)
-        state.withLock { _ = idle.insert(request) }
+        state.withLock { connections.insertIdle(request) }
         arm(request)
     }
 
@@ -90,25 +107,23 @@ package final class FastCGIServer: @unchecked Sendable {
         for _ in 0..<options.workers {
             threads.append(Thread.start { [self] in workerLoop() })
         }
-        var events = [epoll_event](repeating: epoll_event(), count: 256)
+        var events = [epoll_event](repeating: epoll_event(), count: 8)
         var deadline: Double?
         while true {
-            let count = epoll_wait(epoll, &events, Int32(events.count), deadline == nil ? -1 : 50)
+            let count = epoll_wait(control, &events, Int32(events.count), deadline == nil ? -1 : 50)
             if count < 0 && errno != EINTR {
                 System.writeStderr("nozzle: epoll_wait failed: \(System.describe(errno))")
                 return 1
             }
             for index in 0..<max(0, Int(count)) {
-                let tag = events[index].data.u64
-                switch tag {
-                case FastCGIServer.listenTag:
-                    if let failure = acceptConnections() {
-                        System.writeStderr("nozzle: cannot accept connections: \(failure); exiting")
-                        return 1
-                    }
+                switch events[index].data.u64 {
                 case FastCGIServer.wakeTag:
                     var value: UInt64 = 0
                     _ = read(wakeFD, &value, 8)
+                    if let failure = state.withLock({ fatalError }) {
+                        System.writeStderr("nozzle: cannot accept connections: \(failure); exiting")
+                        return 1
+                    }
                     if deadline == nil, state.withLock({ stopRequested }) { deadline = beginStop(reason: "stop requested") }
                 case FastCGIServer.signalTag:
                     for signal in Signals.read(signalFD!) {
@@ -120,13 +135,7 @@ package final class FastCGIServer: @unchecked Sendable {
                         }
                     }
                 default:
-                    let request = UnsafeMutablePointer<FCGX_Request>(bitPattern: UInt(tag))!
-                    let ready = state.withLock { () -> Bool in
-                        guard idle.remove(request) != nil else { return false }
-                        busy += 1
-                        return true
-                    }
-                    if ready { queue.push(request) }
+                    break
                 }
             }
             if let deadline {
@@ -138,65 +147,41 @@ package final class FastCGIServer: @unchecked Sendable {
                 }
             }
         }
-        queue.close()
+        var one: UInt64 = 1
+        _ = write(exitFD, &one, 8)
         for thread in threads { pthread_join(thread, nil) }
         System.writeStderr("nozzle: stopped")
         return 0
     }
 
-    // MARK: - Poller
-
-    /// Accepts every pending connection; returns a reason when the listening socket is unusable.
-    private func acceptConnections() -> String? {
-        guard let listenFD else { return nil }
-        while true {
-            let fd = nozzle_accept(listenFD)
-            if fd >= 0 {
-                adopt(connection: fd)
-                continue
-            }
-            switch errno {
-            case EINTR, ECONNABORTED, EPROTO:
-                continue
-            case EAGAIN, EWOULDBLOCK:
-                return nil
-            case EMFILE, ENFILE, ENOBUFS, ENOMEM:
-                // Out of descriptors or memory: say so, and give requests in flight a moment to free some.
-                System.writeStderr("nozzle: accept failed: \(System.describe(errno)); retrying")
-                usleep(10_000)
-                return nil
-            default:
-                return System.describe(errno)
-            }
-        }
-    }
-
     /// Stops accepting, closes idle connections, and returns when to give up on requests in flight.
     private func beginStop(reason: String) -> Double {
         System.writeStderr("nozzle: \(reason): stopping; finishing requests in flight (up to \(options.shutdownTimeout)s)")
-        let idleNow = state.withLock { () -> Set<UnsafeMutablePointer<FCGX_Request>> in
+        let idleNow = state.withLock { () -> [(fd: Int, request: UnsafeMutablePointer<FCGX_Request>)] in
             stopping = true
-            defer { idle.removeAll() }
-            return idle
+            if let listenFD {
+                // The socket may be shared with other processes (spawn-fcgi -F): deregister before closing.
+                epoll_ctl(epoll, EPOLL_CTL_DEL, listenFD, nil)
+            }
+            return connections.idleConnections()
         }
         if let listenFD {
-            // The socket may be shared with other processes (spawn-fcgi -F): deregister before closing.
-            epoll_ctl(epoll, EPOLL_CTL_DEL, listenFD, nil)
             close(listenFD)
             if let ownedSocketPath { unlink(ownedSocketPath) }
         }
-        for request in idleNow {
-            let fd = request.pointee.ipcFd
-            var pending = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            if poll(&pending, 1, 0) > 0 && (pending.revents & Int16(POLLIN)) != 0 {
-                // A request already arrived on this connection: answer it before leaving.
-                state.withLock { busy += 1 }
-                queue.push(request)
-            } else {
-                epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
-                close(fd)
-                request.deallocate()
+        for (fd, _) in idleNow {
+            var pending = pollfd(fd: Int32(fd), events: Int16(POLLIN), revents: 0)
+            // A request that already arrived is answered before leaving: its connection stays armed.
+            if poll(&pending, 1, 0) > 0 && (pending.revents & Int16(POLLIN)) != 0 { continue }
+            let claimed = state.withLock { () -> UnsafeMutablePointer<FCGX_Request>? in
+                guard let request = connections.claim(fd) else { return nil }
+                connections.remove(request, fd: fd)
+                return request
             }
+            guard let request = claimed else { continue }
+            epoll_ctl(epoll, EPOLL_CTL_DEL, Int32(fd), nil)
+            close(Int32(fd))
+            request.deallocate()
         }
         return System.now() + options.shutdownTimeout
     }
@@ -204,8 +189,8 @@ package final class FastCGIServer: @unchecked Sendable {
     private func arm(_ request: UnsafeMutablePointer<FCGX_Request>) {
         var event = epoll_event()
         event.events = EPOLLIN.rawValue | EPOLLONESHOT.rawValue | EPOLLRDHUP.rawValue
-        event.data.u64 = UInt64(UInt(bitPattern: request))
         let fd = request.pointee.ipcFd
+        event.data.u64 = UInt64(fd) + FastCGIServer.connectionTagBase
         if epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &event) != 0 {
             epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event)
         }
@@ -229,59 +214,121 @@ package final class FastCGIServer: @unchecked Sendable {
         let executor = WorkerExecutor()
         let drain = UnsafeMutablePointer<CChar>.allocate(capacity: 65_536)
         defer { drain.deallocate() }
-        while let request = queue.pop() {
-            // So that the Finish inside Accept_r leaves the preset connection open.
-            request.pointee.keepConnection = 1
-            if FCGX_Accept_r(request) < 0 {
-                // The peer closed the connection, or sent something that is not FastCGI; libfcgi closed it.
-                request.deallocate()
-                finishedOne()
-                continue
-            }
-            serve(request, executor: executor)
-            // Unread body (a 413, a route that ignored it) would be read as the next request's header.
-            // Send the answer first, so nginx has it while the rest of the body is drained; never
-            // reset the connection while nginx is still sending, or the client gets a 502.
-            if let input = request.pointee.in, FCGX_HasSeenEOF(input) == 0 {
-                _ = FCGX_FFlush(request.pointee.out)
-                while FCGX_GetStr(drain, 65_536, input) > 0 {}
-            }
-            FCGX_Finish_r(request)
-            if request.pointee.ipcFd >= 0 {
-                let keep = state.withLock { () -> Bool in
-                    if stopping { return false }
-                    idle.insert(request)
-                    return true
+        var event = epoll_event()
+        while true {
+            // One event at a time: the others stay for the other idle workers.
+            guard epoll_wait(epoll, &event, 1, -1) == 1 else { continue }
+            switch event.data.u64 {
+            case FastCGIServer.exitTag:
+                return
+            case FastCGIServer.listenTag:
+                acceptConnections()
+            default:
+                let fd = Int(event.data.u64 - FastCGIServer.connectionTagBase)
+                let claimed = state.withLock { () -> UnsafeMutablePointer<FCGX_Request>? in
+                    guard let request = connections.claim(fd) else { return nil }
+                    busy += 1
+                    return request
                 }
-                if keep {
-                    arm(request)
-                } else {
-                    let fd = request.pointee.ipcFd
-                    epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
-                    close(fd)
-                    request.deallocate()
+                guard let request = claimed else { continue }
+                answer(request, executor: executor, drain: drain)
+                let wakeControl = state.withLock { () -> Bool in
+                    busy -= 1
+                    return stopping && busy == 0
                 }
-            } else {
-                request.deallocate()
+                if wakeControl { wake() }
             }
-            finishedOne()
         }
     }
 
-    private func finishedOne() {
-        let wakePoller = state.withLock { () -> Bool in
-            busy -= 1
-            return stopping && busy == 0
+    /// Accepts every pending connection, then arms the listening socket again.
+    private func acceptConnections() {
+        guard let listenFD else { return }
+        while true {
+            let fd = nozzle_accept(listenFD)
+            if fd >= 0 {
+                adopt(connection: fd)
+                continue
+            }
+            let code = errno
+            switch code {
+            case EINTR, ECONNABORTED, EPROTO:
+                continue
+            case EAGAIN, EWOULDBLOCK:
+                break
+            case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                // Out of descriptors or memory: say so, and give requests in flight a moment to free some.
+                System.writeStderr("nozzle: accept failed: \(System.describe(code)); retrying")
+                usleep(10_000)
+            default:
+                let report = state.withLock { () -> Bool in
+                    // After a stop began, the socket is closed on purpose.
+                    guard !stopping else { return false }
+                    fatalError = System.describe(code)
+                    return true
+                }
+                if report { wake() }
+                return
+            }
+            break
         }
-        if wakePoller { wake() }
+        state.withLock {
+            guard !stopping else { return }
+            var event = epoll_event()
+            event.events = EPOLLIN.rawValue | EPOLLONESHOT.rawValue
+            event.data.u64 = FastCGIServer.listenTag
+            epoll_ctl(epoll, EPOLL_CTL_MOD, listenFD, &event)
+        }
+    }
+
+    /// Answers the request waiting on a connection, then arms the connection again or closes it.
+    private func answer(_ request: UnsafeMutablePointer<FCGX_Request>, executor: WorkerExecutor, drain: UnsafeMutablePointer<CChar>) {
+        let fd = Int(request.pointee.ipcFd)
+        // So that the Finish inside Accept_r leaves the preset connection open.
+        request.pointee.keepConnection = 1
+        if FCGX_Accept_r(request) < 0 {
+            // The peer closed the connection, or sent something that is not FastCGI; libfcgi closed it.
+            release(request, fd: fd)
+            return
+        }
+        serve(request, executor: executor)
+        // Unread body (a 413, a route that ignored it) would be read as the next request's header.
+        // Send the answer first, so nginx has it while the rest of the body is drained; never
+        // reset the connection while nginx is still sending, or the client gets a 502.
+        if let input = request.pointee.in, FCGX_HasSeenEOF(input) == 0 {
+            _ = FCGX_FFlush(request.pointee.out)
+            while FCGX_GetStr(drain, 65_536, input) > 0 {}
+        }
+        FCGX_Finish_r(request)
+        guard request.pointee.ipcFd >= 0 else {
+            // nginx did not ask to keep it: libfcgi closed it.
+            release(request, fd: fd)
+            return
+        }
+        let keep = state.withLock { () -> Bool in
+            if stopping { return false }
+            connections.insertIdle(request)
+            return true
+        }
+        if keep {
+            arm(request)
+        } else {
+            epoll_ctl(epoll, EPOLL_CTL_DEL, Int32(fd), nil)
+            close(Int32(fd))
+            release(request, fd: fd)
+        }
+    }
+
+    private func release(_ request: UnsafeMutablePointer<FCGX_Request>, fd: Int) {
+        state.withLock { connections.remove(request, fd: fd) }
+        request.deallocate()
     }
 
     private func serve(_ fcgx: UnsafeMutablePointer<FCGX_Request>, executor: WorkerExecutor) {
-        let environment = FastCGIServer.environment(fcgx.pointee.envp)
         let logWriter: any LogWriter =
             options.logToFastCGIStderr ? FastCGILogWriter(stderrStream: fcgx.pointee.err) : stderrWriter
         let request = Request(
-            environment: environment,
+            variables: CGIEnvironment(cStrings: fcgx.pointee.envp),
             body: FastCGIBodySource(fcgx.pointee.in),
             basePath: basePath,
             id: ids.next(),
@@ -292,23 +339,5 @@ package final class FastCGIServer: @unchecked Sendable {
         executor.run {
             await app.respond(to: request, response)
         }
-    }
-
-    /// The FastCGI params as a dictionary.
-    static func environment(_ envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [String: String] {
-        var environment = [String: String](minimumCapacity: 32)
-        guard var cursor = envp else { return environment }
-        while let entry = cursor.pointee {
-            let length = strlen(entry)
-            entry.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-                let buffer = UnsafeBufferPointer(start: bytes, count: length)
-                if let equals = buffer.firstIndex(of: UInt8(ascii: "=")) {
-                    let name = String(decoding: buffer[..<equals], as: UTF8.self)
-                    environment[name] = String(decoding: buffer[(equals + 1)...], as: UTF8.self)
-                }
-            }
-            cursor += 1
-        }
-        return environment
     }
 }

@@ -1,0 +1,128 @@
+/// FastCGI params or CGI variables, kept as they arrive: `NAME=VALUE` entries in one buffer.
+///
+/// A request reads only a handful of variables, so they are found by scanning instead of building
+/// a dictionary of every param on every request.
+public struct CGIEnvironment: Sendable {
+    /// Where one variable is in ``storage``.
+    struct Entry {
+        var start: Int32
+        var nameLength: Int32
+        var valueLength: Int32
+    }
+
+    /// The variables' bytes, `NAME=VALUE` after `NAME=VALUE`.
+    let storage: [UInt8]
+    let entries: [Entry]
+
+    /// Variables from C strings of the form `NAME=VALUE`, as libfcgi's `envp` holds them.
+    public init(cStrings: UnsafePointer<UnsafeMutablePointer<CChar>?>) {
+        var entries: [Entry] = []
+        entries.reserveCapacity(32)
+        var total = 0
+        var cursor = cStrings
+        while let entry = cursor.pointee {
+            var length = 0
+            var equals = -1
+            while entry[length] != 0 {
+                if equals < 0 && entry[length] == 61 { equals = length }
+                length += 1
+            }
+            if equals >= 0 {
+                entries.append(Entry(start: Int32(total), nameLength: Int32(equals), valueLength: Int32(length - equals - 1)))
+                total += length
+            }
+            cursor += 1
+        }
+        storage = [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+            var cursor = cStrings
+            var offset = 0
+            while let entry = cursor.pointee {
+                let length = strlen(entry)
+                if memchr(entry, 61, length) != nil {
+                    UnsafeMutableRawPointer(buffer.baseAddress! + offset).copyMemory(from: entry, byteCount: length)
+                    offset += length
+                }
+                cursor += 1
+            }
+            count = total
+        }
+        self.entries = entries
+    }
+
+    /// Variables from a dictionary.
+    public init(_ variables: [String: String]) {
+        var storage: [UInt8] = []
+        var entries: [Entry] = []
+        for (name, value) in variables.sorted(by: { $0.key < $1.key }) {
+            entries.append(Entry(start: Int32(storage.count), nameLength: Int32(name.utf8.count), valueLength: Int32(value.utf8.count)))
+            storage += Array(name.utf8)
+            storage.append(UInt8(ascii: "="))
+            storage += Array(value.utf8)
+        }
+        self.storage = storage
+        self.entries = entries
+    }
+
+    /// The value of `name`, or nil.
+    public subscript(name: String) -> String? {
+        var name = name
+        return name.withUTF8 { value(named: $0) }
+    }
+
+    func value(named wanted: UnsafeBufferPointer<UInt8>) -> String? {
+        storage.withUnsafeBufferPointer { bytes in
+            for entry in entries where Int(entry.nameLength) == wanted.count {
+                let start = Int(entry.start)
+                if memcmp(bytes.baseAddress! + start, wanted.baseAddress!, wanted.count) == 0 {
+                    let valueStart = start + wanted.count + 1
+                    return String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueStart + Int(entry.valueLength)]), as: UTF8.self)
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Every variable, in the order received.
+    public func forEach(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
+        storage.withUnsafeBufferPointer { bytes in
+            for entry in entries {
+                let start = Int(entry.start)
+                let valueStart = start + Int(entry.nameLength) + 1
+                body(
+                    UnsafeBufferPointer(rebasing: bytes[start..<start + Int(entry.nameLength)]),
+                    UnsafeBufferPointer(rebasing: bytes[valueStart..<valueStart + Int(entry.valueLength)])
+                )
+            }
+        }
+    }
+
+    /// Every variable as a dictionary.
+    public var dictionary: [String: String] {
+        var result = [String: String](minimumCapacity: 32)
+        forEach { name, value in
+            result[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
+        }
+        return result
+    }
+
+    /// The header fields: `HTTP_USER_AGENT` as `User-Agent`, plus `Content-Type` and `Content-Length`.
+    var headers: Headers {
+        var headers = Headers()
+        forEach { name, value in
+            if name.count > 5, name[0] == UInt8(ascii: "H"), name[1] == UInt8(ascii: "T"), name[2] == UInt8(ascii: "T"),
+                name[3] == UInt8(ascii: "P"), name[4] == UInt8(ascii: "_")
+            {
+                headers.add(Headers.name(fromCGI: UnsafeBufferPointer(rebasing: name[5...])), String(decoding: value, as: UTF8.self))
+            } else if !value.isEmpty, name.elementsEqual("CONTENT_TYPE".utf8) || name.elementsEqual("CONTENT_LENGTH".utf8) {
+                headers.add(Headers.name(fromCGI: name), String(decoding: value, as: UTF8.self))
+            }
+        }
+        return headers
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
