@@ -38,7 +38,7 @@ public struct TestClient: Sendable {
             "GATEWAY_INTERFACE": "CGI/1.1",
             "REQUEST_METHOD": method,
             // As nginx sends it: SCRIPT_NAME decoded, REQUEST_URI raw.
-            "SCRIPT_NAME": PercentDecoded.path(path),
+            "SCRIPT_NAME": PercentDecoding.decode(path),
             "QUERY_STRING": query,
             "REQUEST_URI": target,
             "SERVER_PROTOCOL": "HTTP/1.1",
@@ -83,23 +83,4 @@ public struct TestClient: Sendable {
 
 extension String {
     fileprivate func replacingDashes() -> String { String(map { $0 == "-" ? "_" : $0 }) }
-}
-
-/// Percent-decoding as a web server applies it to SCRIPT_NAME.
-enum PercentDecoded {
-    static func path(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        var utf8 = Array(text.utf8)[...]
-        while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "%"), utf8.count >= 2,
-                let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
-            {
-                bytes.append(value)
-                utf8 = utf8.dropFirst(2)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
 }

@@ -68,6 +68,27 @@ results.append(("JSON encode, 700-byte body", measure(perBatch: 20_000) { _ in
     blackHole(parsed.bytes)
 }))
 
+let form = "name=Ada+Lovelace&email=ada%40example.com&tag=math&tag=engines&bio=" + String(repeating: "x", count: 600)
+results.append(("form parse, 700-byte body", measure(perBatch: 20_000) { _ in
+    blackHole(Query(parsing: form))
+}))
+
+let file = [UInt8](repeating: UInt8(ascii: "z"), count: 1 << 20)
+let multipart = Array("--BOUNDARY\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nAda\r\n--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+    + file + Array("\r\n--BOUNDARY--\r\n".utf8)
+let multipartTime = measure(batches: 11, perBatch: 5) { _ in
+    blackHole(try? MultipartParser.parse(multipart, boundary: "BOUNDARY"))
+}
+results.append(("multipart parse, 1 MiB file", multipartTime))
+
+results.append(("response header block, 4 fields", measure(perBatch: 50_000) { _ in
+    let sink = BufferedResponseSink()
+    let response = Response(sink: sink, log: RequestLog(method: "GET", path: "/", requestID: "1", writer: MemoryLogWriter()))
+    response.status(201).setHeader("Cache-Control", "max-age=60").appendHeader("Set-Cookie", "a=1").appendHeader("Set-Cookie", "b=2")
+    response.json(["id": 3])
+    blackHole(sink.bytes)
+}))
+
 print("| benchmark | median per operation |")
 print("|---|---|")
 for (name, nanoseconds) in results {

@@ -30,12 +30,12 @@ public struct MultipartForm: Sendable {
 
 /// Parses a `multipart/form-data` body (RFC 7578) held in memory; the body parser's size limit has
 /// already bounded it.
-struct MultipartParser {
-    struct Failure: Error {
+package struct MultipartParser {
+    package struct Failure: Error {
         var reason: String
     }
 
-    static func parse(_ body: [UInt8], boundary: String) throws(Failure) -> MultipartForm {
+    package static func parse(_ body: [UInt8], boundary: String) throws(Failure) -> MultipartForm {
         guard !boundary.isEmpty, boundary.utf8.count <= 200 else { throw Failure(reason: "invalid boundary") }
         let delimiter = Array("--\(boundary)".utf8)
         let separator = Array("\r\n--\(boundary)".utf8)

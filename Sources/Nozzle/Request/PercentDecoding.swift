@@ -1,7 +1,7 @@
 /// Percent-decoding for paths and form components.
-enum PercentDecoding {
+package enum PercentDecoding {
     /// Decodes `%XX` escapes; a malformed escape is kept as written. Invalid UTF-8 is repaired.
-    static func decode(_ text: some StringProtocol, plusIsSpace: Bool = false) -> String {
+    package static func decode(_ text: some StringProtocol, plusIsSpace: Bool = false) -> String {
         let utf8 = text.utf8
         guard utf8.contains(UInt8(ascii: "%")) || (plusIsSpace && utf8.contains(UInt8(ascii: "+"))) else {
             return String(text)

@@ -34,12 +34,29 @@ public struct Query: Sendable, Sequence {
     /// Parses an `application/x-www-form-urlencoded` string such as `a=1&b=2&a=3`.
     public init(parsing string: some StringProtocol) {
         guard !string.isEmpty else { return }
-        for pair in string.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = PercentDecoding.decodeFormComponent(parts[0])
-            let value = parts.count > 1 ? PercentDecoding.decodeFormComponent(parts[1]) : ""
-            append(key, value)
+        var text = String(string)
+        text.withUTF8 { bytes in
+            // Split on bytes: '&' and '=' are ASCII, so no UTF-8 sequence contains them.
+            var start = 0
+            while start <= bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != UInt8(ascii: "&") { end += 1 }
+                if end > start {
+                    var equals = start
+                    while equals < end && bytes[equals] != UInt8(ascii: "=") { equals += 1 }
+                    let key = Query.component(UnsafeBufferPointer(rebasing: bytes[start..<equals]))
+                    let value = equals < end ? Query.component(UnsafeBufferPointer(rebasing: bytes[(equals + 1)..<end])) : ""
+                    append(key, value)
+                }
+                start = end + 1
+            }
         }
+    }
+
+    static func component(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let plain = !bytes.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return plain ? text : PercentDecoding.decodeFormComponent(text)
     }
 
     /// The first value of `key`, or nil.

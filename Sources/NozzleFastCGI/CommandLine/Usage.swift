@@ -30,7 +30,7 @@ enum Usage {
 
         Behind nginx:
           \(program) --listen unix:/run/app.sock --socket-mode 0660
-          # nginx:  upstream app { server unix:/run/app.sock; keepalive 16; }
+          # nginx:  upstream app { server unix:/run/app.sock; keepalive 64; }
           #         location /api/ { include fastcgi_params; fastcgi_keep_conn on; fastcgi_pass app; }
 
         Under spawn-fcgi:
