@@ -151,6 +151,16 @@ struct JSONResponseTests {
         #expect(response.headers["Content-Type"] == "application/json; charset=utf-8")
     }
 
+    @Test func nilOrEmptySendJustEnds() async {
+        let none = await send { _, res in res.send(nil) }
+        #expect(none.status == 200)
+        #expect(none.body.isEmpty)
+        #expect(none.headers["Content-Length"] == "0")
+        #expect(none.headers["Content-Type"] == nil)
+        let empty = await send { _, res in res.send() }
+        #expect(empty.body.isEmpty)
+    }
+
     @Test func bytesAreOctetStream() async {
         let response = await send { _, res in res.send([0, 1, 2] as [UInt8]) }
         #expect(response.headers["Content-Type"] == "application/octet-stream")

@@ -113,8 +113,10 @@ public final class Response: @unchecked Sendable {
         writeComplete(body: bytes)
     }
 
-    /// Sends a JSON value.
-    public func send(_ value: JSON) { json(value) }
+    /// Sends a JSON value; `send(nil)` just ends the response, as Express's `res.send(null)` does.
+    public func send(_ value: JSON) {
+        if value == .null { end() } else { json(value) }
+    }
 
     /// Ends the response with no (further) body.
     public func send() { end() }
