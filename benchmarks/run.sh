@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# Nozzle's benchmark: the examples behind real nginx (1 worker, unix sockets), beside peers measured
+# in the same run, then CGI cold starts, memory, and the core's micro-benchmarks.
+#
+#   direct   nginx answering by itself: the ceiling for anything behind it
+#   cpoll    a minimal C libfcgi responder with an epoll set (benchmarks/peers/epoll-responder.c)
+#   php      PHP-FPM, pm = static, when php-fpm is installed
+#   go       Go's net/http/fcgi, when go is installed
+#   app      the Nozzle examples: hello (GET /api/hello, POST /api/users) and blitz (/api/post/[pid])
+#
+# Every responder gets WORKERS threads or children (default 4). Traffic stays on 127.0.0.1.
+#
+# Usage: benchmarks/run.sh [--quick] [SECONDS]
+#   --quick   64 connections with keep-alive only, and shorter runs
+# Writes the tables to benchmarks/results/latest.md and latest.csv, and prints them.
+set -uo pipefail
+quick=0
+[[ ${1:-} == --quick ]] && { quick=1; shift; }
+seconds=${1:-3}
+workers=${WORKERS:-4}
+root=$(cd "$(dirname "$0")/.." && pwd)
+results="$root/benchmarks/results"
+mkdir -p "$results"
+
+"$root/scripts/install-deps.sh"
+for tool in wrk hyperfine gcc; do
+  command -v "$tool" >/dev/null || { [[ $(id -u) -eq 0 ]] && apt-get install -y -qq "$tool" >/dev/null; }
+done
+
+echo "Building the examples in release..." >&2
+swift build --package-path "$root" -c release --product hello >&2 || exit 1
+swift build --package-path "$root" -c release --product blitz >&2 || exit 1
+swift build --package-path "$root" -c release --product nozzle-micro-benchmarks >&2 || exit 1
+bin=$(swift build --package-path "$root" -c release --show-bin-path)
+# CGI starts a process per request: a fully static binary skips the dynamic loader.
+swift build --package-path "$root" -c release --product hello --scratch-path "$root/.build-static" -Xswiftc -static-executable >&2 2>/dev/null || exit 1
+static_bin="$root/.build-static/release"
+
+D=$(mktemp -d "${TMPDIR:-/tmp}/nozzle-bench.XXXXXX")
+chmod 755 "$D"
+mkdir -p "$D/logs" "$D/tmp" "$D/bin"
+pids=()
+cleanup() {
+  nginx -p "$D" -c "$D/nginx.conf" -s stop 2>/dev/null
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+  sleep 0.3
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null; done
+  rm -rf "$D"
+}
+trap cleanup EXIT
+
+gcc -O2 -o "$D/bin/epoll-responder" "$root/benchmarks/peers/epoll-responder.c" -lfcgi -lpthread || exit 1
+gcc -O2 -o "$D/bin/with-stdin" "$root/benchmarks/peers/with-stdin.c" || exit 1
+peers=(cpoll)
+php_fpm=$(command -v php-fpm8.2 || command -v php-fpm || true)
+[[ -n $php_fpm ]] && peers+=(php)
+if command -v go >/dev/null && GO111MODULE=off go build -o "$D/bin/hello-go" "$root/benchmarks/peers/hello.go" 2>/dev/null; then peers+=(go); fi
+
+spawn-fcgi -n -s "$D/cpoll.sock" -M 0666 -- "$D/bin/epoll-responder" "$workers" >/dev/null 2>&1 & pids+=($!); disown $!
+"$bin/hello" --listen "unix:$D/hello.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/hello.log" & pids+=($!); disown $!
+hello_pid=$!
+"$bin/blitz" --listen "unix:$D/blitz.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/blitz.log" & pids+=($!); disown $!
+blitz_pid=$!
+if [[ " ${peers[*]} " == *" php "* ]]; then
+  cat > "$D/php-fpm.conf" <<CONF
+[global]
+error_log = $D/logs/php-fpm.log
+daemonize = no
+[www]
+user = $(id -un)
+group = $(id -gn)
+listen = $D/php.sock
+listen.mode = 0666
+pm = static
+pm.max_children = $workers
+CONF
+  "$php_fpm" -R -y "$D/php-fpm.conf" -F >/dev/null 2>&1 & pids+=($!); disown $!
+fi
+[[ " ${peers[*]} " == *" go "* ]] && { "$D/bin/hello-go" "$D/go.sock" >/dev/null 2>&1 & pids+=($!); disown $!; }
+
+port=${PORT:-18480}
+locations=""
+for keep in on off; do
+  for upstream in cpoll php go hello blitz; do
+    extra=""
+    [[ $upstream == php ]] && extra="fastcgi_param SCRIPT_FILENAME $root/benchmarks/peers/hello.php;"
+    locations+="    location /$keep/$upstream/ { rewrite ^/$keep/$upstream(/.*)\$ \$1 break; include $D/fastcgi_params; $extra fastcgi_keep_conn $keep; fastcgi_pass $upstream; }
+"
+  done
+done
+cp /etc/nginx/fastcgi_params "$D/fastcgi_params"
+cat > "$D/nginx.conf" <<CONF
+worker_processes 1;
+pid $D/nginx.pid;
+error_log $D/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $D/tmp/body; fastcgi_temp_path $D/tmp/fastcgi;
+    proxy_temp_path $D/tmp/proxy; uwsgi_temp_path $D/tmp/uwsgi; scgi_temp_path $D/tmp/scgi;
+    client_max_body_size 200m;
+    upstream cpoll { server unix:$D/cpoll.sock; keepalive 64; }
+    upstream php   { server unix:$D/php.sock; keepalive 64; }
+    upstream go    { server unix:$D/go.sock; keepalive 64; }
+    upstream hello { server unix:$D/hello.sock; keepalive 64; }
+    upstream blitz { server unix:$D/blitz.sock; keepalive 64; }
+    server {
+        listen 127.0.0.1:$port;
+        location = /direct/hello { default_type application/json; return 200 '{"message":"Hello, World!"}'; }
+        location = /direct/users { default_type application/json; return 201 '{"received":true}'; }
+        location /stream/blitz/ { rewrite ^/stream/blitz(/.*)\$ \$1 break; include $D/fastcgi_params; fastcgi_request_buffering off; fastcgi_keep_conn on; fastcgi_pass blitz; }
+$locations    }
+}
+CONF
+nginx -p "$D" -c "$D/nginx.conf" -e "$D/logs/error.log" || exit 1
+sleep 1
+
+printf '{"name":"Ada Lovelace","email":"ada@example.com","tags":["math","engines"],"bio":"%s"}' \
+  "$(head -c 600 /dev/zero | tr '\0' x)" > "$D/body.json"
+cat > "$D/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = io.open("$D/body.json"); wrk.body = f:read("*a"); f:close()
+LUA
+
+# wrk's latency figures in milliseconds.
+to_ms() { awk '{v=$1; if (v ~ /us$/) printf "%.3f", v/1000; else if (v ~ /ms$/) printf "%.3f", v+0; else if (v ~ /s$/) printf "%.3f", v*1000; else print "nan"}' <<<"$1"; }
+
+csv="$results/latest.csv"
+echo "keepalive,connections,endpoint,peer,rps,p50_ms,p99_ms,errors" > "$csv"
+measure() { # keep conns endpoint peer path
+  local keep=$1 conns=$2 endpoint=$3 peer=$4 path=$5 script=()
+  [[ $endpoint == post ]] && script=(-s "$D/post.lua")
+  local out rps p50 p99 errors
+  out=$(timeout $((seconds + 30)) wrk -t1 -c"$conns" -d"${seconds}s" --timeout 2s --latency "${script[@]}" "http://127.0.0.1:$port$path")
+  rps=$(awk '/Requests\/sec/ {printf "%d", $2}' <<<"$out")
+  p50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
+  p99=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
+  errors=$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}' <<<"$out")
+  echo "$keep,$conns,$endpoint,$peer,${rps:-0},$p50,$p99,$errors" >> "$csv"
+}
+
+connections=(8 64 256); keeps=(on off)
+[[ $quick -eq 1 ]] && { connections=(64); keeps=(on); }
+for keep in "${keeps[@]}"; do
+  for conns in "${connections[@]}"; do
+    echo "Measuring keep-alive $keep, $conns connections..." >&2
+    for endpoint in get post dynamic; do
+      case $endpoint in
+        get) measure "$keep" "$conns" get direct /direct/hello ;;
+        post) measure "$keep" "$conns" post direct /direct/users ;;
+      esac
+      for peer in "${peers[@]}"; do
+        # The peers do not route: their dynamic figure is their plain GET.
+        case $endpoint in post) path=/$keep/$peer/users ;; *) path=/$keep/$peer/hello ;; esac
+        measure "$keep" "$conns" "$endpoint" "$peer" "$path"
+      done
+      case $endpoint in
+        get) measure "$keep" "$conns" get app "/$keep/hello/api/hello" ;;
+        post) measure "$keep" "$conns" post app "/$keep/hello/api/users" ;;
+        dynamic) measure "$keep" "$conns" dynamic app "/$keep/blitz/api/post/abc" ;;
+      esac
+    done
+  done
+done
+
+rss() { awk -v f="$2" '$1==f {print $2}' "/proc/$1/status"; }
+echo "Measuring memory and CGI..." >&2
+curl -s -o /dev/null "http://127.0.0.1:$port/on/hello/api/hello"
+idle_rss=$(rss "$hello_pid" VmRSS:)
+head -c 100000000 /dev/zero > "$D/upload.bin"
+curl -s -o /dev/null "http://127.0.0.1:$port/on/blitz/api/hello"
+peak_before=$(rss "$blitz_pid" VmHWM:)
+upload=$(curl -s -o "$D/upload.out" -w '%{http_code} %{time_total}' -H 'Content-Type: application/octet-stream' \
+  --data-binary @"$D/upload.bin" "http://127.0.0.1:$port/on/blitz/api/limited")
+streamed=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H 'Content-Type: application/octet-stream' \
+  -H 'Transfer-Encoding: chunked' --data-binary @"$D/upload.bin" "http://127.0.0.1:$port/stream/blitz/api/limited")
+peak_after=$(rss "$blitz_pid" VmHWM:)
+rss_before=$(rss "$hello_pid" VmRSS:)
+served=0
+for _ in $(seq 20); do
+  n=$(wrk -t1 -c64 -d2s "http://127.0.0.1:$port/on/hello/api/hello" | awk '/requests in/ {print $1}')
+  served=$((served + n))
+  [[ $served -ge 100000 ]] && break
+done
+rss_after=$(rss "$hello_pid" VmRSS:)
+
+cgi_get=$(GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET SCRIPT_NAME=/api/hello \
+  hyperfine -N --warmup 20 --runs 300 --export-json "$D/cgi-get.json" "$static_bin/hello" >/dev/null 2>&1 &&
+  awk -F: '/"mean"/ {gsub(/[ ,]/,"",$2); printf "%.2f", $2*1000; exit}' "$D/cgi-get.json")
+cgi_post=$(GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=POST SCRIPT_NAME=/api/users CONTENT_TYPE=application/json \
+  CONTENT_LENGTH=$(wc -c < "$D/body.json") \
+  hyperfine -N --warmup 20 --runs 300 --export-json "$D/cgi-post.json" "$D/bin/with-stdin $D/body.json $static_bin/hello" >/dev/null 2>&1 &&
+  awk -F: '/"mean"/ {gsub(/[ ,]/,"",$2); printf "%.2f", $2*1000; exit}' "$D/cgi-post.json")
+cgi_true=$(hyperfine -N --warmup 20 --runs 300 --export-json "$D/cgi-true.json" "/bin/true" >/dev/null 2>&1 &&
+  awk -F: '/"mean"/ {gsub(/[ ,]/,"",$2); printf "%.2f", $2*1000; exit}' "$D/cgi-true.json")
+cgi_launcher=$(hyperfine -N --warmup 20 --runs 300 --export-json "$D/cgi-launcher.json" "$D/bin/with-stdin $D/body.json /bin/true" >/dev/null 2>&1 &&
+  awk -F: '/"mean"/ {gsub(/[ ,]/,"",$2); printf "%.2f", $2*1000; exit}' "$D/cgi-launcher.json")
+
+micro=$("$bin/nozzle-micro-benchmarks")
+
+# The tables.
+{
+  echo "## End to end (nginx 1 worker, unix sockets, $workers workers each, ${seconds}s per figure)"
+  echo
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)."
+  echo
+  echo "| keep-alive | conns | endpoint | peer | rps | p50 ms | p99 ms | errors | app ÷ peer (rps) |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  awk -F, 'NR>1 { key=$1","$2","$3; rows[NR]=$0; if ($4=="app") app[key]=$5 }
+    END { for (i=2; i<=NR; i++) { split(rows[i], f, ","); key=f[1]","f[2]","f[3];
+      ratio = (f[4]=="app" || f[5]==0) ? "" : sprintf("%.2f×", app[key]/f[5]);
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], ratio } }' "$csv"
+  echo
+  echo "## CGI, one request per process (fully static binary, hyperfine mean)"
+  echo
+  echo "| request | ms |"
+  echo "|---|---|"
+  echo "| GET /api/hello | ${cgi_get:-n/a} |"
+  echo "| POST /api/users, 700-byte JSON (through a launcher that sets stdin) | ${cgi_post:-n/a} |"
+  echo "| for scale: /bin/true | ${cgi_true:-n/a} |"
+  echo "| for scale: the stdin launcher running /bin/true | ${cgi_launcher:-n/a} |"
+  echo
+  echo "## Memory"
+  echo
+  echo "| measure | figure |"
+  echo "|---|---|"
+  echo "| idle worker RSS (hello) | $((idle_rss / 1024)) MB |"
+  echo "| 100 MB upload to a 500kb route, nginx buffering it first | status ${upload%% *} in ${upload##* } s |"
+  echo "| the same, chunked through \\`fastcgi_request_buffering off\\` | status ${streamed%% *} in ${streamed##* } s |"
+  echo "| peak RSS of the app across both uploads | ${peak_before} kB → ${peak_after} kB (+$((peak_after - peak_before)) kB) |"
+  echo "| RSS before and after $served requests | ${rss_before} kB → ${rss_after} kB |"
+  echo
+  echo "## Micro-benchmarks of the core"
+  echo
+  echo "$micro"
+} | tee "$results/latest.md"
