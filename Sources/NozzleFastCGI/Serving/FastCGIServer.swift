@@ -92,7 +92,7 @@ package final class FastCGIServer: @unchecked Sendable {
     package func adopt(connection fd: Int32) {
         let request = FastCGIServer.newRequest(fd: fd)
         state.withLock { connections.insertIdle(request) }
-        arm(request)
+        arm(request, new: true)
     }
 
     /// Asks the server to stop gracefully, from any thread.
@@ -186,14 +186,13 @@ package final class FastCGIServer: @unchecked Sendable {
         return System.now() + options.shutdownTimeout
     }
 
-    private func arm(_ request: UnsafeMutablePointer<FCGX_Request>) {
+    /// Registers a new connection, or re-arms a served one, for its next request.
+    private func arm(_ request: UnsafeMutablePointer<FCGX_Request>, new: Bool = false) {
         var event = epoll_event()
         event.events = EPOLLIN.rawValue | EPOLLONESHOT.rawValue | EPOLLRDHUP.rawValue
         let fd = request.pointee.ipcFd
         event.data.u64 = UInt64(fd) + FastCGIServer.connectionTagBase
-        if epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &event) != 0 {
-            epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event)
-        }
+        epoll_ctl(epoll, new ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event)
     }
 
     private func wake() {
