@@ -227,8 +227,8 @@ micro=$("$bin/nozzle-micro-benchmarks")
   echo "|---|---|"
   echo "| idle worker RSS (hello) | $((idle_rss / 1024)) MB |"
   echo "| 100 MB upload to a 500kb route, nginx buffering it first | status ${upload%% *} in ${upload##* } s |"
-  echo "| the same, chunked through \\`fastcgi_request_buffering off\\` | status ${streamed%% *} in ${streamed##* } s |"
   echo "| the same, chunked through fastcgi_request_buffering off | status ${streamed%% *} in ${streamed##* } s |"
+  echo "| peak RSS of the app across both uploads | ${peak_before} kB → ${peak_after} kB (+$((peak_after - peak_before)) kB) |"
   echo "| RSS before and after $served requests | ${rss_before} kB → ${rss_after} kB |"
   echo
   echo "## Micro-benchmarks of the core"
