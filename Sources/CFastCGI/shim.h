@@ -7,10 +7,15 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 /* glibc declares accept4 only under _GNU_SOURCE; the symbol is always there. */
 extern int accept4(int, struct sockaddr *, socklen_t *, int);
 static inline int nozzle_accept(int fd) { return accept4(fd, 0, 0, SOCK_CLOEXEC); }
+
+/* pipe2 is likewise declared only under _GNU_SOURCE. */
+extern int pipe2(int fds[2], int flags);
+static inline int nozzle_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 #endif

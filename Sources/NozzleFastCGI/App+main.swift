@@ -80,6 +80,12 @@ extension App {
     }
 
     private func serve(listenFD: Int32, ownedSocketPath: String?, options: ServeOptions, describe: String) -> Int32 {
+        if options.processes != nil {
+            let supervisor = Supervisor(
+                options: options, listenFD: listenFD, ownedSocketPath: ownedSocketPath,
+                arguments: Array(CommandLine.arguments.dropFirst()), environment: App.processEnvironment())
+            return supervisor.run()
+        }
         let signalFD = Signals.takeOver()
         let server = FastCGIServer(app: self, options: options, listenFD: listenFD, ownedSocketPath: ownedSocketPath, signalFD: signalFD)
         System.writeStderr("nozzle: serving FastCGI on \(describe) with \(options.workers) workers, pid \(getpid())")

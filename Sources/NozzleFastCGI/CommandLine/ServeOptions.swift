@@ -19,9 +19,29 @@ struct ServeOptions: Sendable {
     var basePath: String?
     /// `--dev`: error details in 500 bodies.
     var development = false
+    /// `--processes N`: run a supervisor with N worker processes.
+    var processes: Int?
+    /// `--max-requests N`: a worker process stops gracefully after N requests, and is replaced.
+    var maxRequests: Int?
 
     /// Two per core, and at least four: enough for handlers that await I/O on small machines.
     static var defaultWorkers: Int { max(4, 2 * System.coreCount) }
+
+    /// The arguments a worker process gets: the supervisor's, without what only the supervisor uses.
+    static func workerArguments(from arguments: [String]) -> [String] {
+        let supervisorOnly: Set<String> = ["--processes", "--listen", "--socket-mode"]
+        var result: [String] = []
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            if supervisorOnly.contains(name) {
+                if !argument.contains("=") { _ = rest.popFirst() }
+                continue
+            }
+            result.append(argument)
+        }
+        return result
+    }
 
     struct ParseError: Error, CustomStringConvertible {
         var description: String
@@ -78,6 +98,18 @@ struct ServeOptions: Sendable {
                 basePath = try value(option)
             case "--dev":
                 development = true
+            case "--processes":
+                let text = try value(option)
+                guard let count = Int(text), count >= 1, count <= 1024 else {
+                    throw ParseError(description: "--processes takes a number from 1 to 1024, not '\(text)'")
+                }
+                processes = count
+            case "--max-requests":
+                let text = try value(option)
+                guard let count = Int(text), count >= 1 else {
+                    throw ParseError(description: "--max-requests takes a positive number, not '\(text)'")
+                }
+                maxRequests = count
             case "--help", "-h":
                 command = .help
             default:

@@ -21,6 +21,9 @@ enum Usage {
           --shutdown-timeout SECONDS   on SIGTERM, how long to let requests finish (default 30)
           --log-to-fastcgi-stderr      also write request errors to the web server's error log
           --base-path PATH             a URL prefix the routes do not include, such as /app
+          --processes N                run N worker processes under a supervisor that replaces any that
+                                       crash; SIGHUP reloads the executable from disk with no downtime
+          --max-requests N             replace a worker process after N requests
           --dev                        show error details in 500 responses
           -h, --help                   show this help
 

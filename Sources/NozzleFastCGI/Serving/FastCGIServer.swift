@@ -35,10 +35,13 @@ package final class FastCGIServer: @unchecked Sendable {
 
     private let state = Lock()
     private var busy = 0
+    private var served = 0
     private var stopping = false
     private var stopRequested = false
     private var fatalError: String?
     private var connections = ConnectionTable()
+    /// Idle connections that already had a request waiting when the stop began: answered before exit.
+    private var awaiting = Set<Int>()
 
     static let listenTag: UInt64 = 1
     static let wakeTag: UInt64 = 2
@@ -124,7 +127,10 @@ package final class FastCGIServer: @unchecked Sendable {
                         System.writeStderr("nozzle: cannot accept connections: \(failure); exiting")
                         return 1
                     }
-                    if deadline == nil, state.withLock({ stopRequested }) { deadline = beginStop(reason: "stop requested") }
+                    if deadline == nil, state.withLock({ stopRequested }) {
+                        let reason = options.maxRequests.map { "served --max-requests \($0)" } ?? "stop requested"
+                        deadline = beginStop(reason: reason)
+                    }
                 case FastCGIServer.signalTag:
                     for signal in Signals.read(signalFD!) {
                         switch signal {
@@ -139,7 +145,7 @@ package final class FastCGIServer: @unchecked Sendable {
                 }
             }
             if let deadline {
-                let remaining = state.withLock { busy }
+                let remaining = state.withLock { busy + awaiting.count }
                 if remaining == 0 { break }
                 if System.now() > deadline {
                     System.writeStderr("nozzle: shutdown timeout of \(options.shutdownTimeout)s passed with \(remaining) requests still running; exiting")
@@ -166,13 +172,28 @@ package final class FastCGIServer: @unchecked Sendable {
             return connections.idleConnections()
         }
         if let listenFD {
+            // Connections already queued on the socket came before the stop: take them and answer them.
+            while true {
+                let fd = nozzle_accept(listenFD)
+                guard fd >= 0 else { break }
+                let request = FastCGIServer.newRequest(fd: fd)
+                state.withLock {
+                    connections.insertIdle(request)
+                    awaiting.insert(Int(fd))
+                }
+                arm(request, new: true)
+            }
             close(listenFD)
             if let ownedSocketPath { unlink(ownedSocketPath) }
         }
         for (fd, _) in idleNow {
             var pending = pollfd(fd: Int32(fd), events: Int16(POLLIN), revents: 0)
-            // A request that already arrived is answered before leaving: its connection stays armed.
-            if poll(&pending, 1, 0) > 0 && (pending.revents & Int16(POLLIN)) != 0 { continue }
+            // A request that already arrived is answered before leaving: its connection stays armed,
+            // and the stop waits for a worker to take it.
+            if poll(&pending, 1, 0) > 0 && (pending.revents & Int16(POLLIN)) != 0 {
+                state.withLock { _ = awaiting.insert(fd) }
+                continue
+            }
             let claimed = state.withLock { () -> UnsafeMutablePointer<FCGX_Request>? in
                 guard let request = connections.claim(fd) else { return nil }
                 connections.remove(request, fd: fd)
@@ -227,13 +248,20 @@ package final class FastCGIServer: @unchecked Sendable {
                 let claimed = state.withLock { () -> UnsafeMutablePointer<FCGX_Request>? in
                     guard let request = connections.claim(fd) else { return nil }
                     busy += 1
+                    awaiting.remove(fd)
                     return request
                 }
                 guard let request = claimed else { continue }
                 answer(request, executor: executor, drain: drain)
                 let wakeControl = state.withLock { () -> Bool in
                     busy -= 1
-                    return stopping && busy == 0
+                    served += 1
+                    // --max-requests: stop taking new work and let the supervisor start a replacement.
+                    if let limit = options.maxRequests, served == limit, !stopRequested {
+                        stopRequested = true
+                        return true
+                    }
+                    return stopping && busy == 0 && awaiting.isEmpty
                 }
                 if wakeControl { wake() }
             }

@@ -14,11 +14,11 @@ enum Signals {
 
     /// Blocks the handled signals in this thread (and every thread it starts), ignores SIGPIPE, and
     /// returns a signalfd that reports them.
-    static func takeOver() -> Int32 {
+    static func takeOver(including extra: [Int32] = []) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
         var mask = sigset_t()
         sigemptyset(&mask)
-        for signal in handled { sigaddset(&mask, signal) }
+        for signal in handled + extra { sigaddset(&mask, signal) }
         pthread_sigmask(SIG_BLOCK, &mask, nil)
         return signalfd(-1, &mask, Int32(SFD_CLOEXEC | SFD_NONBLOCK))
     }

@@ -10,7 +10,7 @@ final class NginxFrontedApp: @unchecked Sendable {
     let nginx: RunningProcess
 
     /// Starts `binary` with `--listen`, or, with `viaSpawnFCGI`, under spawn-fcgi.
-    init(binary: String, arguments: [String] = [], viaSpawnFCGI: Bool = false, extraLocationDirectives: String = "") throws {
+    init(binary: String, executable: String? = nil, arguments: [String] = [], viaSpawnFCGI: Bool = false, extraLocationDirectives: String = "") throws {
         directory = Paths.temporaryDirectory()
         port = Paths.freePort()
         socket = directory.appending(path: "app.sock").path
@@ -21,7 +21,7 @@ final class NginxFrontedApp: @unchecked Sendable {
         if viaSpawnFCGI {
             app = try RunningProcess("/usr/bin/spawn-fcgi", ["-n", "-s", socket, "-M", "0666", "--", Paths.binary(binary)] + arguments, in: directory)
         } else {
-            app = try RunningProcess(Paths.binary(binary), ["--listen", "unix:\(socket)", "--socket-mode", "0666"] + arguments, in: directory)
+            app = try RunningProcess(executable ?? Paths.binary(binary), ["--listen", "unix:\(socket)", "--socket-mode", "0666"] + arguments, in: directory)
         }
         nginx = try RunningProcess("/usr/sbin/nginx", [
             "-p", directory.path, "-c", directory.appending(path: "nginx.conf").path,

@@ -1,0 +1,103 @@
+import Foundation
+import Nozzle
+import NozzleTesting
+import Testing
+
+/// Worker processes under a supervisor, behind real nginx, under load.
+@Suite(.serialized)
+struct SupervisorTests {
+    @Test func aCrashCostsOnlyTheRequestsOnThatWorker() throws {
+        let stack = try NginxFrontedApp(binary: "fixture-app", arguments: ["--processes", "2", "--workers", "2"])
+        let app = try #require(stack.app)
+        #expect(eventually { app.stderr.components(separatedBy: "serving FastCGI").count - 1 == 2 })
+        let load = try Load(url: "http://127.0.0.1:\(stack.port)/api/env", connections: 64, seconds: 4, in: stack.directory)
+        usleep(800_000)
+        var crashStatuses: [Int] = []
+        for _ in 0..<3 {
+            crashStatuses.append(try stack.get("/api/crash").status)
+            usleep(700_000)
+        }
+        let result = load.finish()
+        #expect(crashStatuses == [502, 502, 502])
+        // nginx retries a request whose kept connection failed, so one crash request can reach a
+        // second worker; count the crashes from the supervisor's log.
+        #expect(eventually { app.stderr.components(separatedBy: "killed by SIGILL").count - 1 >= 3 })
+        let crashes = app.stderr.components(separatedBy: "killed by SIGILL").count - 1
+        // What fails is what was on the crashed worker: at most its share of nginx's 64 connections.
+        #expect(result.failed <= crashes * 64 / 2, "\(result.output)")
+        #expect(Double(result.failed) < Double(result.requests) * 0.01)
+        #expect(result.requests > 1000)
+        let backTimes = app.stderr.split(separator: "\n").filter { $0.contains("ms after the crash") }.compactMap { line in
+            Int(line.components(separatedBy: ", ").last?.split(separator: " ").first ?? "")
+        }
+        #expect(backTimes.count == crashes)
+        #expect(backTimes.allSatisfy { $0 < 1000 }, "\(backTimes)")
+        print("crash test: \(result.requests) requests under load, \(result.failed) failed, \(crashes) crashes, workers back in \(backTimes) ms")
+        #expect(try stack.get("/api/env").status == 200)
+    }
+
+    @Test func reloadSwapsTheBinaryUnderLoadDroppingNothing() throws {
+        let directory = Paths.temporaryDirectory()
+        let executable = directory.appending(path: "app").path
+        try FileManager.default.copyItem(atPath: Paths.binary("fixture-app"), toPath: executable)
+        let stack = try NginxFrontedApp(binary: "fixture-app", executable: executable, arguments: ["--processes", "2", "--workers", "2"])
+        let app = try #require(stack.app)
+        let before = try #require(try stack.get("/api/version").json?["inode"]?.intValue)
+        let load = try Load(url: "http://127.0.0.1:\(stack.port)/api/env", connections: 32, seconds: 4, in: stack.directory)
+        usleep(1_000_000)
+        // A deploy: the new build replaces the file, then SIGHUP.
+        try FileManager.default.copyItem(atPath: Paths.binary("fixture-app"), toPath: executable + ".new")
+        #expect(rename(executable + ".new", executable) == 0)
+        app.signal(SIGHUP)
+        let result = load.finish()
+        #expect(result.failed == 0, "\(result.output)")
+        #expect(eventually { app.stderr.contains("reload: new workers serving; old workers retiring") })
+        let after = try #require(try stack.get("/api/version").json?["inode"]?.intValue)
+        #expect(after != before)
+        print("reload test: \(result.requests) requests under load, \(result.failed) failed; inode \(before) → \(after)")
+    }
+
+    @Test func sigtermFinishesAcceptedRequestsThenExits0() throws {
+        // Room for the load and the slow requests, so the slow ones are accepted when the signal comes.
+        let stack = try NginxFrontedApp(binary: "fixture-app", arguments: ["--processes", "2", "--workers", "8"])
+        let app = try #require(stack.app)
+        #expect(eventually { app.stderr.components(separatedBy: "serving FastCGI").count - 1 == 2 })
+        let load = try Load(url: "http://127.0.0.1:\(stack.port)/api/env", connections: 8, seconds: 3, in: stack.directory)
+        // Slow requests that the workers are serving when the signal comes.
+        let group = DispatchGroup()
+        let statuses = Statuses()
+        for _ in 0..<4 {
+            DispatchQueue.global().async(group: group) {
+                statuses.add((try? stack.get("/api/slow?ms=1500"))?.status ?? 0)
+            }
+        }
+        // Every slow request is in a worker's hands before the signal.
+        #expect(eventually(timeout: 20) { app.stderr.components(separatedBy: "slow request started").count - 1 == 4 })
+        app.signal(SIGTERM)
+        group.wait()
+        _ = load.finish()
+        #expect(statuses.all == [200, 200, 200, 200])
+        #expect(app.waitForExit(timeout: 10) == 0)
+        #expect(app.stderr.contains("SIGTERM: stopping 2 workers gracefully"))
+        #expect(!app.stderr.contains("killed by"))
+    }
+
+    @Test func maxRequestsRecyclesWorkersWithoutDroppingRequests() throws {
+        let stack = try NginxFrontedApp(binary: "fixture-app", arguments: ["--processes", "2", "--workers", "2", "--max-requests", "300"])
+        let app = try #require(stack.app)
+        let load = try Load(url: "http://127.0.0.1:\(stack.port)/api/env", connections: 16, seconds: 3, in: stack.directory)
+        let result = load.finish()
+        let recycled = app.stderr.components(separatedBy: "recycled after").count - 1
+        #expect(recycled >= 2)
+        #expect(result.failed == 0, "\(result.output)")
+        print("max-requests test: \(result.requests) requests, \(recycled) workers recycled, \(result.failed) failed")
+    }
+}
+
+/// Statuses collected from several threads.
+final class Statuses: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Int] = []
+    func add(_ value: Int) { lock.withLock { values.append(value) } }
+    var all: [Int] { lock.withLock { values } }
+}
