@@ -31,6 +31,7 @@ extension App {
         }
         var app = self
         if options.development { app.development = true }
+        if let timeout = options.requestTimeout { app.requestTimeout = .milliseconds(Int(timeout * 1000)) }
         switch options.command {
         case .help:
             print(Usage.text(program: program), terminator: "")

@@ -101,3 +101,37 @@ final class Statuses: @unchecked Sendable {
     func add(_ value: Int) { lock.withLock { values.append(value) } }
     var all: [Int] { lock.withLock { values } }
 }
+
+/// `--request-timeout`: 504 for the client, and a fresh worker when a handler will not stop.
+@Suite(.serialized)
+struct RequestTimeoutTests {
+    @Test func slowHandlerIsCancelledWith504() throws {
+        let stack = try NginxFrontedApp(binary: "fixture-app", arguments: ["--processes", "1", "--request-timeout", "1"])
+        let before = try #require(try stack.get("/api/version").json?["pid"])
+        let result = try stack.get("/api/slow?ms=4000")
+        #expect(result.status == 504)
+        #expect(result.json == ["error": "Request timed out"])
+        #expect(result.totalTime < 2.5)
+        // The handler stopped when cancelled: the same worker goes on.
+        #expect(try stack.get("/api/version").json?["pid"] == before)
+        #expect(eventually { stack.app?.stderr.contains("request timed out after 1.0 seconds") == true })
+    }
+
+    @Test func handlerThatIgnoresCancellationEndsItsWorker() throws {
+        let stack = try NginxFrontedApp(binary: "fixture-app", arguments: ["--processes", "1", "--request-timeout", "1"])
+        let app = try #require(stack.app)
+        let before = try #require(try stack.get("/api/version").json?["pid"])
+        let result = try stack.get("/api/stubborn?ms=20000")
+        // The client has its answer at the timeout, whatever the handler does.
+        #expect(result.status == 504)
+        #expect(result.totalTime < 2.5)
+        // At twice the timeout the worker is ended and replaced.
+        #expect(eventually(timeout: 10) { app.stderr.contains("past twice --request-timeout") })
+        #expect(eventually(timeout: 10) { app.stderr.contains("exited with status 70") })
+        var after: JSON?
+        #expect(eventually(timeout: 10) {
+            after = try? stack.get("/api/version").json?["pid"]
+            return after != nil && after != before
+        })
+    }
+}

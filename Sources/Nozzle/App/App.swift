@@ -24,6 +24,9 @@ public struct App: Sendable {
     public var development = false
     /// Peers whose `X-Forwarded-For` ``Request/ip`` believes; none unless set.
     public var trustedProxies: TrustedProxies?
+    /// How long a request may take: past it, the handler's task is cancelled and the client gets
+    /// 504 `{"error":"Request timed out"}`. Nil means no limit.
+    public var requestTimeout: Duration?
     /// How long a route with `externalResolver` may keep its response open after its handler returns.
     public var externalResolverTimeout: Duration = .seconds(30)
     /// Error handlers, in order: each sees an error that the chain threw, and may answer it.

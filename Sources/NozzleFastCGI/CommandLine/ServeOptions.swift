@@ -23,6 +23,9 @@ struct ServeOptions: Sendable {
     var processes: Int?
     /// `--max-requests N`: a worker process stops gracefully after N requests, and is replaced.
     var maxRequests: Int?
+    /// `--request-timeout SECONDS`: cancel a handler and answer 504 after this long; a handler still
+    /// running at twice this ends its worker process.
+    var requestTimeout: Double?
 
     /// Two per core, and at least four: enough for handlers that await I/O on small machines.
     static var defaultWorkers: Int { max(4, 2 * System.coreCount) }
@@ -92,6 +95,12 @@ struct ServeOptions: Sendable {
                     throw ParseError(description: "--shutdown-timeout takes seconds, not '\(text)'")
                 }
                 shutdownTimeout = seconds
+            case "--request-timeout":
+                let text = try value(option)
+                guard let seconds = Double(text.hasSuffix("s") ? String(text.dropLast()) : text), seconds > 0 else {
+                    throw ParseError(description: "--request-timeout takes seconds, not '\(text)'")
+                }
+                requestTimeout = seconds
             case "--log-to-fastcgi-stderr":
                 logToFastCGIStderr = true
             case "--base-path":

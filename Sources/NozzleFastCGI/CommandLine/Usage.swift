@@ -24,6 +24,8 @@ enum Usage {
           --processes N                run N worker processes under a supervisor that replaces any that
                                        crash; SIGHUP reloads the executable from disk with no downtime
           --max-requests N             replace a worker process after N requests
+          --request-timeout SECONDS    cancel a handler and answer 504 after this long; a handler still
+                                       running at twice this ends its worker process
           --dev                        show error details in 500 responses
           -h, --help                   show this help
 

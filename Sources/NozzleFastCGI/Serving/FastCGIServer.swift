@@ -40,6 +40,8 @@ package final class FastCGIServer: @unchecked Sendable {
     private var stopRequested = false
     private var fatalError: String?
     private var connections = ConnectionTable()
+    /// What each worker thread is serving, and since when: for the hard request timeout.
+    private var running: [(since: Double, what: String)?] = []
     /// Idle connections that already had a request waiting when the stop began: answered before exit.
     private var awaiting = Set<Int>()
 
@@ -107,9 +109,11 @@ package final class FastCGIServer: @unchecked Sendable {
     /// Serves until stopped by SIGTERM, SIGINT, SIGQUIT or ``stop()``; returns the exit status.
     package func run() -> Int32 {
         var threads: [pthread_t] = []
-        for _ in 0..<options.workers {
-            threads.append(Thread.start { [self] in workerLoop() })
+        state.withLock { running = Array(repeating: nil, count: options.workers) }
+        for index in 0..<options.workers {
+            threads.append(Thread.start { [self] in workerLoop(index: index) })
         }
+        if let timeout = options.requestTimeout { startWatchdog(hardLimit: 2 * timeout) }
         var events = [epoll_event](repeating: epoll_event(), count: 8)
         var deadline: Double?
         while true {
@@ -230,7 +234,22 @@ package final class FastCGIServer: @unchecked Sendable {
 
     // MARK: - Workers
 
-    private func workerLoop() {
+    /// Ends the process when a handler ignores cancellation past the hard limit: its thread cannot be
+    /// taken back any other way. Under `--processes`, the supervisor starts a fresh worker.
+    private func startWatchdog(hardLimit: Double) {
+        _ = Thread.start { [self] in
+            while true {
+                usleep(100_000)
+                let stuck = state.withLock { running.compactMap { $0 }.first { System.now() - $0.since > hardLimit } }
+                if let stuck {
+                    System.writeStderr("nozzle: \(stuck.what) has run \(String(format1: System.now() - stuck.since)) s, past twice --request-timeout; ending this worker process so a fresh one replaces it")
+                    _exit(70)
+                }
+            }
+        }
+    }
+
+    private func workerLoop(index: Int) {
         let executor = WorkerExecutor()
         let drain = UnsafeMutablePointer<CChar>.allocate(capacity: 65_536)
         defer { drain.deallocate() }
@@ -252,7 +271,7 @@ package final class FastCGIServer: @unchecked Sendable {
                     return request
                 }
                 guard let request = claimed else { continue }
-                answer(request, executor: executor, drain: drain)
+                answer(request, executor: executor, drain: drain, index: index)
                 let wakeControl = state.withLock { () -> Bool in
                     busy -= 1
                     served += 1
@@ -309,7 +328,7 @@ package final class FastCGIServer: @unchecked Sendable {
     }
 
     /// Answers the request waiting on a connection, then arms the connection again or closes it.
-    private func answer(_ request: UnsafeMutablePointer<FCGX_Request>, executor: WorkerExecutor, drain: UnsafeMutablePointer<CChar>) {
+    private func answer(_ request: UnsafeMutablePointer<FCGX_Request>, executor: WorkerExecutor, drain: UnsafeMutablePointer<CChar>, index: Int) {
         let fd = Int(request.pointee.ipcFd)
         // So that the Finish inside Accept_r leaves the preset connection open.
         request.pointee.keepConnection = 1
@@ -318,7 +337,7 @@ package final class FastCGIServer: @unchecked Sendable {
             release(request, fd: fd)
             return
         }
-        serve(request, executor: executor)
+        serve(request, executor: executor, index: index)
         // Unread body (a 413, a route that ignored it) would be read as the next request's header.
         // Send the answer first, so nginx has it while the rest of the body is drained; never
         // reset the connection while nginx is still sending, or the client gets a 502.
@@ -351,7 +370,7 @@ package final class FastCGIServer: @unchecked Sendable {
         request.deallocate()
     }
 
-    private func serve(_ fcgx: UnsafeMutablePointer<FCGX_Request>, executor: WorkerExecutor) {
+    private func serve(_ fcgx: UnsafeMutablePointer<FCGX_Request>, executor: WorkerExecutor, index: Int) {
         let logWriter: any LogWriter =
             options.logToFastCGIStderr ? FastCGILogWriter(stderrStream: fcgx.pointee.err) : stderrWriter
         let request = Request(
@@ -363,8 +382,11 @@ package final class FastCGIServer: @unchecked Sendable {
         )
         let response = Response(sink: FastCGIResponseSink(fcgx), method: request.method, log: request.log)
         let app = self.app
+        let tracked = options.requestTimeout != nil
+        if tracked { state.withLock { running[index] = (System.now(), "\(request.method) \(request.path)") } }
         executor.run {
             await app.respond(to: request, response)
         }
+        if tracked { state.withLock { running[index] = nil } }
     }
 }
