@@ -13,7 +13,12 @@
 
 /* glibc declares accept4 only under _GNU_SOURCE; the symbol is always there. */
 extern int accept4(int, struct sockaddr *, socklen_t *, int);
-static inline int nozzle_accept(int fd) { return accept4(fd, 0, 0, SOCK_CLOEXEC); }
+
+/* accept4 that also reports the peer's address. */
+static inline int nozzle_accept_peer(int fd, struct sockaddr_storage *peer, socklen_t *length) {
+    *length = sizeof *peer;
+    return accept4(fd, (struct sockaddr *)peer, length, SOCK_CLOEXEC);
+}
 
 /* pipe2 is likewise declared only under _GNU_SOURCE. */
 extern int pipe2(int fds[2], int flags);

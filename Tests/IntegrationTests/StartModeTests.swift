@@ -101,6 +101,38 @@ struct StartModeTests {
         _ = app
     }
 
+    @Test(arguments: [
+        ("127.0.0.1", ["--allow", "10.0.0.0/8"], [String: String](), false),
+        ("::1", ["--allow", "127.0.0.1,10.0.0.0/8"], [:], false),
+        ("::1", ["--allow", "fd00::/8, ::1"], [:], true),
+        ("::1", [], [:], true),
+        ("127.0.0.1", ["--allow", "10.0.0.0/8"], ["FCGI_WEB_SERVER_ADDRS": "127.0.0.1"], true),
+        ("::1", ["--allow", "10.0.0.0/8"], ["FCGI_WEB_SERVER_ADDRS": "10.1.1.1,::1"], true),
+    ])
+    func allowListGuardsTCPListeners(host: String, arguments: [String], environment: [String: String], allowed: Bool) throws {
+        let directory = Paths.temporaryDirectory()
+        let port = Paths.freePort()
+        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        var variables = ProcessInfo.processInfo.environment
+        variables.merge(environment) { $1 }
+        let app = try RunningProcess(fixture, ["--listen", address] + arguments, environment: variables, in: directory)
+        var client: FastCGIWireClient?
+        #expect(eventually { client = try? connect(host: host, port: port); return client != nil })
+        let answer = try? #require(client).send(params: get)
+        if allowed {
+            #expect(answer?.response.status == 200)
+        } else {
+            #expect(answer == nil)
+            #expect(eventually { app.stderr.contains("refused a connection from \(host): not in --allow or FCGI_WEB_SERVER_ADDRS") })
+        }
+    }
+
+    @Test func badAllowEntryIsAStartError() throws {
+        let result = try RunningProcess.run(fixture, ["--listen", "127.0.0.1:1", "--allow", "10.0.0.0/99"], in: Paths.temporaryDirectory(), timeout: 5)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--allow: '10.0.0.0/99' is not an address or a CIDR range"))
+    }
+
     @Test func listensOnAUnixSocketWithItsMode() throws {
         let directory = Paths.temporaryDirectory()
         let path = directory.appending(path: "app.sock").path

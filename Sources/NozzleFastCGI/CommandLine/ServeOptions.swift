@@ -1,3 +1,5 @@
+import Nozzle
+
 /// The app binary's command and options, parsed from its arguments.
 struct ServeOptions: Sendable {
     enum Command: String, Sendable {
@@ -23,12 +25,24 @@ struct ServeOptions: Sendable {
     var processes: Int?
     /// `--max-requests N`: a worker process stops gracefully after N requests, and is replaced.
     var maxRequests: Int?
+    /// `--allow LIST`: addresses and CIDR ranges a TCP listener accepts; loopback unless given.
+    var allow: [String] = []
     /// `--request-timeout SECONDS`: cancel a handler and answer 504 after this long; a handler still
     /// running at twice this ends its worker process.
     var requestTimeout: Double?
 
     /// Two per core, and at least four: enough for handlers that await I/O on small machines.
     static var defaultWorkers: Int { max(4, 2 * System.coreCount) }
+
+    /// The peers a TCP listener accepts: `--allow` (loopback unless given), plus the addresses in
+    /// `FCGI_WEB_SERVER_ADDRS`, which libfcgi itself checks for IPv4 peers only.
+    func allowedPeers(environment: [String: String]) -> [AddressRange] {
+        var entries = allow.isEmpty ? ["127.0.0.0/8", "::1"] : allow
+        if let addresses = environment["FCGI_WEB_SERVER_ADDRS"] {
+            entries += addresses.split(separator: ",").map { String($0).trimmingSpaces() }
+        }
+        return entries.compactMap(AddressRange.init)
+    }
 
     /// The arguments a worker process gets: the supervisor's, without what only the supervisor uses.
     static func workerArguments(from arguments: [String]) -> [String] {
@@ -95,6 +109,14 @@ struct ServeOptions: Sendable {
                     throw ParseError(description: "--shutdown-timeout takes seconds, not '\(text)'")
                 }
                 shutdownTimeout = seconds
+            case "--allow":
+                let text = try value(option)
+                for entry in text.split(separator: ",").map({ String($0).trimmingSpaces() }) where !entry.isEmpty {
+                    guard AddressRange(entry) != nil else {
+                        throw ParseError(description: "--allow: '\(entry)' is not an address or a CIDR range such as 10.0.0.0/8 or fd00::/8")
+                    }
+                    allow.append(entry)
+                }
             case "--request-timeout":
                 let text = try value(option)
                 guard let seconds = Double(text.hasSuffix("s") ? String(text.dropLast()) : text), seconds > 0 else {
@@ -125,5 +147,11 @@ struct ServeOptions: Sendable {
                 throw ParseError(description: "unknown option '\(argument)'")
             }
         }
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

@@ -17,6 +17,8 @@ enum Usage {
         Options:
           --listen ADDR                127.0.0.1:9000, [::1]:9000, :9000, or unix:/run/app.sock
           --socket-mode MODE           permissions of the unix socket, such as 0660
+          --allow LIST                 addresses and CIDRs a TCP listener accepts (default: loopback);
+                                       FCGI_WEB_SERVER_ADDRS is honoured too, for IPv4 and IPv6
           --workers N                  requests in flight at once (default \(ServeOptions.defaultWorkers))
           --shutdown-timeout SECONDS   on SIGTERM, how long to let requests finish (default 30)
           --log-to-fastcgi-stderr      also write request errors to the web server's error log

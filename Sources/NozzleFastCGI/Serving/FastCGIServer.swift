@@ -30,6 +30,8 @@ package final class FastCGIServer: @unchecked Sendable {
     let wakeFD: Int32
     /// Made readable once, never read: every worker that sees it leaves.
     let exitFD: Int32
+    /// The peers a TCP listening socket accepts; nil for a unix socket, which file permissions guard.
+    let allowedPeers: [AddressRange]?
     let ids = RequestIDs()
     let stderrWriter = StderrLogWriter()
 
@@ -68,6 +70,13 @@ package final class FastCGIServer: @unchecked Sendable {
         self.signalFD = signalFD
         self.epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         self.control = epoll_create1(Int32(EPOLL_CLOEXEC))
+        var family = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let isTCP = listenFD.map { fd in
+            withUnsafeMutablePointer(to: &family) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } } == 0
+                && (Int32(family.ss_family) == AF_INET || Int32(family.ss_family) == AF_INET6)
+        } ?? false
+        self.allowedPeers = isTCP ? options.allowedPeers(environment: App.processEnvironment()) : nil
         self.wakeFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
         self.exitFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
         if let listenFD {
@@ -178,7 +187,8 @@ package final class FastCGIServer: @unchecked Sendable {
         if let listenFD {
             // Connections already queued on the socket came before the stop: take them and answer them.
             while true {
-                let fd = nozzle_accept(listenFD)
+                let fd = acceptAllowed(listenFD)
+                if fd == FastCGIServer.refused { continue }
                 guard fd >= 0 else { break }
                 let request = FastCGIServer.newRequest(fd: fd)
                 state.withLock {
@@ -223,6 +233,46 @@ package final class FastCGIServer: @unchecked Sendable {
     private func wake() {
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
+    }
+
+    static let refused: Int32 = -2
+
+    /// Accepts one connection: its fd; -1 with errno set when there is none or accept failed; or
+    /// ``refused`` when a TCP peer is not allowed, which is logged and closed.
+    private func acceptAllowed(_ listenFD: Int32) -> Int32 {
+        var peer = sockaddr_storage()
+        var length = socklen_t(0)
+        let fd = nozzle_accept_peer(listenFD, &peer, &length)
+        guard fd >= 0, let allowedPeers else { return fd }
+        guard let address = FastCGIServer.address(of: &peer), allowedPeers.contains(where: { $0.contains(address) }) else {
+            System.writeStderr("nozzle: refused a connection from \(FastCGIServer.address(of: &peer) ?? "an unknown address"): not in --allow or FCGI_WEB_SERVER_ADDRS")
+            close(fd)
+            return FastCGIServer.refused
+        }
+        return fd
+    }
+
+    /// A peer's address as text: `127.0.0.1`, `::1`.
+    static func address(of peer: inout sockaddr_storage) -> String? {
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        let family = Int32(peer.ss_family)
+        let ok = withUnsafePointer(to: &peer) { pointer -> Bool in
+            switch family {
+            case AF_INET:
+                return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
+                    var bytes = address.pointee.sin_addr
+                    return inet_ntop(AF_INET, &bytes, &text, socklen_t(text.count)) != nil
+                }
+            case AF_INET6:
+                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
+                    var bytes = address.pointee.sin6_addr
+                    return inet_ntop(AF_INET6, &bytes, &text, socklen_t(text.count)) != nil
+                }
+            default:
+                return false
+            }
+        }
+        return ok ? String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
     }
 
     static func newRequest(fd: Int32) -> UnsafeMutablePointer<FCGX_Request> {
@@ -291,11 +341,12 @@ package final class FastCGIServer: @unchecked Sendable {
     private func acceptConnections() {
         guard let listenFD else { return }
         while true {
-            let fd = nozzle_accept(listenFD)
+            let fd = acceptAllowed(listenFD)
             if fd >= 0 {
                 adopt(connection: fd)
                 continue
             }
+            if fd == FastCGIServer.refused { continue }
             let code = errno
             switch code {
             case EINTR, ECONNABORTED, EPROTO:
