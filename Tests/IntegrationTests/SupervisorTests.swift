@@ -135,3 +135,33 @@ struct RequestTimeoutTests {
         })
     }
 }
+
+/// CVE-2025-23016: libfcgi 2.4.2-2+deb12u1 checks each PARAMS length but sums them in a signed
+/// 32-bit int, so a record whose lengths add up past 2³¹ makes it abort.
+@Suite(.serialized)
+struct CraftedParamsTests {
+    /// BEGIN_REQUEST, then a PARAMS record with a name length and a value length of 0x7FFFFFF0 each.
+    static let craftedRequest: [UInt8] = FastCGIRecord.begin(keepConnection: true)
+        + FastCGIRecord.encode(.params, content: [0xFF, 0xFF, 0xFF, 0xF0, 0xFF, 0xFF, 0xFF, 0xF0, 0x41, 0x42])
+
+    @Test func serviceKeepsAnsweringAfterCraftedParamsRecords() throws {
+        let directory = Paths.temporaryDirectory()
+        let path = directory.appending(path: "app.sock").path
+        let app = try RunningProcess(Paths.binary("fixture-app"), ["--listen", "unix:\(path)", "--processes", "2"], in: directory)
+        let get: [(String, String)] = [("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", "/api/env"), ("QUERY_STRING", "")]
+        #expect(eventually { app.stderr.components(separatedBy: "serving FastCGI").count - 1 == 2 })
+        for round in 1...3 {
+            let attacker = try StartModeTests().connect(unix: path)
+            try attacker.writeAll(CraftedParamsTests.craftedRequest)
+            // The worker that read it is gone: its connection closes without an answer.
+            #expect(attacker.isClosedByPeer(timeout: 5))
+            #expect(eventually { app.stderr.components(separatedBy: "killed by SIGABRT").count - 1 == round }, "\(app.stderr.suffix(2000))")
+            // Everyone else is still served.
+            for _ in 0..<5 {
+                var answer: FastCGIWireClient.Answer?
+                #expect(eventually { answer = try? StartModeTests().connect(unix: path).send(params: get); return answer != nil })
+                #expect(answer?.response.status == 200)
+            }
+        }
+    }
+}
