@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Writes a complete nginx.conf into PREFIX around nginx/nozzle.conf, with its port and socket
-# replaced: for running nginx from a temporary prefix (nginx/run.sh, the tests, the benchmarks).
+# Writes a complete nginx.conf into PREFIX around a server block of this folder (nozzle.conf unless
+# SERVER_BLOCK names another), with its port and sockets replaced: for running nginx from a temporary
+# prefix (nginx/run.sh, the tests). Other sockets under /run/nozzle/ move into PREFIX.
 #
-# Usage: nginx/write-config.sh PREFIX PORT SOCKET_PATH [EXTRA_LOCATION_DIRECTIVES]
+# Usage: [SERVER_BLOCK=two-backends.conf] nginx/write-config.sh PREFIX PORT SOCKET_PATH [EXTRA_LOCATION_DIRECTIVES]
 set -euo pipefail
 prefix=$1 port=$2 socket=$3 extra=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -10,8 +11,9 @@ mkdir -p "$prefix/logs" "$prefix/tmp"
 cp /etc/nginx/fastcgi_params "$prefix/fastcgi_params"
 sed -e "s|unix:/run/nozzle/app.sock|unix:$socket|" \
     -e "s|listen 8080;|listen 127.0.0.1:$port;|" \
-    -e "s|fastcgi_pass nozzle_app;|fastcgi_pass nozzle_app;$extra|" \
-    "$here/nozzle.conf" > "$prefix/server.conf"
+    -e "s|unix:/run/nozzle/|unix:$prefix/|" \
+    -e "s|\(fastcgi_pass nozzle_[a-z]*;\)|\1$extra|" \
+    "$here/${SERVER_BLOCK:-nozzle.conf}" > "$prefix/server.conf"
 cat > "$prefix/nginx.conf" <<CONF
 worker_processes 1;
 pid $prefix/nginx.pid;
