@@ -3,7 +3,7 @@
 # host is built on), nginx and spawn-fcgi (to run and test behind a real web server), curl, and
 # wrk for the tests and benchmarks that put a server under load; systemd for its socket activation tool.
 set -euo pipefail
-packages=(libfcgi-dev pkg-config nginx spawn-fcgi curl wrk systemd)
+packages=(libfcgi-dev pkg-config nginx spawn-fcgi multiwatch curl wrk systemd)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -50,6 +50,23 @@ struct DeploymentTests {
         #expect(app.waitForExit(timeout: 15) == 0)
     }
 
+    @Test func spawnFCGIWithMultiwatchRunsSeveralProcessesOnOneSocket() throws {
+        let directory = Paths.temporaryDirectory()
+        let socket = directory.appending(path: "app.sock").path
+        // The README's command line, with -n to stay in the foreground.
+        let multiwatch = try RunningProcess("/usr/bin/spawn-fcgi", ["-n", "-s", socket, "-M", "0666", "--", "/usr/bin/multiwatch", "-f", "2", "-s", "TERM", "--", Paths.binary("fixture-app")], in: directory)
+        var pids = Set<JSON>()
+        #expect(eventually {
+            let answer = try? StartModeTests().connect(unix: socket).send(params: [("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", "/api/version")], keepConnection: false)
+            if let pid = answer?.response.json?["pid"] { pids.insert(pid) }
+            return pids.count == 2
+        })
+        // multiwatch passes the stop on; every child finishes and exits.
+        multiwatch.signal(SIGTERM)
+        #expect(multiwatch.waitForExit(timeout: 15) != nil)
+        #expect(multiwatch.stderr.components(separatedBy: "nozzle: stopped").count - 1 == 2)
+    }
+
     @Test func oneOfTwoBackendsStopsUnderLoadAndGETsKeepSucceeding() throws {
         let directory = Paths.temporaryDirectory()
         let port = Paths.freePort()

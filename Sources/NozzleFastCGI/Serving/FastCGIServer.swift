@@ -51,6 +51,7 @@ package final class FastCGIServer: @unchecked Sendable {
     static let wakeTag: UInt64 = 2
     static let signalTag: UInt64 = 3
     static let exitTag: UInt64 = 4
+    static let lifelineTag: UInt64 = 5
     /// Connection events carry `fd + connectionTagBase`.
     static let connectionTagBase: UInt64 = 16
 
@@ -86,6 +87,11 @@ package final class FastCGIServer: @unchecked Sendable {
         FastCGIServer.add(exitFD, to: epoll, tag: FastCGIServer.exitTag, events: EPOLLIN.rawValue)
         FastCGIServer.add(wakeFD, to: control, tag: FastCGIServer.wakeTag, events: EPOLLIN.rawValue)
         if let signalFD { FastCGIServer.add(signalFD, to: control, tag: FastCGIServer.signalTag, events: EPOLLIN.rawValue) }
+        // Under a supervisor: its end of this pipe closes when it dies, and then this worker stops.
+        if let lifeline = App.processEnvironment()["NOZZLE_LIFELINE"].flatMap({ Int32($0) }) {
+            _ = fcntl(lifeline, F_SETFD, FD_CLOEXEC)
+            FastCGIServer.add(lifeline, to: control, tag: FastCGIServer.lifelineTag, events: EPOLLIN.rawValue)
+        }
     }
 
     deinit {
@@ -144,6 +150,10 @@ package final class FastCGIServer: @unchecked Sendable {
                         let reason = options.maxRequests.map { "served --max-requests \($0)" } ?? "stop requested"
                         deadline = beginStop(reason: reason)
                     }
+                case FastCGIServer.lifelineTag:
+                    if deadline == nil { deadline = beginStop(reason: "the supervisor is gone") }
+                    let lifeline = Int32(App.processEnvironment()["NOZZLE_LIFELINE"] ?? "") ?? -1
+                    epoll_ctl(control, EPOLL_CTL_DEL, lifeline, nil)
                 case FastCGIServer.signalTag:
                     for signal in Signals.read(signalFD!) {
                         switch signal {

@@ -22,6 +22,8 @@ final class Supervisor {
     let workerEnvironment: [String: String]
     let signalFD: Int32
     let epoll: Int32
+    /// The read end goes to every worker; only this process holds the write end, and never writes.
+    let lifeline: (read: Int32, write: Int32)
 
     private var workers: [pid_t: WorkerProcess] = [:]
     private var pipes: [Int32: (pid: pid_t, slot: Int, pending: [UInt8])] = [:]
@@ -46,6 +48,9 @@ final class Supervisor {
         var environment = environment
         for name in ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"] { environment[name] = nil }
         self.workerEnvironment = environment
+        var ends: [Int32] = [0, 0]
+        _ = nozzle_pipe_cloexec(&ends)
+        self.lifeline = (ends[0], ends[1])
         self.signalFD = Signals.takeOver(including: [SIGCHLD])
         self.epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         var event = epoll_event()
@@ -155,10 +160,11 @@ final class Supervisor {
     private func start(slot: Int) {
         var environment = workerEnvironment
         environment["NOZZLE_WORKER"] = String(slot)
+        environment["NOZZLE_LIFELINE"] = String(WorkerProcess.lifelineFD)
         do {
             let worker = try WorkerProcess.spawn(
                 executable: executable, arguments: workerArguments, environment: environment,
-                listenFD: listenFD, slot: slot, generation: generation)
+                listenFD: listenFD, lifeline: lifeline.read, slot: slot, generation: generation)
             workers[worker.pid] = worker
             pipes[worker.stderr] = (worker.pid, slot, [])
             var event = epoll_event()

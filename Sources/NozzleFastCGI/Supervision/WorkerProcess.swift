@@ -16,6 +16,9 @@ struct WorkerProcess {
     /// Set once the supervisor asked it to stop: its exit is expected.
     var retiring = false
 
+    /// Where a worker finds its lifeline, named by `NOZZLE_LIFELINE` in its environment.
+    static let lifelineFD: Int32 = 3
+
     struct SpawnError: Error, CustomStringConvertible {
         var description: String
     }
@@ -23,7 +26,8 @@ struct WorkerProcess {
     /// Starts `executable` with `arguments`; signals are unblocked and SIGPIPE is back to default in the
     /// child, since the supervisor blocks them for its signalfd.
     static func spawn(
-        executable: String, arguments: [String], environment: [String: String], listenFD: Int32, slot: Int, generation: Int
+        executable: String, arguments: [String], environment: [String: String], listenFD: Int32, lifeline: Int32,
+        slot: Int, generation: Int
     ) throws(SpawnError) -> WorkerProcess {
         var pipeFDs: [Int32] = [0, 0]
         guard nozzle_pipe_cloexec(&pipeFDs) == 0 else { throw SpawnError(description: "pipe: \(System.describe(errno))") }
@@ -32,6 +36,8 @@ struct WorkerProcess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, listenFD, 0)
         posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
+        // fd 3 reads EOF when the supervisor is gone, however it ended; see FastCGIServer.
+        posix_spawn_file_actions_adddup2(&actions, lifeline, WorkerProcess.lifelineFD)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -12,8 +12,14 @@ final class RunningProcess: @unchecked Sendable {
         stderrFile = directory.appending(path: "\(name)-\(UUID().uuidString.prefix(4)).err")
         _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        // The test runner's threads block most signals, and a child inherits that mask; Foundation's
+        // Process cannot reset it. perl (always on Debian) unblocks them all, then runs the program.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/perl")
+        process.arguments = [
+            "-MPOSIX", "-e",
+            "sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or die; exec { $ARGV[0] } @ARGV or die \"cannot run $ARGV[0]: $!\\n\"",
+            executable,
+        ] + arguments
         if let environment { process.environment = environment }
         process.standardInput = stdin ?? FileHandle(forReadingAtPath: "/dev/null")
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
@@ -22,9 +28,10 @@ final class RunningProcess: @unchecked Sendable {
     }
 
     deinit {
+        // A graceful stop first, so that a supervisor can stop its workers; then no more waiting.
         if process.isRunning {
-            process.interrupt()
-            kill(process.processIdentifier, SIGKILL)
+            kill(process.processIdentifier, SIGTERM)
+            if waitForExit(timeout: 5) == nil { kill(process.processIdentifier, SIGKILL) }
         }
     }
 
