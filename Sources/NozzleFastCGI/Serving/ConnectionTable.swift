@@ -28,6 +28,9 @@ struct ConnectionTable {
         return request
     }
 
+    /// Whether an idle connection is on `fd`.
+    func isIdle(_ fd: Int) -> Bool { fd < idle.count && idle[fd] }
+
     /// Forgets `request`, unless its descriptor already belongs to a newer connection.
     mutating func remove(_ request: UnsafeMutablePointer<FCGX_Request>, fd: Int) {
         guard fd >= 0, fd < requests.count, requests[fd] == request else { return }

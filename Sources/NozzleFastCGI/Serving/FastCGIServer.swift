@@ -215,7 +215,10 @@ package final class FastCGIServer: @unchecked Sendable {
             // A request that already arrived is answered before leaving: its connection stays armed,
             // and the stop waits for a worker to take it.
             if poll(&pending, 1, 0) > 0 && (pending.revents & Int16(POLLIN)) != 0 {
-                state.withLock { _ = awaiting.insert(fd) }
+                // Unless a worker has taken it meanwhile, in which case busy already counts it.
+                state.withLock {
+                    if connections.isIdle(fd) { awaiting.insert(fd) }
+                }
                 continue
             }
             let claimed = state.withLock { () -> UnsafeMutablePointer<FCGX_Request>? in
