@@ -75,12 +75,30 @@ extension App {
                 return 1
             }
             var ownedPath: String?
-            if case .unix(let path) = address { ownedPath = path }
+            if case .unix(let path) = address {
+                ownedPath = path
+                if let owner = options.socketOwner {
+                    do {
+                        try Privileges.chown(socket: path, owner: owner)
+                    } catch {
+                        System.writeStderr("\(program): --socket-owner: \(error)")
+                        unlink(path)
+                        return 1
+                    }
+                }
+            }
             return app.serve(listenFD: fd, ownedSocketPath: ownedPath, options: options, describe: "\(address)")
         }
     }
 
     private func serve(listenFD: Int32, ownedSocketPath: String?, options: ServeOptions, describe: String) -> Int32 {
+        do {
+            try Privileges.drop(user: options.user, group: options.group)
+        } catch {
+            System.writeStderr("\(System.programName): \(error)")
+            if let ownedSocketPath { unlink(ownedSocketPath) }
+            return 1
+        }
         if options.processes != nil {
             let supervisor = Supervisor(
                 options: options, listenFD: listenFD, ownedSocketPath: ownedSocketPath,

@@ -156,6 +156,32 @@ struct StartModeTests {
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
+    @Test func socketOwnerAndDroppedPrivileges() throws {
+        // The tests run as root, as CI does; this is what a root-started service does.
+        try #require(getuid() == 0)
+        let directory = Paths.temporaryDirectory()
+        let path = directory.appending(path: "app.sock").path
+        let app = try RunningProcess(fixture, ["--listen", "unix:\(path)", "--socket-owner", "www-data:www-data", "--user", "nobody", "--group", "nogroup", "--processes", "1"], in: directory)
+        var client: FastCGIWireClient?
+        #expect(eventually { client = try? connect(unix: path); return client != nil })
+        #expect(try #require(client).send(params: get).response.status == 200)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect(attributes[.ownerAccountID] as? Int == 33)
+        #expect(attributes[.groupOwnerAccountID] as? Int == 33)
+        let status = try String(contentsOfFile: "/proc/\(app.pid)/status", encoding: .utf8)
+        #expect(status.contains("Uid:\t65534\t65534\t65534"))
+        #expect(status.contains("Gid:\t65534\t65534\t65534"))
+    }
+
+    @Test func unknownUserIsAStartErrorThatLeavesNoSocket() throws {
+        let directory = Paths.temporaryDirectory()
+        let path = directory.appending(path: "app.sock").path
+        let result = try RunningProcess.run(fixture, ["--listen", "unix:\(path)", "--user", "no-such-user-here"], in: directory, timeout: 5)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no such user 'no-such-user-here'"))
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
     @Test func replacesAStaleSocketFile() throws {
         let directory = Paths.temporaryDirectory()
         let path = directory.appending(path: "stale.sock").path

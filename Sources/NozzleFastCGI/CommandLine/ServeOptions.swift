@@ -25,6 +25,11 @@ struct ServeOptions: Sendable {
     var processes: Int?
     /// `--max-requests N`: a worker process stops gracefully after N requests, and is replaced.
     var maxRequests: Int?
+    /// `--socket-owner USER[:GROUP]`: the owner of a unix socket we create.
+    var socketOwner: String?
+    /// `--user NAME` and `--group NAME`: who to run as, once the socket is open.
+    var user: String?
+    var group: String?
     /// `--allow LIST`: addresses and CIDR ranges a TCP listener accepts; loopback unless given.
     var allow: [String] = []
     /// `--request-timeout SECONDS`: cancel a handler and answer 504 after this long; a handler still
@@ -46,7 +51,8 @@ struct ServeOptions: Sendable {
 
     /// The arguments a worker process gets: the supervisor's, without what only the supervisor uses.
     static func workerArguments(from arguments: [String]) -> [String] {
-        let supervisorOnly: Set<String> = ["--processes", "--listen", "--socket-mode"]
+        // Workers inherit the socket and the dropped privileges.
+        let supervisorOnly: Set<String> = ["--processes", "--listen", "--socket-mode", "--socket-owner", "--user", "--group"]
         var result: [String] = []
         var rest = arguments[...]
         while let argument = rest.popFirst() {
@@ -109,6 +115,12 @@ struct ServeOptions: Sendable {
                     throw ParseError(description: "--shutdown-timeout takes seconds, not '\(text)'")
                 }
                 shutdownTimeout = seconds
+            case "--socket-owner":
+                socketOwner = try value(option)
+            case "--user":
+                user = try value(option)
+            case "--group":
+                group = try value(option)
             case "--allow":
                 let text = try value(option)
                 for entry in text.split(separator: ",").map({ String($0).trimmingSpaces() }) where !entry.isEmpty {

@@ -17,6 +17,8 @@ enum Usage {
         Options:
           --listen ADDR                127.0.0.1:9000, [::1]:9000, :9000, or unix:/run/app.sock
           --socket-mode MODE           permissions of the unix socket, such as 0660
+          --socket-owner USER[:GROUP]  owner of the unix socket
+          --user NAME, --group NAME    run as this user and group once the socket is open
           --allow LIST                 addresses and CIDRs a TCP listener accepts (default: loopback);
                                        FCGI_WEB_SERVER_ADDRS is honoured too, for IPv4 and IPv6
           --workers N                  requests in flight at once (default \(ServeOptions.defaultWorkers))
