@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 /* glibc declares accept4 only under _GNU_SOURCE; the symbol is always there. */
@@ -23,4 +24,11 @@ static inline int nozzle_accept_peer(int fd, struct sockaddr_storage *peer, sock
 /* pipe2 is likewise declared only under _GNU_SOURCE. */
 extern int pipe2(int fds[2], int flags);
 static inline int nozzle_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+/* Connections waiting in a TCP listening socket's accept queue; -1 when it cannot tell. */
+static inline int nozzle_listen_queue(int fd) {
+    struct tcp_info info;
+    socklen_t length = sizeof info;
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return -1;
+    return (int)info.tcpi_unacked;
+}
 #endif

@@ -36,6 +36,7 @@ extension App {
             return
         }
         let route = match.route
+        req.routePattern = route.pattern
         req.params = match.params
         req.trustedProxies = trustedProxies
         for (name, value) in match.params { req.query.set(name, value) }

@@ -44,6 +44,8 @@ public final class Request: @unchecked Sendable {
     /// splits it before decoding each segment.
     let routingPath: String?
     var trustedProxies: TrustedProxies?
+    /// The pattern of the route that answered, such as `/api/post/[pid]`, once routing has run.
+    package internal(set) var routePattern: String?
     let bodySource: any BodySource
     var bodyConsumed = false
 

@@ -20,7 +20,7 @@ public final class Response: @unchecked Sendable {
     /// Whether the response is complete.
     public var finished: Bool { state.withLock { isFinished } }
 
-    let sink: any ResponseSink
+    package let sink: any ResponseSink
     let omitsBody: Bool
     let log: RequestLog
     // With externalResolver, another task may end the response while the request waits for it.

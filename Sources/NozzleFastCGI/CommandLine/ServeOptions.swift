@@ -30,6 +30,9 @@ struct ServeOptions: Sendable {
     /// `--user NAME` and `--group NAME`: who to run as, once the socket is open.
     var user: String?
     var group: String?
+    /// `--status-path PATH` and `--ping-path PATH`: the status page and the ping, for allowed clients.
+    var statusPath: String?
+    var pingPath: String?
     /// `--allow LIST`: addresses and CIDR ranges a TCP listener accepts; loopback unless given.
     var allow: [String] = []
     /// `--request-timeout SECONDS`: cancel a handler and answer 504 after this long; a handler still
@@ -121,6 +124,10 @@ struct ServeOptions: Sendable {
                 user = try value(option)
             case "--group":
                 group = try value(option)
+            case "--status-path":
+                statusPath = try value(option)
+            case "--ping-path":
+                pingPath = try value(option)
             case "--allow":
                 let text = try value(option)
                 for entry in text.split(separator: ",").map({ String($0).trimmingSpaces() }) where !entry.isEmpty {

@@ -30,6 +30,8 @@ enum Usage {
           --max-requests N             replace a worker process after N requests
           --request-timeout SECONDS    cancel a handler and answer 504 after this long; a handler still
                                        running at twice this ends its worker process
+          --status-path PATH           JSON status at PATH (?format=prometheus for Prometheus text)
+          --ping-path PATH             "pong" at PATH; both only for clients in --allow (default loopback)
           --dev                        show error details in 500 responses
           -h, --help                   show this help
 

@@ -33,6 +33,9 @@ package final class FastCGIServer: @unchecked Sendable {
     /// The peers a TCP listening socket accepts; nil for a unix socket, which file permissions guard.
     let allowedPeers: [AddressRange]?
     let ids = RequestIDs()
+    let status = ProcessStatus()
+    /// The clients that may see the status and ping pages: `--allow`, loopback unless given.
+    let statusClients: [AddressRange]
     let stderrWriter = StderrLogWriter()
 
     private let state = Lock()
@@ -78,6 +81,7 @@ package final class FastCGIServer: @unchecked Sendable {
                 && (Int32(family.ss_family) == AF_INET || Int32(family.ss_family) == AF_INET6)
         } ?? false
         self.allowedPeers = isTCP ? options.allowedPeers(environment: App.processEnvironment()) : nil
+        self.statusClients = options.allowedPeers(environment: [:])
         self.wakeFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
         self.exitFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
         if let listenFD {
@@ -445,12 +449,39 @@ package final class FastCGIServer: @unchecked Sendable {
             logWriter: logWriter
         )
         let response = Response(sink: FastCGIResponseSink(fcgx), method: request.method, log: request.log)
+        if answerStatusOrPing(request, response) { return }
         let app = self.app
+        let started = System.now()
         let tracked = options.requestTimeout != nil
-        if tracked { state.withLock { running[index] = (System.now(), "\(request.method) \(request.path)") } }
+        if tracked { state.withLock { running[index] = (started, "\(request.method) \(request.path)") } }
         executor.run {
             await app.respond(to: request, response)
         }
         if tracked { state.withLock { running[index] = nil } }
+        let active = state.withLock { busy }
+        status.record(route: request.routePattern ?? "(no route)", status: response.statusCode, seconds: System.now() - started, active: active)
+    }
+
+    // MARK: - Status and ping
+
+    /// Answers `--status-path` and `--ping-path` for allowed clients; others go on to routing.
+    private func answerStatusOrPing(_ request: Request, _ response: Response) -> Bool {
+        guard request.path == options.statusPath || request.path == options.pingPath else { return false }
+        guard let client = request.remoteAddress, statusClients.contains(where: { $0.contains(client) }) else { return false }
+        response.setHeader("Cache-Control", "no-store")
+        if request.path == options.pingPath {
+            response.type("text").send("pong")
+            return true
+        }
+        let active = state.withLock { busy }
+        let queue = listenFD.map { Int(nozzle_listen_queue($0)) }.flatMap { $0 >= 0 ? $0 : nil }
+        let pool = System.programName
+        if request.query["format"] == "prometheus" {
+            response.type("text/plain; version=0.0.4; charset=utf-8")
+                .send(status.prometheus(pool: pool, active: active, total: options.workers, listenQueue: queue))
+        } else {
+            response.json(status.json(pool: pool, active: active, total: options.workers, listenQueue: queue))
+        }
+        return true
     }
 }

@@ -1,0 +1,57 @@
+import Foundation
+import Nozzle
+import NozzleTesting
+import Testing
+
+/// `--status-path` and `--ping-path`.
+@Suite(.serialized)
+struct StatusPageTests {
+    @Test func statusCountsRequestsPerRouteAndPingAnswers() throws {
+        let stack = try NginxFrontedApp(binary: "fixture-app", arguments: ["--status-path", "/api/_status", "--ping-path", "/api/_ping"])
+        for _ in 0..<20 { #expect(try stack.get("/api/env").status == 200) }
+        for _ in 0..<3 { #expect(try stack.get("/api/boom").status == 500) }
+        _ = try stack.get("/api/slow?ms=1100")
+        _ = try stack.get("/api/nothing-here")
+
+        let ping = try stack.get("/api/_ping")
+        #expect(ping.status == 200)
+        #expect(ping.body == "pong")
+
+        let page = try stack.get("/api/_status")
+        let status = try #require(page.json)
+        #expect(page.headers["Cache-Control"] == "no-store")
+        #expect(status["pool"] == "fixture-app")
+        #expect(status["accepted_requests"]?.intValue == 25)
+        #expect(status["total_workers"]?.intValue == 4)
+        #expect(status["slow_requests"] == 1)
+        #expect(status["uptime_seconds"]?.intValue ?? -1 >= 0)
+        let routes = try #require(status["routes"]?.arrayValue)
+        let env = try #require(routes.first { $0["route"] == "/api/env" })
+        #expect(env["count"] == 20)
+        #expect(env["errors"] == 0)
+        #expect(env["p50_ms"]?.doubleValue ?? 0 > 0)
+        #expect(routes.first { $0["route"] == "/api/boom" }?["errors"] == 3)
+        let slow = try #require(routes.first { $0["route"] == "/api/slow" })
+        #expect(slow["p99_ms"]?.doubleValue ?? 0 >= 1000)
+        #expect(routes.contains { $0["route"] == "(no route)" })
+
+        let prometheus = try stack.get("/api/_status?format=prometheus")
+        #expect(prometheus.headers["Content-Type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+        #expect(prometheus.body.contains("# TYPE nozzle_accepted_requests_total counter"))
+        #expect(prometheus.body.contains(#"route="/api/env"} 20"#))
+        #expect(prometheus.body.contains(#"nozzle_route_latency_seconds{pool="fixture-app""#))
+    }
+
+    @Test func pagesAreHiddenFromOtherClients() throws {
+        let directory = Paths.temporaryDirectory()
+        let path = directory.appending(path: "app.sock").path
+        let app = try RunningProcess(Paths.binary("fixture-app"), ["--listen", "unix:\(path)", "--status-path", "/_status", "--ping-path", "/_ping"], in: directory)
+        var client: FastCGIWireClient?
+        #expect(eventually { client = try? StartModeTests().connect(unix: path); return client != nil })
+        for (page, address, expected) in [("/_ping", "203.0.113.5", 404), ("/_status", "2001:db8::1", 404), ("/_ping", "127.0.0.1", 200), ("/_status", "::1", 200)] {
+            let answer = try #require(client).send(params: [("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", page), ("REMOTE_ADDR", address)])
+            #expect(answer.response.status == expected, "\(page) from \(address)")
+        }
+        _ = app
+    }
+}
