@@ -49,7 +49,7 @@ public struct SizeLimit: Sendable, Hashable, CustomStringConvertible, Expressibl
 
 extension StringProtocol {
     /// The text without the given character at either end; spaces in headers, mostly.
-    func trimmingCharacters(in character: Character) -> String {
+    package func trimmingCharacters(in character: Character) -> String {
         guard let ascii = character.asciiValue else { return String(self) }
         let text = Substring(self)
         var start = text.utf8.startIndex

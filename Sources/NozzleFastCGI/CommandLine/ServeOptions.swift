@@ -47,7 +47,7 @@ struct ServeOptions: Sendable {
     func allowedPeers(environment: [String: String]) -> [AddressRange] {
         var entries = allow.isEmpty ? ["127.0.0.0/8", "::1"] : allow
         if let addresses = environment["FCGI_WEB_SERVER_ADDRS"] {
-            entries += addresses.split(separator: ",").map { String($0).trimmingSpaces() }
+            entries += addresses.split(separator: ",").map { $0.trimmingCharacters(in: " ") }
         }
         return entries.compactMap(AddressRange.init)
     }
@@ -86,6 +86,21 @@ struct ServeOptions: Sendable {
             guard let value = rest.popFirst() else { throw ParseError(description: "\(option) needs a value") }
             return value
         }
+        func count(_ option: String, in range: ClosedRange<Int>) throws(ParseError) -> Int {
+            let text = try value(option)
+            guard let number = Int(text), range.contains(number) else {
+                let bounds = range.upperBound == Int.max ? "a positive number" : "a number from \(range.lowerBound) to \(range.upperBound)"
+                throw ParseError(description: "\(option) takes \(bounds), not '\(text)'")
+            }
+            return number
+        }
+        func seconds(_ option: String, allowingZero: Bool) throws(ParseError) -> Double {
+            let text = try value(option)
+            guard let seconds = Double(text.hasSuffix("s") ? String(text.dropLast()) : text), seconds > 0 || (allowingZero && seconds == 0) else {
+                throw ParseError(description: "\(option) takes seconds, not '\(text)'")
+            }
+            return seconds
+        }
         while let argument = rest.popFirst() {
             var option = argument
             if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
@@ -107,17 +122,9 @@ struct ServeOptions: Sendable {
                 }
                 socketMode = mode
             case "--workers":
-                let text = try value(option)
-                guard let count = Int(text), count >= 1, count <= 4096 else {
-                    throw ParseError(description: "--workers takes a number from 1 to 4096, not '\(text)'")
-                }
-                workers = count
+                workers = try count(option, in: 1...4096)
             case "--shutdown-timeout":
-                let text = try value(option)
-                guard let seconds = Double(text.hasSuffix("s") ? String(text.dropLast()) : text), seconds >= 0 else {
-                    throw ParseError(description: "--shutdown-timeout takes seconds, not '\(text)'")
-                }
-                shutdownTimeout = seconds
+                shutdownTimeout = try seconds(option, allowingZero: true)
             case "--socket-owner":
                 socketOwner = try value(option)
             case "--user":
@@ -130,18 +137,14 @@ struct ServeOptions: Sendable {
                 pingPath = try value(option)
             case "--allow":
                 let text = try value(option)
-                for entry in text.split(separator: ",").map({ String($0).trimmingSpaces() }) where !entry.isEmpty {
+                for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: " ") }) where !entry.isEmpty {
                     guard AddressRange(entry) != nil else {
                         throw ParseError(description: "--allow: '\(entry)' is not an address or a CIDR range such as 10.0.0.0/8 or fd00::/8")
                     }
                     allow.append(entry)
                 }
             case "--request-timeout":
-                let text = try value(option)
-                guard let seconds = Double(text.hasSuffix("s") ? String(text.dropLast()) : text), seconds > 0 else {
-                    throw ParseError(description: "--request-timeout takes seconds, not '\(text)'")
-                }
-                requestTimeout = seconds
+                requestTimeout = try seconds(option, allowingZero: false)
             case "--log-to-fastcgi-stderr":
                 logToFastCGIStderr = true
             case "--base-path":
@@ -149,28 +152,14 @@ struct ServeOptions: Sendable {
             case "--dev":
                 development = true
             case "--processes":
-                let text = try value(option)
-                guard let count = Int(text), count >= 1, count <= 1024 else {
-                    throw ParseError(description: "--processes takes a number from 1 to 1024, not '\(text)'")
-                }
-                processes = count
+                processes = try count(option, in: 1...1024)
             case "--max-requests":
-                let text = try value(option)
-                guard let count = Int(text), count >= 1 else {
-                    throw ParseError(description: "--max-requests takes a positive number, not '\(text)'")
-                }
-                maxRequests = count
+                maxRequests = try count(option, in: 1...Int.max)
             case "--help", "-h":
                 command = .help
             default:
                 throw ParseError(description: "unknown option '\(argument)'")
             }
         }
-    }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }
