@@ -22,6 +22,7 @@ extension App {
     /// Runs the app for `arguments` and returns the exit status.
     func run(arguments: [String], environment: [String: String]) -> Int32 {
         let program = System.programName
+        if arguments.first == "call" { return CallCommand.run(app: self, arguments: arguments.dropFirst()) }
         let options: ServeOptions
         do {
             options = try ServeOptions(arguments: arguments)
@@ -38,6 +39,9 @@ extension App {
             return 0
         case .routes:
             print(RouteListing.text(for: app), terminator: "")
+            return 0
+        case .nginxConfig:
+            print(NginxConfigCommand.text(for: app, options: options), terminator: "")
             return 0
         case .serve:
             break

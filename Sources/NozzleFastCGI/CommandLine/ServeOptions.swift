@@ -4,6 +4,7 @@ import Nozzle
 struct ServeOptions: Sendable {
     enum Command: String, Sendable {
         case serve, routes, help
+        case nginxConfig = "nginx-config"
     }
 
     var command: Command = .serve

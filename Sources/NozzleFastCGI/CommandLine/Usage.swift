@@ -4,6 +4,8 @@ enum Usage {
         """
         Usage: \(program) [serve] [options]
                \(program) routes
+               \(program) call METHOD PATH [-H 'Name: value']... [-d BODY | -d @FILE]
+               \(program) nginx-config [--listen ADDR]
 
         A Nozzle app: a FastCGI responder for nginx (or any FastCGI web server), and a CGI program.
 
@@ -38,6 +40,8 @@ enum Usage {
         Commands:
           serve                        serve requests (the default)
           routes                       print the route table: patterns, methods, files, body limits
+          call METHOD PATH             answer one request in-process, no web server, and print it
+          nginx-config                 print an nginx server block for this app
 
         Behind nginx:
           \(program) --listen unix:/run/app.sock --socket-mode 0660
