@@ -28,13 +28,16 @@ let package = Package(
         .executable(name: "hello", targets: ["hello"]),
         .executable(name: "blitz", targets: ["blitz"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
     targets: [
         .systemLibrary(
             name: "CFastCGI",
             pkgConfig: "fcgi",
             providers: [.apt(["libfcgi-dev"])]
         ),
-        .target(name: "Nozzle", swiftSettings: swiftSettings),
+        .target(name: "Nozzle", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "NozzleFastCGI", dependencies: ["Nozzle", "CFastCGI"], swiftSettings: swiftSettings),
         .target(name: "NozzleTesting", dependencies: ["Nozzle", "NozzleFastCGI"], swiftSettings: swiftSettings),
         .target(name: "NozzleRouteCompiler", swiftSettings: swiftSettings),

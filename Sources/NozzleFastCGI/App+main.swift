@@ -46,6 +46,12 @@ extension App {
         case .serve:
             break
         }
+        do {
+            try LogOutput.shared.configure(format: options.logFormat, path: options.logFile)
+        } catch {
+            System.writeStderr("\(program): \(error)")
+            return 1
+        }
         let problems = app.configurationErrors
         guard problems.isEmpty else {
             for problem in problems { System.writeStderr("\(program): \(problem)") }
@@ -111,7 +117,7 @@ extension App {
         }
         let signalFD = Signals.takeOver()
         let server = FastCGIServer(app: self, options: options, listenFD: listenFD, ownedSocketPath: ownedSocketPath, signalFD: signalFD)
-        System.writeStderr("nozzle: serving FastCGI on \(describe) with \(options.workers) workers, pid \(getpid())")
+        System.log("nozzle: serving FastCGI on \(describe) with \(options.workers) workers, pid \(getpid())")
         return server.run()
     }
 

@@ -1,3 +1,4 @@
+import Logging
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -11,7 +12,10 @@ enum System {
     /// The error message for an errno value.
     static func describe(_ code: Int32) -> String { String(cString: strerror(code)) }
 
-    /// Writes a whole line to stderr in one write, so lines from threads do not interleave.
+    /// Writes an operational log line, in the configured format, to the log.
+    static func log(_ message: String, level: Logger.Level = .info) { LogOutput.shared.log(level, message) }
+
+    /// Writes a whole line to stderr as it is: for the command line's own messages, not the log.
     static func writeStderr(_ line: String) {
         var text = line
         if !text.hasSuffix("\n") { text += "\n" }

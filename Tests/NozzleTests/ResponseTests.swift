@@ -61,7 +61,7 @@ struct ResponseTests {
         let response = await test.request("DELETE", "/t")
         #expect(response.status == 500)
         #expect(response.json == ["error": "Internal server error"])
-        let line = test.log.lines.first { $0.hasPrefix("error") }
+        let line = test.log.lines.first { $0.contains("level=error") }
         #expect(line?.contains("method=DELETE") == true)
         #expect(line?.contains("path=/t") == true)
         #expect(line?.contains("id=test") == true)

@@ -1,3 +1,5 @@
+public import Logging
+
 /// Where log lines go. The host writes them to stderr and, when asked, into the web server's error
 /// log through the FastCGI STDERR stream.
 public protocol LogWriter: Sendable {
@@ -7,6 +9,15 @@ public protocol LogWriter: Sendable {
 
 /// How serious a log line is.
 public enum LogLevel: String, Sendable, Comparable {
+    var swiftLogLevel: Logger.Level {
+        switch self {
+        case .debug: .debug
+        case .info: .info
+        case .warning: .warning
+        case .error: .error
+        }
+    }
+
     case debug, info, warning, error
 
     var rank: Int {
@@ -25,7 +36,8 @@ public enum LogLevel: String, Sendable, Comparable {
 ///
 /// ```swift
 /// req.log.warning("payment provider slow")
-/// // warning id=7f3a-12 method=POST path=/api/pay: payment provider slow
+/// // time=2026-11-21T21:09:28Z level=warning id=7f3a-12 method=POST path=/api/pay msg="payment provider slow"
+/// req.log.logger.info("charged", metadata: ["amount": "12.50"])   // the swift-log Logger underneath
 /// ```
 public struct RequestLog: Sendable {
     /// The request method.
@@ -34,19 +46,24 @@ public struct RequestLog: Sendable {
     public let path: String
     /// The request id.
     public let requestID: String
-    let writer: any LogWriter
+    /// The swift-log logger, with the request's id, method and path as metadata.
+    public let logger: Logger
 
-    /// A logger for one request.
-    public init(method: String, path: String, requestID: String, writer: any LogWriter) {
+    /// A logger for one request, writing ``LogFormat`` lines to `writer`.
+    public init(method: String, path: String, requestID: String, writer: any LogWriter, format: LogFormat = .logfmt) {
         self.method = method
         self.path = path
         self.requestID = requestID
-        self.writer = writer
+        var logger = Logger(label: "nozzle.request") { _ in NozzleLogHandler(writer: writer, format: format) }
+        logger[metadataKey: "id"] = .string(requestID)
+        logger[metadataKey: "method"] = .string(method)
+        logger[metadataKey: "path"] = .string(path)
+        self.logger = logger
     }
 
     /// Writes a line at `level`.
     public func log(_ level: LogLevel, _ message: String) {
-        writer.write("\(level.rawValue) id=\(requestID) method=\(method) path=\(path): \(message)")
+        logger.log(level: level.swiftLogLevel, "\(message)")
     }
 
     /// Writes an error line.

@@ -62,9 +62,10 @@ public final class Request: @unchecked Sendable {
         body: any BodySource,
         basePath: String = "",
         id: String,
-        logWriter: any LogWriter
+        logWriter: any LogWriter,
+        logFormat: LogFormat = .logfmt
     ) {
-        self.init(variables: CGIEnvironment(environment), body: body, basePath: basePath, id: id, logWriter: logWriter)
+        self.init(variables: CGIEnvironment(environment), body: body, basePath: basePath, id: id, logWriter: logWriter, logFormat: logFormat)
     }
 
     /// Builds a request from FastCGI params or CGI variables as received, and a body source.
@@ -73,7 +74,8 @@ public final class Request: @unchecked Sendable {
         body: any BodySource,
         basePath: String = "",
         id: String,
-        logWriter: any LogWriter
+        logWriter: any LogWriter,
+        logFormat: LogFormat = .logfmt
     ) {
         self.variables = variables
         let method = variables["REQUEST_METHOD"] ?? "GET"
@@ -106,7 +108,7 @@ public final class Request: @unchecked Sendable {
         self.bodySource = body
         let givenID = variables["REQUEST_ID"] ?? variables["HTTP_X_REQUEST_ID"]
         self.id = givenID.flatMap { $0.isEmpty ? nil : $0 } ?? id
-        self.log = RequestLog(method: self.method, path: rawPath, requestID: self.id, writer: logWriter)
+        self.log = RequestLog(method: self.method, path: rawPath, requestID: self.id, writer: logWriter, format: logFormat)
         self.contentLength = variables["CONTENT_LENGTH"].flatMap { Int($0) }
     }
 

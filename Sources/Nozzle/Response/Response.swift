@@ -17,6 +17,8 @@ public final class Response: @unchecked Sendable {
     public var headers = Headers()
     /// Whether the header block has gone out; after that, status and headers no longer change.
     public private(set) var headersSent = false
+    /// How many body bytes have gone out, for access logs.
+    public private(set) var bytesSent = 0
     /// Whether the response is complete.
     public var finished: Bool { state.withLock { isFinished } }
 
@@ -156,6 +158,7 @@ public final class Response: @unchecked Sendable {
         }
         if !omitsBody && !HTTPStatus.forbidsBody(statusCode) {
             bytes.withUnsafeBytes { sink.write($0) }
+            bytesSent += bytes.count
         }
         sink.flush()
     }
@@ -201,7 +204,10 @@ public final class Response: @unchecked Sendable {
         let sendsBody = !HTTPStatus.forbidsBody(statusCode)
         if !sendsBody { headers.remove("Content-Type") }
         var bytes = head(contentLength: sendsBody ? body.count : nil)
-        if sendsBody && !omitsBody { bytes.append(contentsOf: body) }
+        if sendsBody && !omitsBody {
+            bytes.append(contentsOf: body)
+            bytesSent += body.count
+        }
         headersSent = true
         bytes.withUnsafeBytes { sink.write($0) }
         markFinished()

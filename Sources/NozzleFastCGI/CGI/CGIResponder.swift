@@ -19,7 +19,8 @@ enum CGIResponder {
             body: FileDescriptorBodySource(fd: 0, limit: limit),
             basePath: basePath,
             id: RequestIDs().next(),
-            logWriter: StderrLogWriter()
+            logWriter: StderrLogWriter(),
+            logFormat: options.logFormat
         )
         let sink = FileDescriptorSink(fd: 1)
         let response = Response(sink: sink, method: request.method, log: request.log)

@@ -31,6 +31,12 @@ struct ServeOptions: Sendable {
     /// `--user NAME` and `--group NAME`: who to run as, once the socket is open.
     var user: String?
     var group: String?
+    /// `--log-format logfmt|json`: how log lines are written.
+    var logFormat = LogFormat.logfmt
+    /// `--log-file PATH`: append the log there instead of stderr; SIGUSR1 reopens it.
+    var logFile: String?
+    /// `--access-log`: a log line for every request.
+    var accessLog = false
     /// `--status-path PATH` and `--ping-path PATH`: the status page and the ping, for allowed clients.
     var statusPath: String?
     var pingPath: String?
@@ -56,7 +62,8 @@ struct ServeOptions: Sendable {
     /// The arguments a worker process gets: the supervisor's, without what only the supervisor uses.
     static func workerArguments(from arguments: [String]) -> [String] {
         // Workers inherit the socket and the dropped privileges.
-        let supervisorOnly: Set<String> = ["--processes", "--listen", "--socket-mode", "--socket-owner", "--user", "--group"]
+        // Workers log to the supervisor, which writes the log file.
+        let supervisorOnly: Set<String> = ["--processes", "--listen", "--socket-mode", "--socket-owner", "--user", "--group", "--log-file"]
         var result: [String] = []
         var rest = arguments[...]
         while let argument = rest.popFirst() {
@@ -132,6 +139,16 @@ struct ServeOptions: Sendable {
                 user = try value(option)
             case "--group":
                 group = try value(option)
+            case "--log-format":
+                let text = try value(option)
+                guard let format = LogFormat(rawValue: text) else {
+                    throw ParseError(description: "--log-format takes logfmt or json, not '\(text)'")
+                }
+                logFormat = format
+            case "--log-file":
+                logFile = try value(option)
+            case "--access-log":
+                accessLog = true
             case "--status-path":
                 statusPath = try value(option)
             case "--ping-path":

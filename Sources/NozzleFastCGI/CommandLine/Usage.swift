@@ -34,6 +34,9 @@ enum Usage {
                                        running at twice this ends its worker process
           --status-path PATH           JSON status at PATH (?format=prometheus for Prometheus text)
           --ping-path PATH             "pong" at PATH; both only for clients in --allow (default loopback)
+          --log-format logfmt|json     how log lines are written (default logfmt)
+          --log-file PATH              append the log to PATH instead of stderr; SIGUSR1 reopens it
+          --access-log                 a log line for every request: status, bytes, duration, request id
           --dev                        show error details in 500 responses
           -h, --help                   show this help
 

@@ -138,7 +138,7 @@ package final class FastCGIServer: @unchecked Sendable {
         while true {
             let count = epoll_wait(control, &events, Int32(events.count), deadline == nil ? -1 : 50)
             if count < 0 && errno != EINTR {
-                System.writeStderr("nozzle: epoll_wait failed: \(System.describe(errno))")
+                System.log("nozzle: epoll_wait failed: \(System.describe(errno))", level: .error)
                 return 1
             }
             for index in 0..<max(0, Int(count)) {
@@ -147,7 +147,7 @@ package final class FastCGIServer: @unchecked Sendable {
                     var value: UInt64 = 0
                     _ = read(wakeFD, &value, 8)
                     if let failure = state.withLock({ fatalError }) {
-                        System.writeStderr("nozzle: cannot accept connections: \(failure); exiting")
+                        System.log("nozzle: cannot accept connections: \(failure); exiting", level: .error)
                         return 1
                     }
                     if deadline == nil, state.withLock({ stopRequested }) {
@@ -163,8 +163,10 @@ package final class FastCGIServer: @unchecked Sendable {
                         switch signal {
                         case SIGTERM, SIGINT, SIGQUIT:
                             if deadline == nil { deadline = beginStop(reason: Signals.name(signal)) }
+                        case SIGUSR1:
+                            LogOutput.shared.reopen()
                         default:
-                            System.writeStderr("nozzle: \(Signals.name(signal)) received; ignored")
+                            System.log("nozzle: \(Signals.name(signal)) received; ignored", level: .notice)
                         }
                     }
                 default:
@@ -175,7 +177,7 @@ package final class FastCGIServer: @unchecked Sendable {
                 let remaining = state.withLock { busy + awaiting.count }
                 if remaining == 0 { break }
                 if System.now() > deadline {
-                    System.writeStderr("nozzle: shutdown timeout of \(options.shutdownTimeout)s passed with \(remaining) requests still running; exiting")
+                    System.log("nozzle: shutdown timeout of \(options.shutdownTimeout)s passed with \(remaining) requests still running; exiting", level: .warning)
                     return 0
                 }
             }
@@ -183,13 +185,13 @@ package final class FastCGIServer: @unchecked Sendable {
         var one: UInt64 = 1
         _ = write(exitFD, &one, 8)
         for thread in threads { pthread_join(thread, nil) }
-        System.writeStderr("nozzle: stopped")
+        System.log("nozzle: stopped")
         return 0
     }
 
     /// Stops accepting, closes idle connections, and returns when to give up on requests in flight.
     private func beginStop(reason: String) -> Double {
-        System.writeStderr("nozzle: \(reason): stopping; finishing requests in flight (up to \(options.shutdownTimeout)s)")
+        System.log("nozzle: \(reason): stopping; finishing requests in flight (up to \(options.shutdownTimeout)s)")
         let idleNow = state.withLock { () -> [(fd: Int, request: UnsafeMutablePointer<FCGX_Request>)] in
             stopping = true
             if let listenFD {
@@ -262,7 +264,8 @@ package final class FastCGIServer: @unchecked Sendable {
         let fd = nozzle_accept_peer(listenFD, &peer, &length)
         guard fd >= 0, let allowedPeers else { return fd }
         guard let address = FastCGIServer.address(of: &peer), allowedPeers.contains(where: { $0.contains(address) }) else {
-            System.writeStderr("nozzle: refused a connection from \(FastCGIServer.address(of: &peer) ?? "an unknown address"): not in --allow or FCGI_WEB_SERVER_ADDRS")
+            let peerText = FastCGIServer.address(of: &peer) ?? "an unknown address"
+            System.log("nozzle: refused a connection from \(peerText): not in --allow or FCGI_WEB_SERVER_ADDRS", level: .warning)
             close(fd)
             return FastCGIServer.refused
         }
@@ -309,7 +312,7 @@ package final class FastCGIServer: @unchecked Sendable {
                 usleep(100_000)
                 let stuck = state.withLock { running.compactMap { $0 }.first { System.now() - $0.since > hardLimit } }
                 if let stuck {
-                    System.writeStderr("nozzle: \(stuck.what) has run \(String(format1: System.now() - stuck.since)) s, past twice --request-timeout; ending this worker process so a fresh one replaces it")
+                    System.log("nozzle: \(stuck.what) has run \(String(format1: System.now() - stuck.since)) s, past twice --request-timeout; ending this worker process so a fresh one replaces it", level: .error)
                     _exit(70)
                 }
             }
@@ -372,7 +375,7 @@ package final class FastCGIServer: @unchecked Sendable {
                 break
             case EMFILE, ENFILE, ENOBUFS, ENOMEM:
                 // Out of descriptors or memory: say so, and give requests in flight a moment to free some.
-                System.writeStderr("nozzle: accept failed: \(System.describe(code)); retrying")
+                System.log("nozzle: accept failed: \(System.describe(code)); retrying", level: .warning)
                 usleep(10_000)
             default:
                 let report = state.withLock { () -> Bool in
@@ -446,7 +449,8 @@ package final class FastCGIServer: @unchecked Sendable {
             body: FastCGIBodySource(fcgx.pointee.in),
             basePath: basePath,
             id: ids.next(),
-            logWriter: logWriter
+            logWriter: logWriter,
+            logFormat: options.logFormat
         )
         let response = Response(sink: FastCGIResponseSink(fcgx), method: request.method, log: request.log)
         if answerStatusOrPing(request, response) { return }
@@ -459,7 +463,14 @@ package final class FastCGIServer: @unchecked Sendable {
         }
         if tracked { state.withLock { running[index] = nil } }
         let active = state.withLock { busy }
-        status.record(route: request.routePattern ?? "(no route)", status: response.statusCode, seconds: System.now() - started, active: active)
+        let seconds = System.now() - started
+        status.record(route: request.routePattern ?? "(no route)", status: response.statusCode, seconds: seconds, active: active)
+        if options.accessLog {
+            LogOutput.shared.log(.info, "request", metadata: [
+                ("id", request.id), ("method", request.method), ("path", request.path), ("status", String(response.statusCode)),
+                ("bytes", String(response.bytesSent)), ("duration_ms", String(Double(Int(seconds * 100_000)) / 100)),
+            ])
+        }
     }
 
     // MARK: - Status and ping

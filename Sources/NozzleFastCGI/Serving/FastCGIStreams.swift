@@ -113,7 +113,7 @@ final class FastCGILogWriter: LogWriter, @unchecked Sendable {
     init(stderrStream: UnsafeMutablePointer<FCGX_Stream>?) { self.stream = stderrStream }
 
     func write(_ line: String) {
-        System.writeStderr(line)
+        LogOutput.shared.write(line)
         guard let stream else { return }
         var text = line + "\n"
         text.withUTF8 { buffer in
@@ -122,7 +122,7 @@ final class FastCGILogWriter: LogWriter, @unchecked Sendable {
     }
 }
 
-/// Log lines to stderr only.
+/// Log lines to the process's log (stderr, or `--log-file`).
 struct StderrLogWriter: LogWriter {
-    func write(_ line: String) { System.writeStderr(line) }
+    func write(_ line: String) { LogOutput.shared.write(line) }
 }

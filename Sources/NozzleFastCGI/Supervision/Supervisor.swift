@@ -1,3 +1,4 @@
+import Logging
 import CFastCGI
 #if canImport(Glibc)
 import Glibc
@@ -68,7 +69,7 @@ final class Supervisor {
         return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    func log(_ message: String) { System.writeStderr("nozzle supervisor: \(message)") }
+    func log(_ message: String, level: Logger.Level = .info) { System.log("nozzle supervisor: \(message)", level: level) }
 
     /// Supervises until stopped; returns the exit status.
     func run() -> Int32 {
@@ -130,8 +131,10 @@ final class Supervisor {
             for slot in 1...(options.processes ?? 1) { start(slot: slot) }
         case SIGCHLD:
             break
+        case SIGUSR1:
+            LogOutput.shared.reopen()
         default:
-            log("\(Signals.name(signal)) received; ignored")
+            log("\(Signals.name(signal)) received; ignored", level: .notice)
         }
     }
 
@@ -200,15 +203,28 @@ final class Supervisor {
                     log("worker \(entry.slot) is back, pid \(entry.pid), \(Int((System.now() - crashed) * 1000)) ms after the crash")
                 }
             }
-            System.writeStderr("[worker \(entry.slot) pid \(entry.pid)] \(line)")
+            forwardLine(line, slot: entry.slot, pid: entry.pid)
         }
         if ended {
-            if !entry.pending.isEmpty { System.writeStderr("[worker \(entry.slot) pid \(entry.pid)] \(String(decoding: entry.pending, as: UTF8.self))") }
+            if !entry.pending.isEmpty { forwardLine(String(decoding: entry.pending, as: UTF8.self), slot: entry.slot, pid: entry.pid) }
             epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
             close(fd)
             pipes[fd] = nil
         } else {
             pipes[fd] = entry
+        }
+    }
+
+    /// Writes a worker's line to the log with the worker's slot and pid: added to the worker's own
+    /// logfmt or JSON line, or around anything else it printed, such as a crash backtrace.
+    private func forwardLine(_ line: String, slot: Int, pid: pid_t) {
+        let format = LogOutput.shared.format
+        if format == .logfmt, line.hasPrefix("time=") {
+            LogOutput.shared.write("\(line) worker=\(slot) worker_pid=\(pid)")
+        } else if format == .json, line.hasPrefix("{"), line.hasSuffix("}") {
+            LogOutput.shared.write("{\"worker\":\(slot),\"worker_pid\":\(pid),\(line.dropFirst())")
+        } else {
+            LogOutput.shared.log(.info, line, metadata: [("worker", String(slot)), ("worker_pid", String(pid))])
         }
     }
 
@@ -233,9 +249,9 @@ final class Supervisor {
             }
             crashedAt[worker.slot] = System.now()
             let (delay, engaged) = policy.crashed(at: System.now())
-            log("worker \(worker.slot) pid \(pid) \(Signals.describeExit(status)) after \(lifetime) s; requests it was serving failed")
+            log("worker \(worker.slot) pid \(pid) \(Signals.describeExit(status)) after \(lifetime) s; requests it was serving failed", level: .error)
             if engaged {
-                log("EMERGENCY: more than \(policy.threshold) workers crashed within \(Int(policy.window)) s; slowing restarts down")
+                log("EMERGENCY: more than \(policy.threshold) workers crashed within \(Int(policy.window)) s; slowing restarts down", level: .critical)
             }
             if delay == 0 {
                 start(slot: worker.slot)
