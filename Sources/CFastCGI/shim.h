@@ -6,6 +6,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/mman.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -31,4 +32,11 @@ static inline int nozzle_listen_queue(int fd) {
     if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return -1;
     return (int)info.tcpi_unacked;
 }
+/* memfd_create is declared only under _GNU_SOURCE, like accept4. */
+extern int memfd_create(const char *name, unsigned int flags);
+static inline int nozzle_memfd(const char *name) { return memfd_create(name, 1u /* MFD_CLOEXEC */); }
+
+/* Stores and loads that other processes see in order, for the shared scoreboard. */
+static inline void nozzle_store_release(unsigned char *flag, unsigned char value) { __atomic_store_n(flag, value, __ATOMIC_RELEASE); }
+static inline unsigned char nozzle_load_acquire(const unsigned char *flag) { return __atomic_load_n(flag, __ATOMIC_ACQUIRE); }
 #endif

@@ -22,6 +22,10 @@ struct SupervisorTests {
         // nginx retries a request whose kept connection failed, so one crash request can reach a
         // second worker; count the crashes from the supervisor's log.
         #expect(eventually { app.stderr.components(separatedBy: "killed by SIGILL").count - 1 >= 3 })
+        // The crash report names the route that was running.
+        #expect(app.stderr.contains("killed by SIGILL (signal 4), a Swift trap after"))
+        #expect(app.stderr.components(separatedBy: "while serving").count - 1 >= 3)
+        #expect(app.stderr.contains("GET /api/crash"))
         let crashes = app.stderr.components(separatedBy: "killed by SIGILL").count - 1
         // What fails is what was on the crashed worker: at most its share of nginx's 64 connections.
         #expect(result.failed <= crashes * 64 / 2, "\(result.output)")

@@ -34,6 +34,8 @@ package final class FastCGIServer: @unchecked Sendable {
     let allowedPeers: [AddressRange]?
     let ids = RequestIDs()
     let status = ProcessStatus()
+    /// Under a supervisor: where each thread records the request it is serving.
+    let scoreboard: Scoreboard?
     /// The clients that may see the status and ping pages: `--allow`, loopback unless given.
     let statusClients: [AddressRange]
     let stderrWriter = StderrLogWriter()
@@ -82,6 +84,7 @@ package final class FastCGIServer: @unchecked Sendable {
         } ?? false
         self.allowedPeers = isTCP ? options.allowedPeers(environment: App.processEnvironment()) : nil
         self.statusClients = options.allowedPeers(environment: [:])
+        self.scoreboard = Scoreboard.attach(environment: App.processEnvironment(), threads: options.workers)
         self.wakeFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
         self.exitFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
         if let listenFD {
@@ -458,9 +461,11 @@ package final class FastCGIServer: @unchecked Sendable {
         let started = System.now()
         let tracked = options.requestTimeout != nil
         if tracked { state.withLock { running[index] = (started, "\(request.method) \(request.path)") } }
+        scoreboard?.serving("\(request.method) \(request.path)", thread: index)
         executor.run {
             await app.respond(to: request, response)
         }
+        scoreboard?.serving(nil, thread: index)
         if tracked { state.withLock { running[index] = nil } }
         let active = state.withLock { busy }
         let seconds = System.now() - started

@@ -25,6 +25,8 @@ final class Supervisor {
     let epoll: Int32
     /// The read end goes to every worker; only this process holds the write end, and never writes.
     let lifeline: (read: Int32, write: Int32)
+    /// What each worker thread is serving, to name the routes a crash interrupted.
+    let scoreboard: (board: Scoreboard, fd: Int32)?
 
     private var workers: [pid_t: WorkerProcess] = [:]
     private var pipes: [Int32: (pid: pid_t, slot: Int, pending: [UInt8])] = [:]
@@ -52,6 +54,8 @@ final class Supervisor {
         var ends: [Int32] = [0, 0]
         _ = nozzle_pipe_cloexec(&ends)
         self.lifeline = (ends[0], ends[1])
+        // Two regions per slot: during a reload, old and new workers of a slot run side by side.
+        self.scoreboard = Scoreboard.create(regions: 2 * (options.processes ?? 1), threads: options.workers).map { ($0.0, $0.1) }
         self.signalFD = Signals.takeOver(including: [SIGCHLD])
         self.epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         var event = epoll_event()
@@ -164,10 +168,11 @@ final class Supervisor {
         var environment = workerEnvironment
         environment["NOZZLE_WORKER"] = String(slot)
         environment["NOZZLE_LIFELINE"] = String(WorkerProcess.lifelineFD)
+        if scoreboard != nil { environment["NOZZLE_SCOREBOARD"] = String(region(slot: slot, generation: generation)) }
         do {
             let worker = try WorkerProcess.spawn(
                 executable: executable, arguments: workerArguments, environment: environment,
-                listenFD: listenFD, lifeline: lifeline.read, slot: slot, generation: generation)
+                listenFD: listenFD, lifeline: lifeline.read, scoreboard: scoreboard?.fd, slot: slot, generation: generation)
             workers[worker.pid] = worker
             pipes[worker.stderr] = (worker.pid, slot, [])
             var event = epoll_event()
@@ -215,6 +220,8 @@ final class Supervisor {
         }
     }
 
+    private func region(slot: Int, generation: Int) -> Int { (slot - 1) + (generation % 2) * (options.processes ?? 1) }
+
     /// Writes a worker's line to the log with the worker's slot and pid: added to the worker's own
     /// logfmt or JSON line, or around anything else it printed, such as a crash backtrace.
     private func forwardLine(_ line: String, slot: Int, pid: pid_t) {
@@ -249,7 +256,9 @@ final class Supervisor {
             }
             crashedAt[worker.slot] = System.now()
             let (delay, engaged) = policy.crashed(at: System.now())
-            log("worker \(worker.slot) pid \(pid) \(Signals.describeExit(status)) after \(lifetime) s; requests it was serving failed", level: .error)
+            let interrupted = scoreboard?.board.takeRequests(region: region(slot: worker.slot, generation: worker.generation)) ?? []
+            let serving = interrupted.isEmpty ? "" : " while serving \(interrupted.joined(separator: ", "))"
+            log("worker \(worker.slot) pid \(pid) \(Signals.describeExit(status)) after \(lifetime) s\(serving); requests it was serving failed", level: .error)
             if engaged {
                 log("EMERGENCY: more than \(policy.threshold) workers crashed within \(Int(policy.window)) s; slowing restarts down", level: .critical)
             }

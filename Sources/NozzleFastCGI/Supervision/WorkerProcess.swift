@@ -27,7 +27,7 @@ struct WorkerProcess {
     /// child, since the supervisor blocks them for its signalfd.
     static func spawn(
         executable: String, arguments: [String], environment: [String: String], listenFD: Int32, lifeline: Int32,
-        slot: Int, generation: Int
+        scoreboard: Int32?, slot: Int, generation: Int
     ) throws(SpawnError) -> WorkerProcess {
         var pipeFDs: [Int32] = [0, 0]
         guard nozzle_pipe_cloexec(&pipeFDs) == 0 else { throw SpawnError(description: "pipe: \(System.describe(errno))") }
@@ -38,6 +38,7 @@ struct WorkerProcess {
         posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
         // fd 3 reads EOF when the supervisor is gone, however it ended; see FastCGIServer.
         posix_spawn_file_actions_adddup2(&actions, lifeline, WorkerProcess.lifelineFD)
+        if let scoreboard { posix_spawn_file_actions_adddup2(&actions, scoreboard, Scoreboard.fd) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
