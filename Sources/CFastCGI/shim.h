@@ -39,4 +39,12 @@ static inline int nozzle_memfd(const char *name) { return memfd_create(name, 1u 
 /* Stores and loads that other processes see in order, for the shared scoreboard. */
 static inline void nozzle_store_release(unsigned char *flag, unsigned char value) { __atomic_store_n(flag, value, __ATOMIC_RELEASE); }
 static inline unsigned char nozzle_load_acquire(const unsigned char *flag) { return __atomic_load_n(flag, __ATOMIC_ACQUIRE); }
+/* Counters in the shared scoreboard, updated by several threads of several processes. */
+static inline void nozzle_add(long *counter, long value) { __atomic_fetch_add(counter, value, __ATOMIC_RELAXED); }
+static inline long nozzle_load(const long *counter) { return __atomic_load_n(counter, __ATOMIC_RELAXED); }
+static inline void nozzle_store(long *counter, long value) { __atomic_store_n(counter, value, __ATOMIC_RELAXED); }
+static inline void nozzle_max(long *counter, long value) {
+    long seen = __atomic_load_n(counter, __ATOMIC_RELAXED);
+    while (value > seen && !__atomic_compare_exchange_n(counter, &seen, value, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {}
+}
 #endif

@@ -112,7 +112,8 @@ extension App {
         if options.processes != nil {
             let supervisor = Supervisor(
                 options: options, listenFD: listenFD, ownedSocketPath: ownedSocketPath,
-                arguments: Array(CommandLine.arguments.dropFirst()), environment: App.processEnvironment())
+                arguments: Array(CommandLine.arguments.dropFirst()), environment: App.processEnvironment(),
+                routeCount: routes.routes.count)
             return supervisor.run()
         }
         let signalFD = Signals.takeOver()

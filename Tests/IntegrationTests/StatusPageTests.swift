@@ -42,6 +42,34 @@ struct StatusPageTests {
         #expect(prometheus.body.contains(#"nozzle_route_latency_seconds{pool="fixture-app""#))
     }
 
+    @Test func underASupervisorStatusAddsUpThePool() throws {
+        let stack = try NginxFrontedApp(binary: "fixture-app", arguments: ["--processes", "2", "--workers", "3", "--status-path", "/api/_status"])
+        let app = try #require(stack.app)
+        #expect(eventually { app.stderr.components(separatedBy: "serving FastCGI").count - 1 == 2 })
+        // Enough concurrent requests that both workers serve some.
+        let load = try Load(url: "http://127.0.0.1:\(stack.port)/api/version", connections: 8, seconds: 2, in: stack.directory)
+        let result = load.finish()
+        #expect(result.failed == 0)
+        let before = try #require(try stack.get("/api/_status").json)
+        // Both processes served part of the load, and the page adds up both.
+        let processes = try #require(before["process_list"]?.arrayValue)
+        #expect(processes.count == 2)
+        #expect(processes.allSatisfy { $0["accepted_requests"]?.intValue ?? 0 > 0 })
+        // wrk does not count the requests still in flight when its time is up; the app answered them.
+        let counted = try #require(before["routes"]?.arrayValue?.first { $0["route"] == "/api/version" }?["count"]?.intValue)
+        #expect(counted >= result.requests && counted <= result.requests + 8, "\(counted) against \(result.requests)")
+        #expect(before["processes"] == 2)
+        #expect(before["total_workers"] == 6)
+
+        // A worker crashes and is replaced; what it counted stays in the pool's figures.
+        _ = try stack.get("/api/crash")
+        #expect(eventually { app.stderr.contains("is back") })
+        let after = try #require(try stack.get("/api/_status").json)
+        #expect(after["processes"] == 2)
+        #expect(after["routes"]?.arrayValue?.first { $0["route"] == "/api/version" }?["count"]?.intValue == counted)
+        #expect(after["routes"]?.arrayValue?.first { $0["route"] == "/api/crash" }?["count"] == nil)
+    }
+
     @Test func pagesAreHiddenFromOtherClients() throws {
         let directory = Paths.temporaryDirectory()
         let path = directory.appending(path: "app.sock").path

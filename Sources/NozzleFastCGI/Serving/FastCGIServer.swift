@@ -33,7 +33,7 @@ package final class FastCGIServer: @unchecked Sendable {
     /// The peers a TCP listening socket accepts; nil for a unix socket, which file permissions guard.
     let allowedPeers: [AddressRange]?
     let ids = RequestIDs()
-    let status = ProcessStatus()
+    let status: ProcessStatus
     /// Under a supervisor: where each thread records the request it is serving.
     let scoreboard: Scoreboard?
     /// The clients that may see the status and ping pages: `--allow`, loopback unless given.
@@ -84,7 +84,9 @@ package final class FastCGIServer: @unchecked Sendable {
         } ?? false
         self.allowedPeers = isTCP ? options.allowedPeers(environment: App.processEnvironment()) : nil
         self.statusClients = options.allowedPeers(environment: [:])
-        self.scoreboard = Scoreboard.attach(environment: App.processEnvironment(), threads: options.workers)
+        let environment = App.processEnvironment()
+        self.status = ProcessStatus(routes: app.routes, poolStarted: environment["NOZZLE_POOL_STARTED"].flatMap { Int($0) })
+        self.scoreboard = Scoreboard.attach(environment: environment, routeHash: status.routeHash)
         self.wakeFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
         self.exitFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
         if let listenFD {
@@ -469,7 +471,9 @@ package final class FastCGIServer: @unchecked Sendable {
         if tracked { state.withLock { running[index] = nil } }
         let active = state.withLock { busy }
         let seconds = System.now() - started
-        status.record(route: request.routePattern ?? "(no route)", status: response.statusCode, seconds: seconds, active: active)
+        let route = status.index(of: request.routePattern)
+        status.record(route: route, status: response.statusCode, seconds: seconds, active: active)
+        scoreboard?.record(route: route, isError: response.statusCode >= 500, seconds: seconds, active: active)
         if options.accessLog {
             LogOutput.shared.log(.info, "request", metadata: [
                 ("id", request.id), ("method", request.method), ("path", request.path), ("status", String(response.statusCode)),
@@ -492,11 +496,13 @@ package final class FastCGIServer: @unchecked Sendable {
         let active = state.withLock { busy }
         let queue = listenFD.map { Int(nozzle_listen_queue($0)) }.flatMap { $0 >= 0 ? $0 : nil }
         let pool = System.programName
+        // Under a supervisor, the whole pool; otherwise this process.
+        let snapshot = scoreboard?.pool(routeHash: status.routeHash, routes: status.routeNames.count)
+            ?? status.snapshot(active: active, total: options.workers)
         if request.query["format"] == "prometheus" {
-            response.type("text/plain; version=0.0.4; charset=utf-8")
-                .send(status.prometheus(pool: pool, active: active, total: options.workers, listenQueue: queue))
+            response.type("text/plain; version=0.0.4; charset=utf-8").send(status.prometheus(snapshot, pool: pool, listenQueue: queue))
         } else {
-            response.json(status.json(pool: pool, active: active, total: options.workers, listenQueue: queue))
+            response.json(status.json(snapshot, pool: pool, listenQueue: queue))
         }
         return true
     }

@@ -8,13 +8,17 @@ struct LatencyHistogram {
     private(set) var counts = [Int](repeating: 0, count: LatencyHistogram.bucketCount)
     private(set) var total = 0
 
-    mutating func record(_ seconds: Double) {
-        var index = 0
-        if seconds > LatencyHistogram.base {
-            index = Int((log(seconds / LatencyHistogram.base) / log(LatencyHistogram.growth)).rounded(.up))
-        }
-        counts[min(index, LatencyHistogram.bucketCount - 1)] += 1
-        total += 1
+    /// The bucket a duration falls in.
+    static func bucket(for seconds: Double) -> Int {
+        guard seconds > base else { return 0 }
+        return min(Int((log(seconds / base) / log(growth)).rounded(.up)), bucketCount - 1)
+    }
+
+    mutating func record(_ seconds: Double) { add(bucket: LatencyHistogram.bucket(for: seconds), count: 1) }
+
+    mutating func add(bucket: Int, count: Int) {
+        counts[bucket] += count
+        total += count
     }
 
     /// The duration below which `fraction` of the requests fell, in seconds; 0 with no requests.

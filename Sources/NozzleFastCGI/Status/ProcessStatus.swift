@@ -3,97 +3,136 @@ import Nozzle
 import Glibc
 #endif
 
-/// What this process has served, for `--status-path`.
-final class ProcessStatus: @unchecked Sendable {
-    struct RouteStats {
+/// Figures for the status page: of one process, or of a pool read from the scoreboard.
+struct StatusSnapshot {
+    struct Route {
         var count = 0
         var errors = 0
         var latency = LatencyHistogram()
     }
 
+    var accepted = 0
+    var slow = 0
+    var maxActive = 0
+    var active = 0
+    var total = 0
+    var processes = 0
+    /// Each live process: its pid, the requests it has answered, and its workers answering one now.
+    var processList: [(pid: Int, accepted: Int, active: Int)] = []
+    /// By route index, in the order of the app's route table, then requests that matched no route.
+    var routes: [Route]
+}
+
+/// What this process has served, and the status page built from it or from the pool's scoreboard.
+final class ProcessStatus: @unchecked Sendable {
     /// A request slower than this counts as slow.
     static let slowThreshold = 1.0
 
     private let lock = Lock()
-    let startTime = time(nil)
+    /// The routes' patterns in table order, then `(no route)`.
+    let routeNames: [String]
+    let routeIndex: [String: Int]
+    /// Identifies the route table, so that a pool's figures only add up processes of one build.
+    let routeHash: Int
+    let startTime: Int
     let started = System.now()
-    private var accepted = 0
-    private var slow = 0
-    private var maxActive = 0
-    private var routes: [String: RouteStats] = [:]
+    private var local: StatusSnapshot
 
-    func record(route: String, status: Int, seconds: Double, active: Int) {
+    init(routes: RouteTable, poolStarted: Int?) {
+        routeNames = routes.routes.map(\.pattern) + ["(no route)"]
+        routeIndex = Dictionary(routeNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in routeNames.joined(separator: "\n").utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        routeHash = Int(truncatingIfNeeded: hash)
+        startTime = poolStarted ?? Int(time(nil))
+        local = StatusSnapshot(routes: Array(repeating: .init(), count: routeNames.count))
+    }
+
+    /// The index of a route pattern; nil patterns (no route matched) count under `(no route)`.
+    func index(of pattern: String?) -> Int { pattern.flatMap { routeIndex[$0] } ?? routeNames.count - 1 }
+
+    func record(route: Int, status: Int, seconds: Double, active: Int) {
         lock.withLock {
-            accepted += 1
-            if seconds > ProcessStatus.slowThreshold { slow += 1 }
-            maxActive = max(maxActive, active)
-            var stats = routes[route] ?? RouteStats()
-            stats.count += 1
-            if status >= 500 { stats.errors += 1 }
-            stats.latency.record(seconds)
-            routes[route] = stats
+            local.accepted += 1
+            if seconds > ProcessStatus.slowThreshold { local.slow += 1 }
+            local.maxActive = max(local.maxActive, active)
+            local.routes[route].count += 1
+            if status >= 500 { local.routes[route].errors += 1 }
+            local.routes[route].latency.record(seconds)
         }
+    }
+
+    /// This process alone.
+    func snapshot(active: Int, total: Int) -> StatusSnapshot {
+        var snapshot = lock.withLock { local }
+        snapshot.active = active
+        snapshot.total = total
+        snapshot.processes = 1
+        snapshot.maxActive = max(snapshot.maxActive, active)
+        snapshot.processList = [(Int(getpid()), snapshot.accepted, active)]
+        return snapshot
     }
 
     /// The status as JSON.
-    func json(pool: String, active: Int, total: Int, listenQueue: Int?) -> JSON {
-        lock.withLock {
-            let routeList = routes.keys.sorted().map { key -> JSON in
-                let stats = routes[key]!
-                return [
-                    "route": .string(key), "count": .int(stats.count), "errors": .int(stats.errors),
-                    "p50_ms": .double(ProcessStatus.milliseconds(stats.latency.percentile(0.5))),
-                    "p90_ms": .double(ProcessStatus.milliseconds(stats.latency.percentile(0.9))),
-                    "p99_ms": .double(ProcessStatus.milliseconds(stats.latency.percentile(0.99))),
-                ]
-            }
-            return [
-                "pool": .string(pool),
-                "pid": .int(Int(getpid())),
-                "start_time": .int(startTime),
-                "uptime_seconds": .int(Int(System.now() - started)),
-                "accepted_requests": .int(accepted),
-                "active_workers": .int(active),
-                "idle_workers": .int(total - active),
-                "total_workers": .int(total),
-                "max_active_workers": .int(max(maxActive, active)),
-                "listen_queue": listenQueue.map(JSON.int) ?? .null,
-                "slow_requests": .int(slow),
-                "routes": .array(routeList),
+    func json(_ snapshot: StatusSnapshot, pool: String, listenQueue: Int?) -> JSON {
+        let routeList = snapshot.routes.enumerated().filter { $0.element.count > 0 }.map { index, route -> JSON in
+            [
+                "route": .string(routeNames[index]), "count": .int(route.count), "errors": .int(route.errors),
+                "p50_ms": .double(ProcessStatus.milliseconds(route.latency.percentile(0.5))),
+                "p90_ms": .double(ProcessStatus.milliseconds(route.latency.percentile(0.9))),
+                "p99_ms": .double(ProcessStatus.milliseconds(route.latency.percentile(0.99))),
             ]
         }
+        return [
+            "pool": .string(pool),
+            "pid": .int(Int(getpid())),
+            "processes": .int(snapshot.processes),
+            "process_list": .array(snapshot.processList.map { ["pid": .int($0.pid), "accepted_requests": .int($0.accepted), "active_workers": .int($0.active)] }),
+            "start_time": .int(startTime),
+            "uptime_seconds": .int(max(0, Int(time(nil)) - startTime)),
+            "accepted_requests": .int(snapshot.accepted),
+            "active_workers": .int(snapshot.active),
+            "idle_workers": .int(snapshot.total - snapshot.active),
+            "total_workers": .int(snapshot.total),
+            "max_active_workers": .int(max(snapshot.maxActive, snapshot.active)),
+            "listen_queue": listenQueue.map(JSON.int) ?? .null,
+            "slow_requests": .int(snapshot.slow),
+            "routes": .array(routeList),
+        ]
     }
 
     /// The status in the Prometheus text format.
-    func prometheus(pool: String, active: Int, total: Int, listenQueue: Int?) -> String {
-        let status = json(pool: pool, active: active, total: total, listenQueue: listenQueue)
-        let labels = "pool=\"\(pool)\",pid=\"\(getpid())\""
+    func prometheus(_ snapshot: StatusSnapshot, pool: String, listenQueue: Int?) -> String {
+        let status = json(snapshot, pool: pool, listenQueue: listenQueue)
+        let labels = "pool=\"\(pool)\""
         var lines: [String] = []
         func metric(_ name: String, _ type: String, _ help: String, _ value: JSON?) {
             lines.append("# HELP nozzle_\(name) \(help)")
             lines.append("# TYPE nozzle_\(name) \(type)")
             lines.append("nozzle_\(name){\(labels)} \(value?.text ?? "0")")
         }
-        metric("start_time_seconds", "gauge", "When this process started, as a Unix time.", status["start_time"])
-        metric("accepted_requests_total", "counter", "Requests this process has answered.", status["accepted_requests"])
+        metric("start_time_seconds", "gauge", "When the pool started, as a Unix time.", status["start_time"])
+        metric("processes", "gauge", "Worker processes running.", status["processes"])
+        metric("accepted_requests_total", "counter", "Requests answered.", status["accepted_requests"])
         metric("active_workers", "gauge", "Workers answering a request now.", status["active_workers"])
         metric("idle_workers", "gauge", "Workers waiting for a request.", status["idle_workers"])
-        metric("max_active_workers", "gauge", "The most workers active at once.", status["max_active_workers"])
+        metric("max_active_workers", "gauge", "The most workers of one process active at once.", status["max_active_workers"])
         metric("slow_requests_total", "counter", "Requests that took over a second.", status["slow_requests"])
         if let queue = status["listen_queue"], queue != .null { metric("listen_queue", "gauge", "Connections waiting to be accepted.", queue) }
+        let routes = status["routes"]?.arrayValue ?? []
         lines.append("# HELP nozzle_route_requests_total Requests by route.")
         lines.append("# TYPE nozzle_route_requests_total counter")
-        for route in status["routes"]?.arrayValue ?? [] {
+        for route in routes {
             lines.append("nozzle_route_requests_total{\(labels),route=\"\(route["route"]?.stringValue ?? "")\"} \(route["count"]?.text ?? "0")")
         }
         lines.append("# HELP nozzle_route_errors_total Requests by route that were answered with a 5xx status.")
         lines.append("# TYPE nozzle_route_errors_total counter")
-        for route in status["routes"]?.arrayValue ?? [] {
+        for route in routes {
             lines.append("nozzle_route_errors_total{\(labels),route=\"\(route["route"]?.stringValue ?? "")\"} \(route["errors"]?.text ?? "0")")
         }
         lines.append("# HELP nozzle_route_latency_seconds Request duration percentiles by route.")
         lines.append("# TYPE nozzle_route_latency_seconds gauge")
-        for route in status["routes"]?.arrayValue ?? [] {
+        for route in routes {
             for (key, quantile) in [("p50_ms", "0.5"), ("p90_ms", "0.9"), ("p99_ms", "0.99")] {
                 let seconds = (route[key]?.doubleValue ?? 0) / 1000
                 lines.append("nozzle_route_latency_seconds{\(labels),route=\"\(route["route"]?.stringValue ?? "")\",quantile=\"\(quantile)\"} \(seconds)")

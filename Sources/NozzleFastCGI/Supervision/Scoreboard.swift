@@ -3,43 +3,69 @@ import CFastCGI
 import Glibc
 #endif
 
-/// Shared memory in which each worker thread records the request it is serving, so that when a
-/// worker process dies the supervisor can say which routes were running.
+/// Shared memory that the supervisor hands to its workers as fd 4, one region per worker process.
 ///
-/// The supervisor creates it (a memfd) and hands it to every worker as fd 4. Each worker process
-/// has a region of its own: one entry per worker thread, a flag byte and the request line. Reads
-/// are best effort: a diagnostic, never used for control.
+/// In its region a worker records, per thread, the request it is serving (so that when it dies the
+/// supervisor can say which routes were running), and counts its requests: accepted, slow, the most
+/// active at once, and per route the count, the 5xx errors and a latency histogram. The status page
+/// of any worker sums every region built from the same route table, which gives the pool's figures.
+/// Reads are best effort: a diagnostic, never used for control.
 final class Scoreboard: @unchecked Sendable {
     static let fd: Int32 = 4
     static let entrySize = 128
+    static let headerWords = 8
+    static let globalWords = 8
+
     let base: UnsafeMutablePointer<UInt8>
     let size: Int
+    let regions: Int
     let threads: Int
+    let routeCapacity: Int
     /// Where this process writes, for a worker; nil in the supervisor.
     let region: Int?
 
-    private init(base: UnsafeMutablePointer<UInt8>, size: Int, threads: Int, region: Int?) {
+    private init(base: UnsafeMutablePointer<UInt8>, size: Int, region: Int?) {
         self.base = base
         self.size = size
-        self.threads = threads
+        let global = UnsafeMutableRawPointer(base).assumingMemoryBound(to: Int.self)
+        regions = global[0]
+        threads = global[1]
+        routeCapacity = global[2]
         self.region = region
     }
 
-    /// The supervisor's scoreboard for `regions` worker processes of `threads` threads each, and its fd.
-    static func create(regions: Int, threads: Int) -> (Scoreboard, Int32)? {
-        let size = regions * threads * entrySize
-        let fd = nozzle_memfd("nozzle-scoreboard")
-        guard fd >= 0, ftruncate(fd, off_t(size)) == 0, let base = map(fd, size: size) else { return nil }
-        return (Scoreboard(base: base, size: size, threads: threads, region: nil), fd)
+    static func regionBytes(threads: Int, routeCapacity: Int) -> Int {
+        threads * entrySize + headerWords * 8 + routeCapacity * (2 + LatencyHistogram.bucketCount) * 8
     }
 
-    /// A worker's view, from `NOZZLE_SCOREBOARD` (its region) in the environment; nil without one.
-    static func attach(environment: [String: String], threads: Int) -> Scoreboard? {
+    /// The supervisor's scoreboard and its fd.
+    static func create(regions: Int, threads: Int, routeCapacity: Int) -> (Scoreboard, Int32)? {
+        let size = globalWords * 8 + regions * regionBytes(threads: threads, routeCapacity: routeCapacity)
+        let fd = nozzle_memfd("nozzle-scoreboard")
+        guard fd >= 0, ftruncate(fd, off_t(size)) == 0, let base = map(fd, size: size) else { return nil }
+        let global = UnsafeMutableRawPointer(base).assumingMemoryBound(to: Int.self)
+        global[0] = regions
+        global[1] = threads
+        global[2] = routeCapacity
+        return (Scoreboard(base: base, size: size, region: nil), fd)
+    }
+
+    /// A worker's view, when `NOZZLE_SCOREBOARD` names its region; it takes the region over.
+    static func attach(environment: [String: String], routeHash: Int) -> Scoreboard? {
         guard let region = environment["NOZZLE_SCOREBOARD"].flatMap({ Int($0) }) else { return nil }
         var info = stat()
         guard fstat(fd, &info) == 0, let base = map(fd, size: Int(info.st_size)) else { return nil }
-        let board = Scoreboard(base: base, size: Int(info.st_size), threads: threads, region: region)
-        guard (region + 1) * threads * entrySize <= board.size else { return nil }
+        let board = Scoreboard(base: base, size: Int(info.st_size), region: region)
+        guard region < board.regions else { return nil }
+        let header = board.header(region)
+        // Counts carry over to a replacement running the same routes; a new build starts from zero.
+        if nozzle_load(header + 1) != routeHash {
+            for word in 2..<headerWords { nozzle_store(header + word, 0) }
+            let counters = board.routeCounters(region)
+            for index in 0..<(board.routeCapacity * (2 + LatencyHistogram.bucketCount)) { nozzle_store(counters + index, 0) }
+            nozzle_store(header + 1, routeHash)
+        }
+        nozzle_store(header, Int(getpid()))
         return board
     }
 
@@ -49,9 +75,25 @@ final class Scoreboard: @unchecked Sendable {
         return address.assumingMemoryBound(to: UInt8.self)
     }
 
-    private func entry(region: Int, thread: Int) -> UnsafeMutablePointer<UInt8> {
-        base + (region * threads + thread) * Scoreboard.entrySize
+    private func regionBase(_ region: Int) -> UnsafeMutablePointer<UInt8> {
+        base + Scoreboard.globalWords * 8 + region * Scoreboard.regionBytes(threads: threads, routeCapacity: routeCapacity)
     }
+
+    private func entry(region: Int, thread: Int) -> UnsafeMutablePointer<UInt8> {
+        regionBase(region) + thread * Scoreboard.entrySize
+    }
+
+    /// pid, route table hash, accepted, slow, most active.
+    private func header(_ region: Int) -> UnsafeMutablePointer<Int> {
+        UnsafeMutableRawPointer(regionBase(region) + threads * Scoreboard.entrySize).assumingMemoryBound(to: Int.self)
+    }
+
+    /// Per route: count, errors, then the histogram's buckets.
+    private func routeCounters(_ region: Int) -> UnsafeMutablePointer<Int> {
+        header(region) + Scoreboard.headerWords
+    }
+
+    // MARK: - Writing, in a worker
 
     /// Records that worker thread `thread` is serving `request` (`GET /api/x`); nil clears it.
     func serving(_ request: String?, thread: Int) {
@@ -70,9 +112,25 @@ final class Scoreboard: @unchecked Sendable {
         nozzle_store_release(entry, 1)
     }
 
+    /// Counts one finished request.
+    func record(route: Int, isError: Bool, seconds: Double, active: Int) {
+        guard let region else { return }
+        let header = header(region)
+        nozzle_add(header + 2, 1)
+        if seconds > ProcessStatus.slowThreshold { nozzle_add(header + 3, 1) }
+        nozzle_max(header + 4, active)
+        guard route < routeCapacity else { return }
+        let counters = routeCounters(region) + route * (2 + LatencyHistogram.bucketCount)
+        nozzle_add(counters, 1)
+        if isError { nozzle_add(counters + 1, 1) }
+        nozzle_add(counters + 2 + LatencyHistogram.bucket(for: seconds), 1)
+    }
+
+    // MARK: - Reading
+
     /// What the threads of `region` were serving, for the supervisor, and clears them.
     func takeRequests(region: Int) -> [String] {
-        guard (region + 1) * threads * Scoreboard.entrySize <= size else { return [] }
+        guard region < regions else { return [] }
         var requests: [String] = []
         for thread in 0..<threads {
             let entry = entry(region: region, thread: thread)
@@ -83,5 +141,34 @@ final class Scoreboard: @unchecked Sendable {
             entry[0] = 0
         }
         return requests
+    }
+
+    /// The pool: every region built from the same routes, counts summed; workers from live processes.
+    func pool(routeHash: Int, routes: Int) -> StatusSnapshot {
+        var snapshot = StatusSnapshot(routes: Array(repeating: .init(), count: routes))
+        for region in 0..<regions {
+            let header = header(region)
+            guard nozzle_load(header + 1) == routeHash, nozzle_load(header) != 0 else { continue }
+            snapshot.accepted += nozzle_load(header + 2)
+            snapshot.slow += nozzle_load(header + 3)
+            snapshot.maxActive = max(snapshot.maxActive, nozzle_load(header + 4))
+            if kill(pid_t(nozzle_load(header)), 0) == 0 {
+                let active = (0..<threads).filter { nozzle_load_acquire(entry(region: region, thread: $0)) == 1 }.count
+                snapshot.processes += 1
+                snapshot.total += threads
+                snapshot.active += active
+                snapshot.processList.append((nozzle_load(header), nozzle_load(header + 2), active))
+            }
+            let counters = routeCounters(region)
+            for route in 0..<min(routes, routeCapacity) {
+                let base = counters + route * (2 + LatencyHistogram.bucketCount)
+                snapshot.routes[route].count += nozzle_load(base)
+                snapshot.routes[route].errors += nozzle_load(base + 1)
+                for bucket in 0..<LatencyHistogram.bucketCount {
+                    snapshot.routes[route].latency.add(bucket: bucket, count: nozzle_load(base + 2 + bucket))
+                }
+            }
+        }
+        return snapshot
     }
 }

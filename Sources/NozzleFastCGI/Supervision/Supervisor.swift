@@ -42,7 +42,7 @@ final class Supervisor {
 
     static let signalTag: UInt64 = UInt64.max
 
-    init(options: ServeOptions, listenFD: Int32, ownedSocketPath: String?, arguments: [String], environment: [String: String]) {
+    init(options: ServeOptions, listenFD: Int32, ownedSocketPath: String?, arguments: [String], environment: [String: String], routeCount: Int) {
         self.options = options
         self.listenFD = listenFD
         self.ownedSocketPath = ownedSocketPath
@@ -50,12 +50,16 @@ final class Supervisor {
         self.workerArguments = ServeOptions.workerArguments(from: arguments)
         var environment = environment
         for name in ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"] { environment[name] = nil }
+        environment["NOZZLE_POOL_STARTED"] = String(time(nil))
         self.workerEnvironment = environment
         var ends: [Int32] = [0, 0]
         _ = nozzle_pipe_cloexec(&ends)
         self.lifeline = (ends[0], ends[1])
         // Two regions per slot: during a reload, old and new workers of a slot run side by side.
-        self.scoreboard = Scoreboard.create(regions: 2 * (options.processes ?? 1), threads: options.workers).map { ($0.0, $0.1) }
+        // Room for routes a reloaded build may add.
+        let routeCapacity = max(64, 2 * (routeCount + 1))
+        self.scoreboard = Scoreboard.create(regions: 2 * (options.processes ?? 1), threads: options.workers, routeCapacity: routeCapacity)
+            .map { ($0.0, $0.1) }
         self.signalFD = Signals.takeOver(including: [SIGCHLD])
         self.epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         var event = epoll_event()
