@@ -2,8 +2,11 @@
 # Installs the Debian packages Nozzle needs, when any is missing: libfcgi (the FastCGI library the
 # host is built on), nginx and spawn-fcgi (to run and test behind a real web server), curl, and
 # wrk for the tests and benchmarks that put a server under load; systemd for its socket activation tool.
+#
+# Usage: scripts/install-deps.sh [--list]     --list prints the packages and installs nothing.
 set -euo pipefail
 packages=(libfcgi-dev pkg-config nginx spawn-fcgi multiwatch curl wrk systemd)
+[[ ${1:-} == --list ]] && { echo "${packages[*]}"; exit 0; }
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -50,17 +50,7 @@ final class LogOutput: @unchecked Sendable {
     func write(_ line: String) {
         var text = line.hasSuffix("\n") ? line : line + "\n"
         lock.withLock {
-            text.withUTF8 { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return
-                    }
-                    offset += written
-                }
-            }
+            text.withUTF8 { System.writeAll(fd, UnsafeRawBufferPointer($0)) }
         }
     }
 

@@ -19,16 +19,19 @@ enum System {
     static func writeStderr(_ line: String) {
         var text = line
         if !text.hasSuffix("\n") { text += "\n" }
-        text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
+        text.withUTF8 { writeAll(2, UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Writes every byte, in as few writes as the kernel takes; gives up quietly on an error.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return
             }
+            offset += written
         }
     }
 

@@ -68,17 +68,7 @@ final class FileDescriptorSink: ResponseSink {
     func write(_ bytes: UnsafeRawBufferPointer) { buffer.append(contentsOf: bytes) }
 
     func flush() {
-        buffer.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
+        buffer.withUnsafeBytes { System.writeAll(fd, $0) }
         buffer.removeAll(keepingCapacity: true)
     }
 }
