@@ -8,18 +8,25 @@ import CFastCGI
 struct ConnectionTable {
     private var requests: [UnsafeMutablePointer<FCGX_Request>?] = []
     private var idle: [Bool] = []
+    /// Whether the connection has not carried a request yet: nginx opens one only to send a request.
+    private var fresh: [Bool] = []
 
-    /// Records `request` as idle on its descriptor.
-    mutating func insertIdle(_ request: UnsafeMutablePointer<FCGX_Request>) {
+    /// Records `request` as idle on its descriptor; `fresh` for a connection just accepted.
+    mutating func insertIdle(_ request: UnsafeMutablePointer<FCGX_Request>, fresh isFresh: Bool = false) {
         let fd = Int(request.pointee.ipcFd)
         if fd >= requests.count {
             let size = max(fd + 1, requests.count * 2, 64)
             requests += [UnsafeMutablePointer<FCGX_Request>?](repeating: nil, count: size - requests.count)
             idle += [Bool](repeating: false, count: size - idle.count)
+            fresh += [Bool](repeating: false, count: size - fresh.count)
         }
         requests[fd] = request
         idle[fd] = true
+        fresh[fd] = isFresh
     }
+
+    /// Whether the idle connection on `fd` has not carried a request yet.
+    func isFresh(_ fd: Int) -> Bool { fd < fresh.count && fresh[fd] }
 
     /// The idle connection on `fd`, now claimed by the caller; nil when there is none.
     mutating func claim(_ fd: Int) -> UnsafeMutablePointer<FCGX_Request>? {

@@ -120,7 +120,7 @@ package final class FastCGIServer: @unchecked Sendable {
     /// Serves a connection that is already open, such as one end of a socketpair in a test.
     package func adopt(connection fd: Int32) {
         let request = FastCGIServer.newRequest(fd: fd)
-        state.withLock { connections.insertIdle(request) }
+        state.withLock { connections.insertIdle(request, fresh: true) }
         arm(request, new: true)
     }
 
@@ -213,7 +213,7 @@ package final class FastCGIServer: @unchecked Sendable {
                 guard fd >= 0 else { break }
                 let request = FastCGIServer.newRequest(fd: fd)
                 state.withLock {
-                    connections.insertIdle(request)
+                    connections.insertIdle(request, fresh: true)
                     awaiting.insert(Int(fd))
                 }
                 arm(request, new: true)
@@ -224,8 +224,10 @@ package final class FastCGIServer: @unchecked Sendable {
         for (fd, _) in idleNow {
             var pending = pollfd(fd: Int32(fd), events: Int16(POLLIN), revents: 0)
             // A request that already arrived is answered before leaving: its connection stays armed,
-            // and the stop waits for a worker to take it.
-            if poll(&pending, 1, 0) > 0 && (pending.revents & Int16(POLLIN)) != 0 {
+            // and the stop waits for a worker to take it. So is a connection that has not carried a
+            // request yet: nginx opened it to send one, and would not retry it elsewhere.
+            let fresh = state.withLock { connections.isFresh(fd) }
+            if fresh || (poll(&pending, 1, 0) > 0 && (pending.revents & Int16(POLLIN)) != 0) {
                 // Unless a worker has taken it meanwhile, in which case busy already counts it.
                 state.withLock {
                     if connections.isIdle(fd) { awaiting.insert(fd) }
