@@ -112,13 +112,17 @@ enum ListeningSocket {
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw failure("open a socket for", address, errno) }
+        // bind() creates the file; with the umask set from --socket-mode it never exists with a wider mode.
+        // (Startup is still single-threaded here, so changing the process-wide umask is safe.)
+        let previousMask = mode.map { umask(mode_t(~$0 & 0o777)) }
         let bound = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
+        let bindError = errno
+        if let previousMask { umask(previousMask) }
         guard bound == 0 else {
-            let code = errno
             close(fd)
-            throw failure("listen on", address, code)
+            throw failure("listen on", address, bindError)
         }
         if let mode, chmod(path, mode_t(mode)) != 0 {
             let code = errno
