@@ -65,7 +65,7 @@ extension App {
             System.writeStderr(Usage.text(program: program))
             return 2
         case .inheritedSocket:
-            return app.serve(listenFD: 0, ownedSocketPath: nil, options: options, describe: "fd 0 (spawn-fcgi)")
+            return app.serve(listenFD: 0, ownedSocketPath: nil, options: options, environment: environment, describe: "fd 0 (spawn-fcgi)")
         case .systemd:
             unsetenv("LISTEN_FDS")
             unsetenv("LISTEN_PID")
@@ -75,7 +75,7 @@ extension App {
                 return 1
             }
             _ = fcntl(StartMode.systemdFirstFD, F_SETFD, FD_CLOEXEC)
-            return app.serve(listenFD: StartMode.systemdFirstFD, ownedSocketPath: nil, options: options, describe: "fd 3 (systemd)")
+            return app.serve(listenFD: StartMode.systemdFirstFD, ownedSocketPath: nil, options: options, environment: environment, describe: "fd 3 (systemd)")
         case .listen(let address):
             let fd: Int32
             do {
@@ -97,11 +97,11 @@ extension App {
                     }
                 }
             }
-            return app.serve(listenFD: fd, ownedSocketPath: ownedPath, options: options, describe: "\(address)")
+            return app.serve(listenFD: fd, ownedSocketPath: ownedPath, options: options, environment: environment, describe: "\(address)")
         }
     }
 
-    private func serve(listenFD: Int32, ownedSocketPath: String?, options: ServeOptions, describe: String) -> Int32 {
+    private func serve(listenFD: Int32, ownedSocketPath: String?, options: ServeOptions, environment: [String: String], describe: String) -> Int32 {
         do {
             try Privileges.drop(user: options.user, group: options.group)
         } catch {
@@ -112,12 +112,13 @@ extension App {
         if options.processes != nil {
             let supervisor = Supervisor(
                 options: options, listenFD: listenFD, ownedSocketPath: ownedSocketPath,
-                arguments: Array(CommandLine.arguments.dropFirst()), environment: App.processEnvironment(),
+                arguments: Array(CommandLine.arguments.dropFirst()), environment: environment,
                 routeCount: routes.routes.count)
             return supervisor.run()
         }
         let signalFD = Signals.takeOver()
-        let server = FastCGIServer(app: self, options: options, listenFD: listenFD, ownedSocketPath: ownedSocketPath, signalFD: signalFD)
+        let server = FastCGIServer(
+            app: self, options: options, listenFD: listenFD, ownedSocketPath: ownedSocketPath, signalFD: signalFD, environment: environment)
         System.log("nozzle: serving FastCGI on \(describe) with \(options.workers) workers, pid \(getpid())")
         return server.run()
     }

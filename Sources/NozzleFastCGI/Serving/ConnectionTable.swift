@@ -45,8 +45,8 @@ struct ConnectionTable {
         idle[fd] = false
     }
 
-    /// The idle connections.
-    func idleConnections() -> [(fd: Int, request: UnsafeMutablePointer<FCGX_Request>)] {
-        requests.indices.compactMap { fd in idle[fd] ? requests[fd].map { (fd, $0) } : nil }
+    /// The descriptors of the idle connections.
+    func idleConnections() -> [Int] {
+        requests.indices.filter { idle[$0] && requests[$0] != nil }
     }
 }

@@ -30,6 +30,8 @@ package final class FastCGIServer: @unchecked Sendable {
     let wakeFD: Int32
     /// Made readable once, never read: every worker that sees it leaves.
     let exitFD: Int32
+    /// Under a supervisor: the read end of a pipe whose other end closes when the supervisor dies.
+    let lifelineFD: Int32?
     /// The peers a TCP listening socket accepts; nil for a unix socket, which file permissions guard.
     let allowedPeers: [AddressRange]?
     let ids = RequestIDs()
@@ -66,7 +68,8 @@ package final class FastCGIServer: @unchecked Sendable {
     ///   - listenFD: a listening socket to accept on, or nil to serve only adopted connections.
     ///   - ownedSocketPath: a unix socket path this process created, removed again at stop.
     ///   - signalFD: a signalfd from ``Signals/takeOver()``, or nil to ignore signals (tests).
-    init(app: App, options: ServeOptions, listenFD: Int32?, ownedSocketPath: String? = nil, signalFD: Int32?) {
+    ///   - environment: the process environment, for `FCGI_WEB_SERVER_ADDRS` and what a supervisor passes.
+    init(app: App, options: ServeOptions, listenFD: Int32?, ownedSocketPath: String? = nil, signalFD: Int32?, environment: [String: String] = [:]) {
         FCGX_Init()
         self.app = app
         self.options = options
@@ -82,9 +85,8 @@ package final class FastCGIServer: @unchecked Sendable {
             withUnsafeMutablePointer(to: &family) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } } == 0
                 && (Int32(family.ss_family) == AF_INET || Int32(family.ss_family) == AF_INET6)
         } ?? false
-        self.allowedPeers = isTCP ? options.allowedPeers(environment: App.processEnvironment()) : nil
+        self.allowedPeers = isTCP ? options.allowedPeers(environment: environment) : nil
         self.statusClients = options.allowedPeers(environment: [:])
-        let environment = App.processEnvironment()
         self.status = ProcessStatus(routes: app.routes, poolStarted: environment["NOZZLE_POOL_STARTED"].flatMap { Int($0) })
         self.scoreboard = Scoreboard.attach(environment: environment, routeHash: status.routeHash)
         self.wakeFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
@@ -97,9 +99,10 @@ package final class FastCGIServer: @unchecked Sendable {
         FastCGIServer.add(wakeFD, to: control, tag: FastCGIServer.wakeTag, events: EPOLLIN.rawValue)
         if let signalFD { FastCGIServer.add(signalFD, to: control, tag: FastCGIServer.signalTag, events: EPOLLIN.rawValue) }
         // Under a supervisor: its end of this pipe closes when it dies, and then this worker stops.
-        if let lifeline = App.processEnvironment()["NOZZLE_LIFELINE"].flatMap({ Int32($0) }) {
-            _ = fcntl(lifeline, F_SETFD, FD_CLOEXEC)
-            FastCGIServer.add(lifeline, to: control, tag: FastCGIServer.lifelineTag, events: EPOLLIN.rawValue)
+        self.lifelineFD = environment["NOZZLE_LIFELINE"].flatMap { Int32($0) }
+        if let lifelineFD {
+            _ = fcntl(lifelineFD, F_SETFD, FD_CLOEXEC)
+            FastCGIServer.add(lifelineFD, to: control, tag: FastCGIServer.lifelineTag, events: EPOLLIN.rawValue)
         }
     }
 
@@ -161,8 +164,7 @@ package final class FastCGIServer: @unchecked Sendable {
                     }
                 case FastCGIServer.lifelineTag:
                     if deadline == nil { deadline = beginStop(reason: "the supervisor is gone") }
-                    let lifeline = Int32(App.processEnvironment()["NOZZLE_LIFELINE"] ?? "") ?? -1
-                    epoll_ctl(control, EPOLL_CTL_DEL, lifeline, nil)
+                    if let lifelineFD { epoll_ctl(control, EPOLL_CTL_DEL, lifelineFD, nil) }
                 case FastCGIServer.signalTag:
                     for signal in Signals.read(signalFD!) {
                         switch signal {
@@ -197,7 +199,7 @@ package final class FastCGIServer: @unchecked Sendable {
     /// Stops accepting, closes idle connections, and returns when to give up on requests in flight.
     private func beginStop(reason: String) -> Double {
         System.log("nozzle: \(reason): stopping; finishing requests in flight (up to \(options.shutdownTimeout)s)")
-        let idleNow = state.withLock { () -> [(fd: Int, request: UnsafeMutablePointer<FCGX_Request>)] in
+        let idleNow = state.withLock { () -> [Int] in
             stopping = true
             if let listenFD {
                 // The socket may be shared with other processes (spawn-fcgi -F): deregister before closing.
@@ -221,7 +223,7 @@ package final class FastCGIServer: @unchecked Sendable {
             close(listenFD)
             if let ownedSocketPath { unlink(ownedSocketPath) }
         }
-        for (fd, _) in idleNow {
+        for fd in idleNow {
             var pending = pollfd(fd: Int32(fd), events: Int16(POLLIN), revents: 0)
             // A request that already arrived is answered before leaving: its connection stays armed,
             // and the stop waits for a worker to take it. So is a connection that has not carried a
@@ -464,8 +466,11 @@ package final class FastCGIServer: @unchecked Sendable {
         let app = self.app
         let started = System.now()
         let tracked = options.requestTimeout != nil
-        if tracked { state.withLock { running[index] = (started, "\(request.method) \(request.path)") } }
-        scoreboard?.serving("\(request.method) \(request.path)", thread: index)
+        if tracked || scoreboard != nil {
+            let line = "\(request.method) \(request.path)"
+            if tracked { state.withLock { running[index] = (started, line) } }
+            scoreboard?.serving(line, thread: index)
+        }
         executor.run {
             await app.respond(to: request, response)
         }
@@ -474,8 +479,12 @@ package final class FastCGIServer: @unchecked Sendable {
         let active = state.withLock { busy }
         let seconds = System.now() - started
         let route = status.index(of: request.routePattern)
-        status.record(route: route, status: response.statusCode, seconds: seconds, active: active)
-        scoreboard?.record(route: route, isError: response.statusCode >= 500, seconds: seconds, active: active)
+        // Under a supervisor the status page reads the scoreboard; otherwise this process's own figures.
+        if let scoreboard {
+            scoreboard.record(route: route, isError: response.statusCode >= 500, seconds: seconds, active: active)
+        } else {
+            status.record(route: route, status: response.statusCode, seconds: seconds, active: active)
+        }
         if options.accessLog {
             LogOutput.shared.log(.info, "request", metadata: [
                 ("id", request.id), ("method", request.method), ("path", request.path), ("status", String(response.statusCode)),
