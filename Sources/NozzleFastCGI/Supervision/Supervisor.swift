@@ -16,6 +16,8 @@ import Glibc
 ///   retire gracefully. The socket never closes, so a deploy drops nothing.
 final class Supervisor {
     let options: ServeOptions
+    /// How many worker processes the pool keeps: `--processes`.
+    let processes: Int
     let listenFD: Int32
     let ownedSocketPath: String?
     let executable: String
@@ -44,6 +46,7 @@ final class Supervisor {
 
     init(options: ServeOptions, listenFD: Int32, ownedSocketPath: String?, arguments: [String], environment: [String: String], routeCount: Int) {
         self.options = options
+        self.processes = options.processes ?? 1
         self.listenFD = listenFD
         self.ownedSocketPath = ownedSocketPath
         self.executable = Supervisor.executablePath()
@@ -58,7 +61,7 @@ final class Supervisor {
         // Two regions per slot: during a reload, old and new workers of a slot run side by side.
         // Room for routes a reloaded build may add.
         let routeCapacity = max(64, 2 * (routeCount + 1))
-        self.scoreboard = Scoreboard.create(regions: 2 * (options.processes ?? 1), threads: options.workers, routeCapacity: routeCapacity)
+        self.scoreboard = Scoreboard.create(regions: 2 * processes, threads: options.workers, routeCapacity: routeCapacity)
             .map { ($0.0, $0.1) }
         self.signalFD = Signals.takeOver(including: [SIGCHLD])
         self.epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -81,8 +84,8 @@ final class Supervisor {
 
     /// Supervises until stopped; returns the exit status.
     func run() -> Int32 {
-        log("pid \(getpid()) starting \(options.processes ?? 1) worker processes of \(executable)")
-        for slot in 1...(options.processes ?? 1) { start(slot: slot) }
+        log("pid \(getpid()) starting \(processes) worker processes of \(executable)")
+        for slot in 1...processes { start(slot: slot) }
         var events = [epoll_event](repeating: epoll_event(), count: 32)
         while true {
             let count = epoll_wait(epoll, &events, Int32(events.count), nextTimeout())
@@ -134,9 +137,9 @@ final class Supervisor {
             guard stopDeadline == nil, reload == nil else { return }
             let old = generation
             generation += 1
-            log("SIGHUP: starting \(options.processes ?? 1) new workers from \(executable); the old ones retire once they serve")
+            log("SIGHUP: starting \(processes) new workers from \(executable); the old ones retire once they serve")
             reload = (old, System.now() + 10)
-            for slot in 1...(options.processes ?? 1) { start(slot: slot) }
+            for slot in 1...processes { start(slot: slot) }
         case SIGCHLD:
             break
         case SIGUSR1:
@@ -150,7 +153,7 @@ final class Supervisor {
     private func checkReload(now: Double) {
         guard let reload else { return }
         let fresh = workers.values.filter { $0.generation == generation }
-        if fresh.count == (options.processes ?? 1) && fresh.allSatisfy({ ready.contains($0.pid) }) {
+        if fresh.count == processes && fresh.allSatisfy({ ready.contains($0.pid) }) {
             for (pid, worker) in workers where worker.generation == reload.old {
                 workers[pid]?.retiring = true
                 kill(pid, SIGTERM)
@@ -170,7 +173,6 @@ final class Supervisor {
 
     private func start(slot: Int) {
         var environment = workerEnvironment
-        environment["NOZZLE_WORKER"] = String(slot)
         environment["NOZZLE_LIFELINE"] = String(WorkerProcess.lifelineFD)
         if scoreboard != nil { environment["NOZZLE_SCOREBOARD"] = String(region(slot: slot, generation: generation)) }
         do {
@@ -224,7 +226,7 @@ final class Supervisor {
         }
     }
 
-    private func region(slot: Int, generation: Int) -> Int { (slot - 1) + (generation % 2) * (options.processes ?? 1) }
+    private func region(slot: Int, generation: Int) -> Int { (slot - 1) + (generation % 2) * processes }
 
     /// Writes a worker's line to the log with the worker's slot and pid: added to the worker's own
     /// logfmt or JSON line, or around anything else it printed, such as a crash backtrace.
