@@ -41,7 +41,7 @@ struct DeploymentTests {
         let app = try RunningProcess("/usr/bin/systemd-socket-activate", ["-l", String(listen), "--"] + command, in: directory)
         var answer: FastCGIWireClient.Answer?
         #expect(eventually {
-            answer = try? StartModeTests().connect(unix: String(listen)).send(params: [("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", "/api/env")])
+            answer = try? FastCGISocket.connect(unix: String(listen)).send(params: [("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", "/api/env")])
             return answer != nil
         })
         #expect(answer?.response.status == 200)
@@ -57,7 +57,7 @@ struct DeploymentTests {
         let multiwatch = try RunningProcess("/usr/bin/spawn-fcgi", ["-n", "-s", socket, "-M", "0666", "--", "/usr/bin/multiwatch", "-f", "2", "-s", "TERM", "--", Paths.binary("fixture-app")], in: directory)
         var pids = Set<JSON>()
         #expect(eventually {
-            let answer = try? StartModeTests().connect(unix: socket).send(params: [("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", "/api/version")], keepConnection: false)
+            let answer = try? FastCGISocket.connect(unix: socket).send(params: [("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", "/api/version")], keepConnection: false)
             if let pid = answer?.response.json?["pid"] { pids.insert(pid) }
             return pids.count == 2
         })

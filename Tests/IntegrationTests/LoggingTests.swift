@@ -7,7 +7,7 @@ import Testing
 @Suite(.serialized)
 struct LoggingTests {
     func request(_ path: String, on socket: String) throws -> Int? {
-        try StartModeTests().connect(unix: socket).send(params: [("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", path)]).response.status
+        try FastCGISocket.connect(unix: socket).send(params: [("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", path)]).response.status
     }
 
     @Test func jsonLinesWithAnAccessLog() throws {

@@ -8,30 +8,6 @@ import Testing
 struct StartModeTests {
     let fixture = Paths.binary("fixture-app")
 
-    func connect(unix path: String) throws -> FastCGIWireClient {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path.utf8 + [0]) }
-        let result = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-        guard result == 0 else { throw SetupError(what: "connect \(path): \(String(cString: strerror(errno)))") }
-        return FastCGIWireClient(fd: fd)
-    }
-
-    func connect(host: String, port: UInt16) throws -> FastCGIWireClient {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var info: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &info) == 0, let first = info else { throw SetupError(what: "resolve \(host)") }
-        defer { freeaddrinfo(info) }
-        let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0)
-        guard Glibc.connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
-            close(fd)
-            throw SetupError(what: "connect \(host):\(port): \(String(cString: strerror(errno)))")
-        }
-        return FastCGIWireClient(fd: fd)
-    }
-
     let get: [(String, String)] = [("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", "/api/env"), ("REQUEST_URI", "/api/env"), ("QUERY_STRING", "")]
 
     @Test func spawnFCGIHandsTheSocketOnFDZero() throws {
@@ -90,7 +66,7 @@ struct StartModeTests {
         let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         let app = try RunningProcess(fixture, ["--listen", address], in: directory)
         var client: FastCGIWireClient?
-        #expect(eventually { client = try? connect(host: host, port: port); return client != nil })
+        #expect(eventually { client = try? FastCGISocket.connect(host: host, port: port); return client != nil })
         let answer = try #require(client).send(params: get)
         #expect(answer.response.status == 200)
 
@@ -117,7 +93,7 @@ struct StartModeTests {
         variables.merge(environment) { $1 }
         let app = try RunningProcess(fixture, ["--listen", address] + arguments, environment: variables, in: directory)
         var client: FastCGIWireClient?
-        #expect(eventually { client = try? connect(host: host, port: port); return client != nil })
+        #expect(eventually { client = try? FastCGISocket.connect(host: host, port: port); return client != nil })
         let answer = try? #require(client).send(params: get)
         if allowed {
             #expect(answer?.response.status == 200)
@@ -141,14 +117,14 @@ struct StartModeTests {
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o660)
         var client: FastCGIWireClient?
-        #expect(eventually { client = try? connect(unix: path); return client != nil })
+        #expect(eventually { client = try? FastCGISocket.connect(unix: path); return client != nil })
         #expect(try #require(client).send(params: get).response.status == 200)
 
         // A live server's socket is never taken over.
         let second = try RunningProcess.run(fixture, ["--listen", "unix:\(path)"], in: directory, timeout: 5)
         #expect(second.status == 1)
         #expect(second.stderr.contains("a server is already listening on \(path)"))
-        #expect(try connect(unix: path).send(params: get).response.status == 200)
+        #expect(try FastCGISocket.connect(unix: path).send(params: get).response.status == 200)
 
         // After a stop, the socket file is gone.
         app.signal(SIGTERM)
@@ -163,7 +139,7 @@ struct StartModeTests {
         let path = directory.appending(path: "app.sock").path
         let app = try RunningProcess(fixture, ["--listen", "unix:\(path)", "--socket-owner", "www-data:www-data", "--user", "nobody", "--group", "nogroup", "--processes", "1"], in: directory)
         var client: FastCGIWireClient?
-        #expect(eventually { client = try? connect(unix: path); return client != nil })
+        #expect(eventually { client = try? FastCGISocket.connect(unix: path); return client != nil })
         #expect(try #require(client).send(params: get).response.status == 200)
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect(attributes[.ownerAccountID] as? Int == 33)
@@ -194,7 +170,7 @@ struct StartModeTests {
         close(fd)
         let app = try RunningProcess(fixture, ["--listen", "unix:\(path)"], in: directory)
         var client: FastCGIWireClient?
-        #expect(eventually { client = try? connect(unix: path); return client != nil })
+        #expect(eventually { client = try? FastCGISocket.connect(unix: path); return client != nil })
         #expect(try #require(client).send(params: get).response.status == 200)
         _ = app
     }
@@ -238,7 +214,7 @@ struct StartModeTests {
             """
         let app = try RunningProcess("/usr/bin/python3", ["-c", script, path, fixture], in: directory)
         var client: FastCGIWireClient?
-        #expect(eventually { client = try? connect(unix: path); return client != nil })
+        #expect(eventually { client = try? FastCGISocket.connect(unix: path); return client != nil })
         #expect(try #require(client).send(params: get).response.status == 200)
         #expect(eventually { app.stderr.contains("fd 3 (systemd)") })
     }
@@ -260,9 +236,9 @@ struct StartModeTests {
         let directory = Paths.temporaryDirectory()
         let path = directory.appending(path: "app.sock").path
         let app = try RunningProcess(fixture, ["--listen", "unix:\(path)", "--workers", "1"], in: directory)
-        #expect(eventually { (try? connect(unix: path)) != nil })
+        #expect(eventually { (try? FastCGISocket.connect(unix: path)) != nil })
         for _ in 0..<5 {
-            let connection = try connect(unix: path)
+            let connection = try FastCGISocket.connect(unix: path)
             let big: [(String, String)] = [("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", "/api/big"), ("QUERY_STRING", "kb=20000")]
             try connection.writeAll(FastCGIRecord.begin(keepConnection: true) + FastCGIRecord.stream(.params, FastCGIRecord.pairs(big)) + FastCGIRecord.stream(.stdin, []))
             // Hang up without reading the 20 MB answer.
@@ -271,7 +247,7 @@ struct StartModeTests {
         }
         usleep(300_000)
         #expect(app.process.isRunning)
-        #expect(try connect(unix: path).send(params: get).response.status == 200)
+        #expect(try FastCGISocket.connect(unix: path).send(params: get).response.status == 200)
     }
 
     @Test func sigtermLetsTheSlowRequestFinishThenExits0() throws {
@@ -279,7 +255,7 @@ struct StartModeTests {
         let path = directory.appending(path: "app.sock").path
         let app = try RunningProcess(fixture, ["--listen", "unix:\(path)"], in: directory)
         var client: FastCGIWireClient?
-        #expect(eventually { client = try? connect(unix: path); return client != nil })
+        #expect(eventually { client = try? FastCGISocket.connect(unix: path); return client != nil })
         let connection = try #require(client)
         let slow: [(String, String)] = [("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", "/api/slow"), ("QUERY_STRING", "ms=1500")]
         try connection.writeAll(FastCGIRecord.begin(keepConnection: true) + FastCGIRecord.stream(.params, FastCGIRecord.pairs(slow)) + FastCGIRecord.stream(.stdin, []))
@@ -293,6 +269,6 @@ struct StartModeTests {
         #expect(app.waitForExit(timeout: 10) == 0)
         #expect(app.stderr.contains("SIGTERM: stopping"))
         // New connections are refused once it has stopped.
-        #expect(throws: (any Error).self) { try connect(unix: path) }
+        #expect(throws: (any Error).self) { try FastCGISocket.connect(unix: path) }
     }
 }

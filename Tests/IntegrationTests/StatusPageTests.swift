@@ -79,7 +79,7 @@ struct StatusPageTests {
         let path = directory.appending(path: "app.sock").path
         let app = try RunningProcess(Paths.binary("fixture-app"), ["--listen", "unix:\(path)", "--status-path", "/_status", "--ping-path", "/_ping"], in: directory)
         var client: FastCGIWireClient?
-        #expect(eventually { client = try? StartModeTests().connect(unix: path); return client != nil })
+        #expect(eventually { client = try? FastCGISocket.connect(unix: path); return client != nil })
         for (page, address, expected) in [("/_ping", "203.0.113.5", 404), ("/_status", "2001:db8::1", 404), ("/_ping", "127.0.0.1", 200), ("/_status", "::1", 200)] {
             let answer = try #require(client).send(params: [("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", page), ("REMOTE_ADDR", address)])
             #expect(answer.response.status == expected, "\(page) from \(address)")

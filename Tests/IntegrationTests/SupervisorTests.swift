@@ -157,7 +157,7 @@ struct CraftedParamsTests {
         let get: [(String, String)] = [("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", "/api/env"), ("QUERY_STRING", "")]
         #expect(eventually { app.stderr.components(separatedBy: "serving FastCGI").count - 1 == 2 })
         for round in 1...3 {
-            let attacker = try StartModeTests().connect(unix: path)
+            let attacker = try FastCGISocket.connect(unix: path)
             try attacker.writeAll(CraftedParamsTests.craftedRequest)
             // The worker that read it is gone: its connection closes without an answer.
             #expect(attacker.isClosedByPeer(timeout: 5))
@@ -165,7 +165,7 @@ struct CraftedParamsTests {
             // Everyone else is still served.
             for _ in 0..<5 {
                 var answer: FastCGIWireClient.Answer?
-                #expect(eventually { answer = try? StartModeTests().connect(unix: path).send(params: get); return answer != nil })
+                #expect(eventually { answer = try? FastCGISocket.connect(unix: path).send(params: get); return answer != nil })
                 #expect(answer?.response.status == 200)
             }
         }
