@@ -8,6 +8,8 @@ public struct CGIEnvironment: Sendable {
         var start: Int32
         var nameLength: Int32
         var valueLength: Int32
+        /// Which C string it came from, while the buffer is filled.
+        var source: Int32 = 0
     }
 
     /// The variables' bytes, `NAME=VALUE` after `NAME=VALUE`.
@@ -19,8 +21,8 @@ public struct CGIEnvironment: Sendable {
         var entries: [Entry] = []
         entries.reserveCapacity(32)
         var total = 0
-        var cursor = cStrings
-        while let entry = cursor.pointee {
+        var index: Int32 = 0
+        while let entry = cStrings[Int(index)] {
             var length = 0
             var equals = -1
             while entry[length] != 0 {
@@ -28,21 +30,16 @@ public struct CGIEnvironment: Sendable {
                 length += 1
             }
             if equals >= 0 {
-                entries.append(Entry(start: Int32(total), nameLength: Int32(equals), valueLength: Int32(length - equals - 1)))
+                entries.append(Entry(start: Int32(total), nameLength: Int32(equals), valueLength: Int32(length - equals - 1), source: index))
                 total += length
             }
-            cursor += 1
+            index += 1
         }
+        // The lengths are known: copy each measured string once.
         storage = [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
-            var cursor = cStrings
-            var offset = 0
-            while let entry = cursor.pointee {
-                let length = strlen(entry)
-                if memchr(entry, 61, length) != nil {
-                    UnsafeMutableRawPointer(buffer.baseAddress! + offset).copyMemory(from: entry, byteCount: length)
-                    offset += length
-                }
-                cursor += 1
+            for entry in entries {
+                let length = Int(entry.nameLength + 1 + entry.valueLength)
+                UnsafeMutableRawPointer(buffer.baseAddress! + Int(entry.start)).copyMemory(from: cStrings[Int(entry.source)]!, byteCount: length)
             }
             count = total
         }
