@@ -35,7 +35,6 @@ final class ProcessStatus: @unchecked Sendable {
     /// Identifies the route table, so that a pool's figures only add up processes of one build.
     let routeHash: Int
     let startTime: Int
-    let started = System.now()
     private var local: StatusSnapshot
 
     init(routes: RouteTable, poolStarted: Int?) {
