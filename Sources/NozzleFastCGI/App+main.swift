@@ -16,7 +16,22 @@ extension App {
     /// App(routes: .generated).main()
     /// ```
     public func main() -> Never {
-        exit(run(arguments: Array(CommandLine.arguments.dropFirst()), environment: App.processEnvironment()))
+        main(arguments: Array(CommandLine.arguments.dropFirst()))
+    }
+
+    /// Runs the app for `arguments` instead of the process's own, then exits: for an app that takes
+    /// options of its own and removes them first.
+    ///
+    /// ```swift
+    /// var arguments = Array(CommandLine.arguments.dropFirst())
+    /// let database = CommandLineOption.take("--database", from: &arguments)
+    /// App(routes: .generated).main(arguments: arguments)
+    /// ```
+    ///
+    /// Under `--processes`, each worker starts with the process's full command line again, so it
+    /// removes its own options the same way.
+    public func main(arguments: [String]) -> Never {
+        exit(run(arguments: arguments, environment: App.processEnvironment()))
     }
 
     /// Runs the app for `arguments` and returns the exit status.

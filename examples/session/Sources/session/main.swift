@@ -1,0 +1,2 @@
+import NozzleFastCGI
+App(routes: .generated).main()

@@ -1,0 +1,50 @@
+import Nozzle
+
+/// `/api/users/[id]`: one user. Reading is open to all; `DELETE` needs the bearer token.
+enum UserByID: APIRoute {
+    static let config = RouteConfig(middleware: [RequireBearerToken(methods: ["DELETE"])])
+
+    /// `GET /api/users/42`: 200 with the user, or 404 `{"error":"User not found"}`.
+    static func GET(_ req: Request, _ res: Response) throws {
+        guard let user = try UserStore.shared.find(id: id(req)) else { throw notFound }
+        res.json(user)
+    }
+
+    /// `POST /api/users/42` with `{name, email}`: replaces both fields, 200 with the updated user.
+    static func POST(_ req: Request, _ res: Response) throws {
+        try update(req, res, requireAll: true)
+    }
+
+    /// `PUT` does the same as `POST`, as the Luat seed's `PUT = POST`.
+    static let PUT: Handler = POST
+
+    /// `PATCH /api/users/42` with either field: changes only what is sent.
+    static func PATCH(_ req: Request, _ res: Response) throws {
+        try update(req, res, requireAll: false)
+    }
+
+    /// `DELETE /api/users/42` with `Authorization: Bearer $USERS_TOKEN`: 204 with no body.
+    static func DELETE(_ req: Request, _ res: Response) throws {
+        guard try UserStore.shared.delete(id: id(req)) else { throw notFound }
+        res.status(204).end()
+    }
+
+    private static let notFound = HTTPError(404, "User not found")
+
+    /// The id in the URL; one that is not a number names no user.
+    private static func id(_ req: Request) throws -> Int64 {
+        guard let text = req.params["id"], let id = Int64(text), id > 0 else { throw notFound }
+        return id
+    }
+
+    private static func update(_ req: Request, _ res: Response, requireAll: Bool) throws {
+        let id = try id(req)
+        let input = try UserInput(req, requireAll: requireAll)
+        do {
+            guard let user = try UserStore.shared.update(id: id, name: input.name, email: input.email) else { throw notFound }
+            res.json(user)
+        } catch UserStoreError.duplicateEmail {
+            throw fail(409, ["error": "A user with this email already exists", "field": "email"])
+        }
+    }
+}

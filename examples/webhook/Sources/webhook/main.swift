@@ -1,0 +1,3 @@
+import NozzleFastCGI
+
+App(routes: .generated).main()
