@@ -8,10 +8,18 @@ final class NginxFrontedApp: @unchecked Sendable {
     let socket: String
     let app: RunningProcess?
     let nginx: RunningProcess
+    /// Whether the directory stays when the stack stops: it does when the caller gave it.
+    private let keepsDirectory: Bool
 
     /// Starts `binary` with `--listen`, or, with `viaSpawnFCGI`, under spawn-fcgi.
-    init(binary: String, executable: String? = nil, arguments: [String] = [], viaSpawnFCGI: Bool = false, extraLocationDirectives: String = "") throws {
-        directory = Paths.temporaryDirectory()
+    ///
+    /// - Parameters:
+    ///   - environment: variables to set for the app, besides the test run's own.
+    ///   - directory: the stack's directory, which is the app's working directory; a new one unless given.
+    init(binary: String, executable: String? = nil, arguments: [String] = [], environment: [String: String] = [:], viaSpawnFCGI: Bool = false, extraLocationDirectives: String = "", directory: URL? = nil) throws {
+        keepsDirectory = directory != nil
+        self.directory = directory ?? Paths.temporaryDirectory()
+        let directory = self.directory
         port = Paths.freePort()
         socket = directory.appending(path: "app.sock").path
         let written = try RunningProcess.run(
@@ -21,7 +29,10 @@ final class NginxFrontedApp: @unchecked Sendable {
         if viaSpawnFCGI {
             app = try RunningProcess("/usr/bin/spawn-fcgi", ["-n", "-s", socket, "-M", "0666", "--", Paths.binary(binary)] + arguments, in: directory)
         } else {
-            app = try RunningProcess(executable ?? Paths.binary(binary), ["--listen", "unix:\(socket)", "--socket-mode", "0666"] + arguments, in: directory)
+            let appEnvironment = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+            app = try RunningProcess(
+                executable ?? Paths.binary(binary), ["--listen", "unix:\(socket)", "--socket-mode", "0666"] + arguments,
+                environment: appEnvironment, in: directory)
         }
         nginx = try RunningProcess("/usr/sbin/nginx", [
             "-p", directory.path, "-c", directory.appending(path: "nginx.conf").path,
@@ -43,7 +54,7 @@ final class NginxFrontedApp: @unchecked Sendable {
         _ = nginx.waitForExit(timeout: 5)
         app?.signal(SIGTERM)
         _ = app?.waitForExit(timeout: 5)
-        try? FileManager.default.removeItem(at: directory)
+        if !keepsDirectory { try? FileManager.default.removeItem(at: directory) }
     }
 
     func get(_ path: String, headers: [String] = []) throws -> HTTPResult {

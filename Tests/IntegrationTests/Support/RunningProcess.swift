@@ -1,6 +1,7 @@
 import Foundation
 
-/// A child process with its output captured in files; killed when released.
+/// A child process with its output captured in files, running in a directory of its own; killed when
+/// released.
 final class RunningProcess: @unchecked Sendable {
     let process = Process()
     let stdoutFile: URL
@@ -21,6 +22,7 @@ final class RunningProcess: @unchecked Sendable {
             executable,
         ] + arguments
         if let environment { process.environment = environment }
+        process.currentDirectoryURL = directory
         process.standardInput = stdin ?? FileHandle(forReadingAtPath: "/dev/null")
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
         process.standardError = try FileHandle(forWritingTo: stderrFile)
