@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Nozzle needs, when any is missing: libfcgi (the FastCGI library the
 # host is built on), nginx and spawn-fcgi (to run and test behind a real web server), curl, and
-# wrk for the tests and benchmarks that put a server under load; systemd for its socket activation tool.
+# wrk for the tests and benchmarks that put a server under load; systemd for its socket activation tool;
+# libsqlite3-dev for the users example (SQLite through GRDB); openssl to sign webhooks in tests; apache2
+# and lighttpd for the deployment tests behind those servers.
 #
 # Usage: scripts/install-deps.sh [--list]     --list prints the packages and installs nothing.
 set -euo pipefail
-packages=(libfcgi-dev pkg-config nginx spawn-fcgi multiwatch curl wrk systemd)
+packages=(libfcgi-dev pkg-config nginx spawn-fcgi multiwatch curl wrk systemd libsqlite3-dev openssl apache2 lighttpd)
 [[ ${1:-} == --list ]] && { echo "${packages[*]}"; exit 0; }
 missing=()
 for package in "${packages[@]}"; do

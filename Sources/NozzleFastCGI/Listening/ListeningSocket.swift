@@ -27,12 +27,6 @@ enum ListeningSocket {
         return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0 && accepting != 0
     }
 
-    /// Whether `fd` is a socket of any kind.
-    static func isSocket(_ fd: Int32) -> Bool {
-        var info = stat()
-        return fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFSOCK
-    }
-
     static func failure(_ verb: String, _ address: ListenAddress, _ code: Int32) -> OpenError {
         let reason: String
         switch code {

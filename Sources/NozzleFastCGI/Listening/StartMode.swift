@@ -10,7 +10,8 @@ enum StartMode: Equatable {
     case listen(ListenAddress)
     /// systemd socket activation: `LISTEN_FDS` for this `LISTEN_PID`, the socket on fd 3.
     case systemd
-    /// A CGI request: `GATEWAY_INTERFACE` is set and fd 0 is not a socket.
+    /// A CGI request: `GATEWAY_INTERFACE` is set. stdin may be a pipe, a file, or a connected socket
+    /// (Apache's mod_cgid passes one), but not a listening socket: that is the first case.
     case cgi
     /// None of the above, such as a person typing the command in a terminal.
     case none
@@ -25,7 +26,7 @@ enum StartMode: Equatable {
         {
             return .systemd
         }
-        if environment["GATEWAY_INTERFACE"] != nil, !ListeningSocket.isSocket(0) { return .cgi }
+        if environment["GATEWAY_INTERFACE"] != nil { return .cgi }
         return .none
     }
 }
