@@ -3,13 +3,15 @@
 # SERVER_BLOCK names another), with its port and sockets replaced: for running nginx from a temporary
 # prefix (nginx/run.sh, the tests). Other sockets under /run/nozzle/ move into PREFIX.
 #
-# Usage: [SERVER_BLOCK=two-backends.conf] nginx/write-config.sh PREFIX PORT SOCKET_PATH [EXTRA_LOCATION_DIRECTIVES]
+# Usage: [SERVER_BLOCK=two-backends.conf] nginx/write-config.sh PREFIX PORT APP_ADDRESS [EXTRA_LOCATION_DIRECTIVES]
+#   APP_ADDRESS is the app's unix socket path, or HOST:PORT for nozzle-tcp.conf.
 set -euo pipefail
 prefix=$1 port=$2 socket=$3 extra=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$prefix/logs" "$prefix/tmp"
 cp /etc/nginx/fastcgi_params "$prefix/fastcgi_params"
 sed -e "s|unix:/run/nozzle/app.sock|unix:$socket|" \
+    -e "s|server 127.0.0.1:9000;|server $socket;|" \
     -e "s|listen 8080;|listen 127.0.0.1:$port;|" \
     -e "s|unix:/run/nozzle/|unix:$prefix/|" \
     -e "s|\(fastcgi_pass nozzle_[a-z]*;\)|\1$extra|" \

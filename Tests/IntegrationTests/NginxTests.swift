@@ -25,6 +25,21 @@ struct NginxTests {
         #expect(missing.json == ["error": "Not found"])
     }
 
+    @Test func theTCPConfigReachesAnAppOnALoopbackPort() throws {
+        let stack = try NginxFrontedApp(binary: "hello", overTCP: true)
+        #expect(stack.socket.hasPrefix("127.0.0.1:"))
+        #expect(try String(contentsOf: stack.directory.appending(path: "server.conf"), encoding: .utf8).contains("server \(stack.socket);"))
+        let hello = try stack.get("/api/hello")
+        #expect(hello.status == 200)
+        #expect(hello.body == #"{"message":"Hello, World!"}"#)
+        let upload = try stack.file(size: 3 << 20)
+        let created = try stack.request("POST", "/api/users", headers: ["Content-Type: application/json"], bodyFile: upload)
+        // Above the route's 1mb limit: the app's JSON 413, not nginx's HTML one.
+        #expect(created.status == 413)
+        #expect(created.json == ["error": "Body exceeded 1mb limit"])
+        #expect(stack.app?.stderr.contains("serving FastCGI on \(stack.socket)") == true)
+    }
+
     @Test func blitzSeedRoutesThroughNginx() throws {
         let stack = try NginxFrontedApp(binary: "blitz")
         #expect(try stack.get("/api/hello").json == ["name": "John Doe"])

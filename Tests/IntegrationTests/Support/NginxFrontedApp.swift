@@ -14,24 +14,27 @@ final class NginxFrontedApp: @unchecked Sendable {
     /// Starts `binary` with `--listen`, or, with `viaSpawnFCGI`, under spawn-fcgi.
     ///
     /// - Parameters:
+    ///   - overTCP: the app listens on a loopback TCP port, and nginx uses `nginx/nozzle-tcp.conf`.
     ///   - environment: variables to set for the app, besides the test run's own.
     ///   - directory: the stack's directory, which is the app's working directory; a new one unless given.
-    init(binary: String, executable: String? = nil, arguments: [String] = [], environment: [String: String] = [:], viaSpawnFCGI: Bool = false, extraLocationDirectives: String = "", directory: URL? = nil) throws {
+    init(binary: String, executable: String? = nil, arguments: [String] = [], environment: [String: String] = [:], overTCP: Bool = false, viaSpawnFCGI: Bool = false, extraLocationDirectives: String = "", directory: URL? = nil) throws {
         keepsDirectory = directory != nil
         self.directory = directory ?? Paths.temporaryDirectory()
         let directory = self.directory
         port = Paths.freePort()
-        socket = directory.appending(path: "app.sock").path
+        socket = overTCP ? "127.0.0.1:\(Paths.freePort())" : directory.appending(path: "app.sock").path
         let written = try RunningProcess.run(
             Paths.root.appending(path: "nginx/write-config.sh").path,
-            [directory.path, String(port), socket, extraLocationDirectives], in: directory)
+            [directory.path, String(port), socket, extraLocationDirectives],
+            environment: overTCP ? ProcessInfo.processInfo.environment.merging(["SERVER_BLOCK": "nozzle-tcp.conf"]) { $1 } : nil,
+            in: directory)
         guard written.status == 0 else { throw SetupError(what: "write-config.sh failed: \(written.stderr)") }
         if viaSpawnFCGI {
             app = try RunningProcess("/usr/bin/spawn-fcgi", ["-n", "-s", socket, "-M", "0666", "--", Paths.binary(binary)] + arguments, in: directory)
         } else {
             let appEnvironment = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
             app = try RunningProcess(
-                executable ?? Paths.binary(binary), ["--listen", "unix:\(socket)", "--socket-mode", "0666"] + arguments,
+                executable ?? Paths.binary(binary), (overTCP ? ["--listen", socket] : ["--listen", "unix:\(socket)", "--socket-mode", "0666"]) + arguments,
                 environment: appEnvironment, in: directory)
         }
         nginx = try RunningProcess("/usr/sbin/nginx", [
@@ -39,7 +42,7 @@ final class NginxFrontedApp: @unchecked Sendable {
             "-e", directory.appending(path: "logs/error.log").path, "-g", "daemon off;",
         ], in: directory)
         let socketPath = socket
-        guard eventually({ FileManager.default.fileExists(atPath: socketPath) }) else {
+        guard overTCP || eventually({ FileManager.default.fileExists(atPath: socketPath) }) else {
             throw SetupError(what: "the app did not create its socket: \(app?.stderr ?? "")")
         }
         let url = "http://127.0.0.1:\(port)/"
