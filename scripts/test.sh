@@ -10,4 +10,6 @@ swift build --package-path "$root"
 for package in "$root"/examples/*/Package.swift; do
   swift build --package-path "$(dirname "$package")"
 done
+# The DocC catalog, with DocC's warnings as errors.
+"$root/scripts/docs.sh"
 swift test --package-path "$root"

@@ -57,6 +57,7 @@ public final class Request: @unchecked Sendable {
     ///   - basePath: a prefix that the route path does not include.
     ///   - id: the request id to use when the environment has none.
     ///   - logWriter: where log lines go.
+    ///   - logFormat: how log lines are written: logfmt or JSON.
     public convenience init(
         environment: [String: String],
         body: any BodySource,

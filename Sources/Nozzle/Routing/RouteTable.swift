@@ -20,7 +20,10 @@ public struct RouteTable: Sendable {
     /// The path is split before each segment is percent-decoded, so `%2F` stays inside its param.
     /// A trailing slash is ignored unless `strictTrailingSlash` is set.
     ///
-    /// - Parameter percentEncoded: whether `path` is still encoded; a decoded path is split as it is.
+    /// - Parameters:
+    ///   - path: the request path, such as `/api/users/42`.
+    ///   - strictTrailingSlash: whether `/api/users/` is a different URL from `/api/users`.
+    ///   - percentEncoded: whether `path` is still encoded; a decoded path is split as it is.
     public func match(_ path: String, strictTrailingSlash: Bool = false, percentEncoded: Bool = true) -> RouteMatch? {
         if strictTrailingSlash, path.utf8.count > 1, path.utf8.last == UInt8(ascii: "/") { return nil }
         var path = path
