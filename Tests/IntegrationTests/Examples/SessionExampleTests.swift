@@ -49,10 +49,22 @@ struct SessionExampleTests {
         // The payload rewritten to name another user, with the original signature.
         let forgedPayload = Data(#"{"name":"grace","exp":9999999999}"#.utf8).base64EncodedString()
             .replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        let lastCharacter = parts[1].last == "A" ? "B" : "A"
+        let signature = Array(parts[1])
+        // One character of the signature changed: a wrong signature. The last character changed
+        // only in its unused bits: the same signature spelled differently, which is refused too.
+        var wrongSignature = signature
+        wrongSignature[5] = wrongSignature[5] == "A" ? "B" : "A"
+        // 32 bytes take 43 characters, whose last carries 4 bits and 2 unused ones (zero when
+        // canonical): the next character of the alphabet sets an unused bit and keeps the rest.
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        var respelled = signature
+        let lastIndex = try #require(alphabet.firstIndex(of: signature[signature.count - 1]))
+        #expect(signature.count == 43 && lastIndex.isMultiple(of: 4))
+        respelled[respelled.count - 1] = alphabet[lastIndex + 1]
         let tampered = [
             "session=\(forgedPayload).\(parts[1])",
-            "session=\(parts[0]).\(parts[1].dropLast())\(lastCharacter)",
+            "session=\(parts[0]).\(String(wrongSignature))",
+            "session=\(parts[0]).\(String(respelled))",
             "session=\(parts[0])",
             "session=garbage",
         ]

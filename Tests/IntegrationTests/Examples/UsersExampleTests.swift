@@ -1,6 +1,5 @@
 import Foundation
 import Nozzle
-import Synchronization
 import Testing
 
 /// `examples/users` behind real nginx: the CRUD API on SQLite.
@@ -160,12 +159,15 @@ struct UsersExampleTests {
 
     @Test func workerProcessesShareTheDatabase() throws {
         let stack = try start(arguments: ["--processes", "2", "--workers", "2"])
-        let statuses = Mutex<[Int]>([])
-        DispatchQueue.concurrentPerform(iterations: 40) { index in
-            let status = (try? json(stack, "POST", "/api/users", #"{"name":"User \#(index)","email":"user\#(index)@example.com"}"#).status) ?? 0
-            statuses.withLock { $0.append(status) }
-        }
-        #expect(statuses.withLock { $0 } == Array(repeating: 201, count: 40))
+        // 40 creations, 8 at a time, from curl processes started by xargs.
+        let script = """
+            seq 40 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\\n' --max-time 30 -X POST \\
+              -H 'Content-Type: application/json' -d '{"name":"User {}","email":"user{}@example.com"}' \\
+              http://127.0.0.1:\(stack.port)/api/users
+            """
+        let result = try RunningProcess.run("/bin/bash", ["-c", script], in: stack.directory, timeout: 120)
+        let statuses = result.stdout.split(separator: "\n").map(String.init)
+        #expect(statuses == Array(repeating: "201", count: 40), "\(result.stdout) \(result.stderr)")
         let list = try stack.get("/api/users?limit=100")
         #expect(list.json?["total"]?.intValue == 40)
         #expect(Set((0..<40).compactMap { list.json?["users"]?[$0]?["email"]?.stringValue }).count == 40)

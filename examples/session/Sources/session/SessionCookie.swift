@@ -75,9 +75,13 @@ enum Base64URL {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// The bytes of `text`; nil unless `text` is exactly what ``encode(_:)`` writes for them. Base64
+    /// leaves a few bits unused in its last character, and a decoder ignores them: without this
+    /// check, several spellings of one signature would be accepted.
     static func decode(_ text: Substring) -> [UInt8]? {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while !base64.count.isMultiple(of: 4) { base64 += "=" }
-        return Data(base64Encoded: base64).map(Array.init)
+        guard let bytes = Data(base64Encoded: base64).map(Array.init), encode(bytes) == text else { return nil }
+        return bytes
     }
 }
