@@ -37,7 +37,10 @@ extension App {
     /// Runs the app for `arguments` and returns the exit status.
     func run(arguments: [String], environment: [String: String]) -> Int32 {
         let program = System.programName
-        if arguments.first == "call" { return CallCommand.run(app: self, arguments: arguments.dropFirst()) }
+        if arguments.first == "call" {
+            guard startUp() else { return 1 }
+            return CallCommand.run(app: self, arguments: arguments.dropFirst())
+        }
         let options: ServeOptions
         do {
             options = try ServeOptions(arguments: arguments)
@@ -73,6 +76,9 @@ extension App {
             return 1
         }
         let mode = StartMode.detect(options: options, environment: environment)
+        if mode != .none {
+            guard app.startUp() else { return 1 }
+        }
         switch mode {
         case .cgi:
             return CGIResponder.respond(app: app, options: options, environment: environment)
@@ -136,6 +142,17 @@ extension App {
             app: self, options: options, listenFD: listenFD, ownedSocketPath: ownedSocketPath, signalFD: signalFD, environment: environment)
         System.log("nozzle: serving FastCGI on \(describe) with \(options.workers) workers, pid \(getpid())")
         return server.run()
+    }
+
+    /// Runs the app's start-up work; false, with the error written to stderr, when it fails.
+    private func startUp() -> Bool {
+        do {
+            try runStartHandlers()
+            return true
+        } catch {
+            System.writeStderr("\(System.programName): start-up failed: \(error)")
+            return false
+        }
     }
 
     static func processEnvironment() -> [String: String] {

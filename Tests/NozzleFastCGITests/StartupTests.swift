@@ -1,4 +1,5 @@
 @testable import NozzleFastCGI
+import Synchronization
 import Testing
 
 struct StartupTests {
@@ -11,6 +12,23 @@ struct StartupTests {
             "api/upload.swift: invalid bodyParser.sizeLimit \"12 parsecs\": use a byte count or a size such as \"500kb\" or \"1mb\""
         ])
         #expect(app.run(arguments: [], environment: [:]) == 1)
+    }
+
+    @Test func startUpWorkRunsBeforeServingAndItsErrorStopsTheApp() {
+        struct NoDatabase: Error {}
+        let runs = Counter()
+        var app = App(routes: RouteTable([Route("/api/x", handlers: ["GET": { _, res in res.send("x") }])]))
+        app.onStart { runs.increment() }
+        app.onStart { throw NoDatabase() }
+        // Commands that only print do not start the app.
+        #expect(app.run(arguments: ["routes"], environment: [:]) == 0)
+        #expect(runs.value == 0)
+        // call answers requests, so the start-up work runs first, and its error stops it.
+        #expect(app.run(arguments: ["call", "GET", "/api/x"], environment: [:]) == 1)
+        #expect(runs.value == 1)
+        // So does a CGI request.
+        #expect(app.run(arguments: [], environment: ["GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET", "PATH_INFO": "/api/x"]) == 1)
+        #expect(runs.value == 2)
     }
 
     @Test(arguments: [
@@ -35,4 +53,11 @@ struct StartupTests {
         #expect(app.run(arguments: ["--frobnicate"], environment: [:]) == 2)
         #expect(app.run(arguments: ["deploy"], environment: [:]) == 2)
     }
+}
+
+/// A count that start-up closures can bump.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    var value: Int { count.withLock { $0 } }
+    func increment() { count.withLock { $0 += 1 } }
 }

@@ -9,7 +9,7 @@
 ///     res.setHeader("X-Powered-By", "Nozzle")
 ///     try await next()
 /// }
-/// await app.main()
+/// app.main()
 /// ```
 public struct App: Sendable {
     /// The compiled routes.
@@ -31,6 +31,8 @@ public struct App: Sendable {
     public var externalResolverTimeout: Duration = .seconds(30)
     /// Error handlers, in order: each sees an error that the chain threw, and may answer it.
     public private(set) var errorHandlers: [ErrorHandler] = []
+    /// Start-up work, in order; see ``onStart(_:)``.
+    public private(set) var startHandlers: [@Sendable () throws -> Void] = []
 
     /// An app serving `routes`.
     public init(routes: RouteTable) { self.routes = routes }
@@ -53,6 +55,21 @@ public struct App: Sendable {
     /// }
     /// ```
     public mutating func onError(_ handler: @escaping ErrorHandler) { errorHandlers.append(handler) }
+
+    /// Adds start-up work, such as opening a database: it runs once in each process before that
+    /// process answers requests (as a server, a worker process, a CGI request, or `call`), and not
+    /// for commands that only print, such as `routes`. A thrown error stops the app before it serves,
+    /// with the error's text and exit status 1.
+    ///
+    /// ```swift
+    /// app.onStart { try Database.open(path) }
+    /// ```
+    public mutating func onStart(_ body: @escaping @Sendable () throws -> Void) { startHandlers.append(body) }
+
+    /// Runs the ``onStart(_:)`` work in order; the first error stops it.
+    public func runStartHandlers() throws {
+        for handler in startHandlers { try handler() }
+    }
 
     /// Problems with the routes' configs, such as a malformed size limit, each naming its route file.
     public var configurationErrors: [String] {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The users table in SQLite, through GRDB.
 ///
@@ -10,17 +11,24 @@ final class UserStore: Sendable {
     static let pathVariable = "USERS_DATABASE"
     static let defaultPath = "users.sqlite"
 
-    /// The store every route uses. Opening it fails only when the file cannot be opened or migrated:
-    /// the app then says so and exits 1.
-    static let shared: UserStore = {
+    /// The store every route uses, opened by ``open()`` at start-up.
+    static var shared: UserStore {
+        guard let store = opened.withLock({ $0 }) else { preconditionFailure("UserStore.open() runs at start-up, before any request") }
+        return store
+    }
+
+    private static let opened = Mutex<UserStore?>(nil)
+
+    /// Opens the database named by `USERS_DATABASE` (or `users.sqlite`), creating its schema.
+    static func open() throws {
         let path = ProcessInfo.processInfo.environment[pathVariable] ?? defaultPath
         do {
-            return try UserStore(path: path)
+            let store = try UserStore(path: path)
+            opened.withLock { $0 = store }
         } catch {
-            FileHandle.standardError.write(Data("users: cannot open the database \(path): \(error)\n".utf8))
-            exit(1)
+            throw CannotOpenDatabase(path: path, reason: "\(error)")
         }
-    }()
+    }
 
     private let pool: DatabasePool
 
@@ -93,4 +101,11 @@ final class UserStore: Sendable {
 
 enum UserStoreError: Error {
     case duplicateEmail
+}
+
+/// The database file could not be opened or migrated.
+struct CannotOpenDatabase: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    var description: String { "cannot open the database \(path): \(reason)" }
 }

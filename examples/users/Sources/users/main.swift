@@ -7,7 +7,8 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 if let path = CommandLineOption.take("--database", from: &arguments) {
     setenv(UserStore.pathVariable, path, 1)
 }
-// Open the database and create its schema now, so that a bad path stops the app at once.
-_ = UserStore.shared
 
-App(routes: .generated).main(arguments: arguments)
+var app = App(routes: .generated)
+// Open the database and create its schema before serving, so that a bad path stops the app at once.
+app.onStart { try UserStore.open() }
+app.main(arguments: arguments)
