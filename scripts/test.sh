@@ -5,10 +5,24 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
-swift build --package-path "$root"
+
+# swift build, run once more if the package manager itself crashed (killed by a signal); a compile
+# error (exit status 1) is not retried.
+build() {
+  local status=0
+  swift build "$@" || status=$?
+  if [[ $status -ge 128 ]]; then
+    echo "swift build $* was killed by signal $((status - 128)); building again" >&2
+    swift build "$@"
+  elif [[ $status -ne 0 ]]; then
+    return "$status"
+  fi
+}
+
+build --package-path "$root"
 # The examples with dependencies of their own are packages of their own (examples/*/Package.swift).
 for package in "$root"/examples/*/Package.swift; do
-  swift build --package-path "$(dirname "$package")"
+  build --package-path "$(dirname "$package")"
 done
 # The DocC catalog, with DocC's warnings as errors.
 "$root/scripts/docs.sh"

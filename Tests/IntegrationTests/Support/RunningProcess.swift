@@ -14,15 +14,16 @@ final class RunningProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         // The test runner's threads block most signals, and a child inherits that mask; Foundation's
-        // Process cannot reset it. perl (always on Debian) unblocks them all, then runs the program.
+        // Process cannot reset it. perl (always on Debian) unblocks them all, changes to the
+        // directory, then runs the program. (With Process's own currentDirectoryURL set, the test
+        // process crashed inside Process.run while several tests started processes at once.)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/perl")
         process.arguments = [
             "-MPOSIX", "-e",
-            "sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or die; exec { $ARGV[0] } @ARGV or die \"cannot run $ARGV[0]: $!\\n\"",
-            executable,
+            "sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or die; my $dir = shift @ARGV; chdir $dir or die \"cannot enter $dir: $!\\n\"; exec { $ARGV[0] } @ARGV or die \"cannot run $ARGV[0]: $!\\n\"",
+            directory.path, executable,
         ] + arguments
         if let environment { process.environment = environment }
-        process.currentDirectoryURL = directory
         process.standardInput = stdin ?? FileHandle(forReadingAtPath: "/dev/null")
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
         process.standardError = try FileHandle(forWritingTo: stderrFile)
