@@ -76,11 +76,9 @@ extension App {
             return 1
         }
         let mode = StartMode.detect(options: options, environment: environment)
-        if mode != .none {
-            guard app.startUp() else { return 1 }
-        }
         switch mode {
         case .cgi:
+            guard app.startUp() else { return 1 }
             return CGIResponder.respond(app: app, options: options, environment: environment)
         case .none:
             System.writeStderr(Usage.text(program: program))
@@ -127,6 +125,12 @@ extension App {
             try Privileges.drop(user: options.user, group: options.group)
         } catch {
             System.writeStderr("\(System.programName): \(error)")
+            if let ownedSocketPath { unlink(ownedSocketPath) }
+            return 1
+        }
+        // After dropping privileges, so that files the work creates belong to the serving user. A
+        // supervisor runs it too, so that a failure stops the app at once instead of every worker.
+        guard startUp() else {
             if let ownedSocketPath { unlink(ownedSocketPath) }
             return 1
         }

@@ -57,9 +57,10 @@ public struct App: Sendable {
     public mutating func onError(_ handler: @escaping ErrorHandler) { errorHandlers.append(handler) }
 
     /// Adds start-up work, such as opening a database: it runs once in each process before that
-    /// process answers requests (as a server, a worker process, a CGI request, or `call`), and not
-    /// for commands that only print, such as `routes`. A thrown error stops the app before it serves,
-    /// with the error's text and exit status 1.
+    /// process answers requests (a server, its supervisor and each worker process, a CGI request, or
+    /// `call`), after `--user` and `--group` take effect, and not for commands that only print, such
+    /// as `routes`. A thrown error stops the app before it serves, with the error's text and exit
+    /// status 1.
     ///
     /// ```swift
     /// app.onStart { try Database.open(path) }
