@@ -14,11 +14,11 @@ enum SessionCookie {
     /// How long a session lasts: a week.
     static let lifetime = 7 * 24 * 3600
 
-    /// The key; nil when `SESSION_SECRET` is unset or empty.
-    static var secret: SymmetricKey? {
+    /// The key; nil when `SESSION_SECRET` is unset or empty. Read once, at first use.
+    static let secret: SymmetricKey? = {
         guard let text = ProcessInfo.processInfo.environment[variable], !text.isEmpty else { return nil }
         return SymmetricKey(data: Data(text.utf8))
-    }
+    }()
 
     /// The request's session, or nil when it has none that this server signed.
     static func read(_ req: Request) throws -> JSONObject? {

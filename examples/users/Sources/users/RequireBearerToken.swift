@@ -8,13 +8,15 @@ import Nozzle
 /// Only the listed methods are guarded: the same route file can serve reads to everyone.
 struct RequireBearerToken: Middleware {
     static let variable = "USERS_TOKEN"
+    /// The token's bytes, read once; nil when `USERS_TOKEN` is unset or empty.
+    static let token: [UInt8]? = ProcessInfo.processInfo.environment[variable].flatMap { $0.isEmpty ? nil : Array($0.utf8) }
     var methods: Set<String>
 
     func handle(_ req: Request, _ res: Response, next: Next) async throws {
         guard methods.contains(req.method) else { return try await next() }
-        guard let expected = ProcessInfo.processInfo.environment[Self.variable], !expected.isEmpty,
+        guard let expected = Self.token,
               let header = req.headers["Authorization"], header.hasPrefix("Bearer "),
-              Self.constantTimeEqual(Array(header.utf8.dropFirst("Bearer ".utf8.count)), Array(expected.utf8))
+              Self.constantTimeEqual(Array(header.utf8.dropFirst("Bearer ".utf8.count)), expected)
         else {
             req.log.warning("refused \(req.method) \(req.path): missing or wrong bearer token")
             throw HTTPError(401, "Unauthorized", headers: Headers([("WWW-Authenticate", "Bearer")]))

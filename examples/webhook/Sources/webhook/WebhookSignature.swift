@@ -5,11 +5,11 @@ import Foundation
 enum WebhookSignature {
     static let variable = "WEBHOOK_SECRET"
 
-    /// The shared secret; nil when `WEBHOOK_SECRET` is unset or empty.
-    static var secret: SymmetricKey? {
+    /// The shared secret; nil when `WEBHOOK_SECRET` is unset or empty. Read once, at first use.
+    static let secret: SymmetricKey? = {
         guard let text = ProcessInfo.processInfo.environment[variable], !text.isEmpty else { return nil }
         return SymmetricKey(data: Data(text.utf8))
-    }
+    }()
 
     /// Whether `header` is `sha256=` and the hex HMAC of `body`. The comparison is swift-crypto's
     /// `isValidAuthenticationCode`, which takes the same time however many bytes match.
