@@ -90,12 +90,15 @@ struct WebServerDeploymentTests {
     @Test func sharedHostingCGIUnderApacheModCGID() throws {
         let directory = Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        // The guide's steps: the binary into cgi-bin as app.cgi, mode 0755; the shipped .htaccess in
-        // the document root; the host's usual cgi-bin and AllowOverride.
+        // The guide's steps: a static release build, copied into cgi-bin as app.cgi, mode 0755; the
+        // shipped .htaccess in the document root; the host's usual cgi-bin and AllowOverride.
+        let binary = try ExampleBuild.staticBinary("hello")
+        #expect(try ExampleBuild.isStaticExecutable(binary))
+        #expect(try !ExampleBuild.isStaticExecutable(Paths.binary("hello")))
         let cgiBin = directory.appending(path: "cgi-bin")
         try FileManager.default.createDirectory(at: cgiBin, withIntermediateDirectories: true)
         chmod(cgiBin.path, 0o755)
-        try FileManager.default.copyItem(atPath: Paths.binary("hello"), toPath: cgiBin.appending(path: "app.cgi").path)
+        try FileManager.default.copyItem(atPath: binary, toPath: cgiBin.appending(path: "app.cgi").path)
         chmod(cgiBin.appending(path: "app.cgi").path, 0o755)
         let apache = try FrontServer.apache("""
             ScriptAlias "/cgi-bin/" "\(cgiBin.path)/"
