@@ -9,7 +9,7 @@ example=${1:-hello}
 port=${2:-8080}
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-"$root/scripts/install-deps.sh"
+"$root/scripts/install-deps.sh" --run
 package=$root
 [[ -f $root/examples/$example/Package.swift ]] && package=$root/examples/$example
 swift build --package-path "$package" --product "$example"

@@ -1,20 +1,36 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Nozzle needs, when any is missing: libfcgi (the FastCGI library the
-# host is built on), nginx and spawn-fcgi (to run and test behind a real web server), curl, and
-# wrk for the tests and benchmarks that put a server under load; systemd for its socket activation tool;
-# libsqlite3-dev for the users example (SQLite through GRDB); openssl to sign webhooks in tests; apache2
-# and lighttpd for the deployment tests behind those servers.
+# Installs the Debian packages Nozzle needs, when any is missing.
 #
-# Usage: scripts/install-deps.sh [--list]     --list prints the packages and installs nothing.
+# To build and run: libfcgi (the FastCGI library the host is built on), pkg-config, nginx and
+# spawn-fcgi, curl, libsqlite3-dev for the users example (SQLite through GRDB), and openssl to sign
+# webhook requests. To test, also: multiwatch, wrk for the tests that put a server under load,
+# systemd for its socket activation tool, and apache2 and lighttpd for the deployment tests (the
+# tests run their own copies on random loopback ports; on a machine with systemd, Debian also starts
+# the system services, which `systemctl disable --now apache2 lighttpd` stops).
+#
+# Usage: scripts/install-deps.sh [--run] [--list]
+#   --run    only what building and running needs (nginx/run.sh)
+#   --list   print the packages and install nothing
 set -euo pipefail
-packages=(libfcgi-dev pkg-config nginx spawn-fcgi multiwatch curl wrk systemd libsqlite3-dev openssl apache2 lighttpd)
-[[ ${1:-} == --list ]] && { echo "${packages[*]}"; exit 0; }
+run_packages=(libfcgi-dev pkg-config nginx spawn-fcgi curl libsqlite3-dev openssl)
+test_packages=(multiwatch wrk systemd apache2 lighttpd)
+only_run=false list=false
+for argument in "$@"; do
+  case $argument in
+    --run) only_run=true ;;
+    --list) list=true ;;
+    *) echo "usage: scripts/install-deps.sh [--run] [--list]" >&2; exit 2 ;;
+  esac
+done
+packages=("${run_packages[@]}")
+$only_run || packages+=("${test_packages[@]}")
+$list && { echo "${packages[*]}"; exit 0; }
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 echo "Installing: ${missing[*]}" >&2
-run() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
-run apt-get update -qq
-run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+sudo_if_needed() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+sudo_if_needed apt-get update -qq
+sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
