@@ -68,7 +68,7 @@ public struct App: Sendable {
     public mutating func onStart(_ body: @escaping @Sendable () throws -> Void) { startHandlers.append(body) }
 
     /// Runs the ``onStart(_:)`` work in order; the first error stops it.
-    public func runStartHandlers() throws {
+    package func runStartHandlers() throws {
         for handler in startHandlers { try handler() }
     }
 

@@ -23,7 +23,7 @@ extension Request {
         for type in types {
             let mediaType = MediaTypes.expand(type).split(separator: ";")[0].lowercased()
             let quality = ranges.filter { $0.matches(mediaType) }.max { $0.specificity < $1.specificity }?.quality ?? 0
-            if quality > 0 && quality > (best?.quality ?? 0) { best = (type, quality) }
+            if quality > (best?.quality ?? 0) { best = (type, quality) }
         }
         return best?.type
     }
@@ -46,7 +46,7 @@ struct AcceptRange {
 
     static func parse(_ header: String) -> [AcceptRange] {
         header.lowercased().split(separator: ",").compactMap { entry in
-            let fields = entry.split(separator: ";").map { $0.trimmingWhitespace() }
+            let fields = entry.split(separator: ";").map { $0.trimmingCharacters(in: " ") }
             guard let range = fields.first else { return nil }
             let parts = range.split(separator: "/", maxSplits: 1)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
@@ -59,11 +59,3 @@ struct AcceptRange {
     }
 }
 
-private extension Substring {
-    func trimmingWhitespace() -> Substring {
-        var text = self
-        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
-        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
-        return text
-    }
-}

@@ -6,39 +6,37 @@ import Foundation
 /// so here the build is usually a quick check that nothing changed.
 enum ExampleBuild {
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var built: [String: String] = [:]
+    nonisolated(unsafe) private static var built: Set<String> = []
 
     /// The path of the example's binary, after building it; throws with the build's output if the
     /// build fails.
     static func binary(_ name: String) throws -> String {
-        lock.lock()
-        defer { lock.unlock() }
-        if let path = built[name] { return path }
         let package = Paths.root.appending(path: "examples/\(name)")
-        let result = try RunningProcess.run(
-            "/usr/bin/env", ["swift", "build", "--package-path", package.path, "--product", name], in: Paths.temporaryDirectory(), timeout: 1200)
-        guard result.status == 0 else { throw SetupError(what: "building examples/\(name) failed:\n\(result.stdout)\(result.stderr)") }
-        let path = package.appending(path: ".build/debug/\(name)").path
-        built[name] = path
-        return path
+        return try build(
+            ["--package-path", package.path, "--product", name],
+            binary: package.appending(path: ".build/debug/\(name)"))
     }
 
     /// A fully static release build of a product of the root package, built as the deployment guide
     /// says for shared hosting (`-Xswiftc -static-executable`), in `.build-static`.
     static func staticBinary(_ product: String) throws -> String {
+        let scratch = Paths.root.appending(path: ".build-static")
+        return try build(
+            ["--package-path", Paths.root.path, "-c", "release", "--product", product, "-Xswiftc", "-static-executable", "--scratch-path", scratch.path],
+            binary: scratch.appending(path: "release/\(product)"))
+    }
+
+    /// Runs `swift build` with `arguments` once per test run, and returns the path of `binary`.
+    private static func build(_ arguments: [String], binary: URL) throws -> String {
         lock.lock()
         defer { lock.unlock() }
-        let key = "static \(product)"
-        if let path = built[key] { return path }
-        let scratch = Paths.root.appending(path: ".build-static")
-        let result = try RunningProcess.run(
-            "/usr/bin/env",
-            ["swift", "build", "--package-path", Paths.root.path, "-c", "release", "--product", product, "-Xswiftc", "-static-executable", "--scratch-path", scratch.path],
-            in: Paths.temporaryDirectory(), timeout: 1200)
-        guard result.status == 0 else { throw SetupError(what: "the static build of \(product) failed:\n\(result.stdout)\(result.stderr)") }
-        let path = scratch.appending(path: "release/\(product)").path
-        built[key] = path
-        return path
+        if built.contains(binary.path) { return binary.path }
+        let result = try RunningProcess.run("/usr/bin/env", ["swift", "build"] + arguments, in: Paths.temporaryDirectory(), timeout: 1200)
+        guard result.status == 0 else {
+            throw SetupError(what: "swift build \(arguments.joined(separator: " ")) failed:\n\(result.stdout)\(result.stderr)")
+        }
+        built.insert(binary.path)
+        return binary.path
     }
 
     /// Whether the ELF file at `path` asks for no dynamic loader (no `PT_INTERP` program header):

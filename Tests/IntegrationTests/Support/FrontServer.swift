@@ -33,7 +33,7 @@ final class FrontServer: @unchecked Sendable {
         let file = directory.appending(path: "httpd.conf")
         try config.write(to: file, atomically: true, encoding: .utf8)
         let process = try RunningProcess("/usr/sbin/apache2", ["-f", file.path, "-DFOREGROUND"], in: directory)
-        return try FrontServer(directory: directory, port: port, process: process) { "\(directory.path)/logs/error.log" }
+        return try FrontServer(directory: directory, port: port, process: process)
     }
 
     /// Starts lighttpd with `body` appended to a minimal configuration.
@@ -50,17 +50,17 @@ final class FrontServer: @unchecked Sendable {
         let file = directory.appending(path: "lighttpd.conf")
         try config.write(to: file, atomically: true, encoding: .utf8)
         let process = try RunningProcess("/usr/sbin/lighttpd", ["-D", "-f", file.path], in: directory)
-        return try FrontServer(directory: directory, port: port, process: process) { "\(directory.path)/logs/error.log" }
+        return try FrontServer(directory: directory, port: port, process: process)
     }
 
-    private init(directory: URL, port: UInt16, process: RunningProcess, errorLog: () -> String) throws {
+    /// Waits for the server to answer; both servers write their error log to `logs/error.log`.
+    private init(directory: URL, port: UInt16, process: RunningProcess) throws {
         self.directory = directory
         self.port = port
         self.process = process
         let url = "http://127.0.0.1:\(port)/"
         guard eventually({ (try? HTTP.request("GET", url, in: directory))?.status ?? 0 > 0 }) else {
-            let log = (try? String(contentsOfFile: errorLog(), encoding: .utf8)) ?? ""
-            throw SetupError(what: "the web server did not start: \(process.stderr)\(log)")
+            throw SetupError(what: "the web server did not start: \(process.stderr)\(errorLog)")
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Nozzle
 
 /// The fields a route reads from a form post or a JSON body alike.
@@ -20,7 +21,7 @@ struct FormFields {
     /// The field's value with surrounding spaces removed; nil when absent or empty.
     subscript(name: String) -> String? {
         guard let raw = lookup(name) else { return nil }
-        let trimmed = String(raw.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         return trimmed.isEmpty ? nil : trimmed
     }
 

@@ -28,7 +28,7 @@ enum SessionCookie {
         guard parts.count == 2, let payload = Base64URL.decode(parts[0]), let signature = Base64URL.decode(parts[1]),
               HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: payload, using: key)
         else {
-            if req.cookies[name] != nil { req.log.warning("ignored a session cookie with a bad signature") }
+            req.log.warning("ignored a session cookie with a bad signature")
             return nil
         }
         guard case .object(let session)? = try? JSON(parsing: payload),

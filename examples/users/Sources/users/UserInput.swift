@@ -1,3 +1,4 @@
+import Foundation
 import Nozzle
 
 /// The `{name, email}` fields of a create or update request, checked: a JSON object or a form.
@@ -37,7 +38,7 @@ struct UserInput {
         guard case .string(let raw) = value else {
             throw fail(400, ["error": .string("\(field) must be a string"), "field": .string(field)])
         }
-        let text = String(raw.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw fail(400, ["error": .string("\(field) must not be empty"), "field": .string(field)]) }
         guard text.count <= maxLength else {
             throw fail(400, ["error": .string("\(field) must be at most \(maxLength) characters"), "field": .string(field)])
