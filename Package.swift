@@ -30,6 +30,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -37,7 +38,14 @@ let package = Package(
             pkgConfig: "fcgi",
             providers: [.apt(["libfcgi-dev"])]
         ),
-        .target(name: "Nozzle", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(
+            name: "Nozzle",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "NozzleFastCGI", dependencies: ["Nozzle", "CFastCGI"], swiftSettings: swiftSettings),
         .target(name: "NozzleTesting", dependencies: ["Nozzle", "NozzleFastCGI"], swiftSettings: swiftSettings),
         .target(name: "NozzleRouteCompiler", swiftSettings: swiftSettings),
@@ -59,7 +67,7 @@ let package = Package(
         example("blitz"),
         .executableTarget(
             name: "nozzle-micro-benchmarks",
-            dependencies: ["Nozzle"],
+            dependencies: ["Nozzle", "NozzleTesting"],
             path: "benchmarks/Micro",
             swiftSettings: swiftSettings
         ),

@@ -31,6 +31,7 @@ echo "Building the examples in release..." >&2
 swift build --package-path "$root" -c release --product hello >&2 || exit 1
 swift build --package-path "$root" -c release --product blitz >&2 || exit 1
 swift build --package-path "$root" -c release --product nozzle-micro-benchmarks >&2 || exit 1
+swift build --package-path "$root" -c release --product fixture-app >&2 || exit 1
 bin=$(swift build --package-path "$root" -c release --show-bin-path)
 # CGI starts a process per request: a fully static binary skips the dynamic loader.
 swift build --package-path "$root" -c release --product hello --scratch-path "$root/.build-static" -Xswiftc -static-executable >&2 2>/dev/null || exit 1
@@ -61,6 +62,7 @@ spawn-fcgi -n -s "$D/cpoll.sock" -M 0666 -- "$D/bin/epoll-responder" "$workers" 
 hello_pid=$!
 "$bin/blitz" --listen "unix:$D/blitz.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/blitz.log" & pids+=($!); disown $!
 blitz_pid=$!
+"$bin/fixture-app" --listen "unix:$D/fixture.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/fixture.log" & pids+=($!); disown $!
 if [[ " ${peers[*]} " == *" php "* ]]; then
   cat > "$D/php-fpm.conf" <<CONF
 [global]
@@ -104,10 +106,12 @@ http {
     upstream go    { server unix:$D/go.sock; keepalive 64; }
     upstream hello { server unix:$D/hello.sock; keepalive 64; }
     upstream blitz { server unix:$D/blitz.sock; keepalive 64; }
+    upstream fixture { server unix:$D/fixture.sock; keepalive 64; }
     server {
         listen 127.0.0.1:$port;
         location = /direct/hello { default_type application/json; return 200 '{"message":"Hello, World!"}'; }
         location = /direct/users { default_type application/json; return 201 '{"received":true}'; }
+        location /fixture/ { rewrite ^/fixture(/.*)\$ \$1 break; include $D/fastcgi_params; fastcgi_keep_conn on; fastcgi_pass fixture; }
         location /stream/blitz/ { rewrite ^/stream/blitz(/.*)\$ \$1 break; include $D/fastcgi_params; fastcgi_request_buffering off; fastcgi_keep_conn on; fastcgi_pass blitz; }
 $locations    }
 }
@@ -197,6 +201,21 @@ cgi_true=$(hyperfine -N --warmup 20 --runs 300 --export-json "$D/cgi-true.json" 
 cgi_launcher=$(hyperfine -N --warmup 20 --runs 300 --export-json "$D/cgi-launcher.json" "$D/bin/with-stdin $D/body.json /bin/true" >/dev/null 2>&1 &&
   awk -F: '/"mean"/ {gsub(/[ ,]/,"",$2); printf "%.2f", $2*1000; exit}' "$D/cgi-launcher.json")
 
+# The worst bodies we know, through nginx to the release build: the default limits, and the limits lifted.
+mkdir -p "$D/hostile"
+"$bin/nozzle-micro-benchmarks" --write-hostile-bodies "$D/hostile"
+hostile_rows=""
+for body in "$D"/hostile/*.body; do
+  base=${body%.body}
+  row="| $(cat "$base.name") |"
+  for route in echo unlimited; do
+    result=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Content-Type: $(cat "$base.type")" \
+      --data-binary @"$body" "http://127.0.0.1:$port/fixture/api/$route")
+    row+=" ${result%% *} in $(awk -v t="${result##* }" 'BEGIN {printf "%.0f", t*1000}') ms |"
+  done
+  hostile_rows+="$row"$'\n'
+done
+
 micro=$("$bin/nozzle-micro-benchmarks")
 
 # The tables.
@@ -230,6 +249,12 @@ micro=$("$bin/nozzle-micro-benchmarks")
   echo "| the same, chunked through fastcgi_request_buffering off | status ${streamed%% *} in ${streamed##* } s |"
   echo "| peak RSS of the app across both uploads | ${peak_before} kB → ${peak_after} kB (+$((peak_after - peak_before)) kB) |"
   echo "| RSS before and after $served requests | ${rss_before} kB → ${rss_after} kB |"
+  echo
+  echo "## Worst-case bodies through nginx (release; one request each)"
+  echo
+  echo "| body | default limits | limits lifted, parsed whole |"
+  echo "|---|---|---|"
+  printf '%s' "$hostile_rows"
   echo
   echo "## Micro-benchmarks of the core"
   echo

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests of the core, FastCGI wire tests, the route generator's tests, and the
+# Runs every test: unit tests of the core, FastCGI wire tests, the route generator's tests, the
 # integration tests that start real nginx, Apache, lighttpd, spawn-fcgi and CGI in front of the
-# built examples.
+# built examples, and each parser's fuzz target for a short time.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
@@ -27,3 +27,5 @@ done
 # The DocC catalog, with DocC's warnings as errors.
 "$root/scripts/docs.sh"
 swift test --package-path "$root"
+# Every parser's fuzz target, for a short time each (FUZZ_SECONDS, 20 by default): a crash fails the run.
+"$root/fuzz/run.sh" "${FUZZ_SECONDS:-20}"

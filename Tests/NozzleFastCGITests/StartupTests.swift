@@ -7,9 +7,12 @@ struct StartupTests {
         let app = App(routes: RouteTable([
             Route("/api/upload", file: "api/upload.swift", config: RouteConfig(bodyParser: .init(sizeLimit: "12 parsecs")), handlers: ["POST": { _, _ in }]),
             Route("/api/fine", file: "api/fine.swift", config: RouteConfig(bodyParser: .init(sizeLimit: "1.5MB")), handlers: ["POST": { _, _ in }]),
+            Route("/api/form", file: "api/form.swift", config: RouteConfig(bodyParser: .init(parameterLimit: 0, partHeaderSizeLimit: "lots")), handlers: ["POST": { _, _ in }]),
         ]))
         #expect(app.configurationErrors == [
-            "api/upload.swift: invalid bodyParser.sizeLimit \"12 parsecs\": use a byte count or a size such as \"500kb\" or \"1mb\""
+            "api/upload.swift: invalid bodyParser.sizeLimit \"12 parsecs\": use a byte count or a size such as \"500kb\" or \"1mb\"",
+            "api/form.swift: invalid bodyParser.partHeaderSizeLimit \"lots\": use a byte count or a size such as \"500kb\" or \"1mb\"",
+            "api/form.swift: invalid bodyParser.parameterLimit 0: it must be at least 1",
         ])
         #expect(app.run(arguments: [], environment: [:]) == 1)
     }

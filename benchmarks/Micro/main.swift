@@ -2,7 +2,8 @@
 //
 // Each benchmark runs in batches and reports the median time per operation across batches, so one
 // noisy batch on a shared machine does not move the figure.
-import Nozzle
+@_spi(Fuzzing) import Nozzle
+import NozzleTesting
 
 #if canImport(Glibc)
 import Glibc
@@ -52,6 +53,44 @@ func thousandRoutes() -> (RouteTable, [String]) {
     return (RouteTable(Array(routes.prefix(1000))), paths)
 }
 
+// The worst bodies we know, about 1 MB each, through the app in-process: with the default limits,
+// and with every count limit lifted so the parser takes the whole body. One run each: they are
+// milliseconds, not nanoseconds. `--write-hostile-bodies DIR` writes them out instead, for
+// benchmarks/run.sh to send through nginx: NAME.body, and NAME.type with its Content-Type.
+let lifted = RouteConfig(bodyParser: BodyParserConfig(parameterLimit: .max, jsonMemberLimit: .max, partLimit: .max))
+let echo: Handler = { req, res in res.json(["type": .string(req.body.kind), "body": req.body.jsonRepresentation]) }
+let decode: Handler = { req, res in res.json(["count": .int(try req.body.decode([String: Int].self).count)]) }
+let hostileApp = App(routes: RouteTable([
+    Route("/echo", handlers: ["POST": echo]),
+    Route("/unlimited", config: lifted, handlers: ["POST": echo]),
+    Route("/decode", handlers: ["POST": decode]),
+    Route("/decode-whole", config: lifted, handlers: ["POST": decode]),
+]))
+let sameName = HostileInput.manyMultipartParts(bytes: 795_000)
+let wide = HostileInput.wideJSONObject(bytes: 989_000)
+let hostileCases: [(String, String, String, [UInt8])] = [
+    ("form k=1& × 200,000 (800 KB)", "/unlimited", "application/x-www-form-urlencoded", HostileInput.repeatedFormKey(bytes: 800_000)),
+    ("form of 100,000 distinct keys (889 KB)", "/unlimited", "application/x-www-form-urlencoded", HostileInput.distinctFormKeys(bytes: 889_000)),
+    ("form of bare keys k&k&… (1 MB)", "/unlimited", "application/x-www-form-urlencoded", HostileInput.bareFormKeys(bytes: 1_000_000)),
+    ("JSON object of \(wide.members) distinct keys (989 KB)", "/unlimited", "application/json", wide.body),
+    ("the same, decoded into [String: Int]", "/decode-whole", "application/json", wide.body),
+    ("JSON object of objects cut at 1 MB (400)", "/unlimited", "application/json", HostileInput.truncatedObjectOfObjects(bytes: 1_000_000)),
+    ("multipart, \(sameName.parts) parts named k (795 KB)", "/unlimited", "multipart/form-data; boundary=\(sameName.boundary)", sameName.body),
+    ("multipart boundary near-misses (1 MB)", "/echo", "multipart/form-data; boundary=hostileboundary", HostileInput.multipartNearMisses(bytes: 1_000_000).body),
+]
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--write-hostile-bodies" {
+    let directory = CommandLine.arguments[2]
+    for (index, (name, route, contentType, body)) in hostileCases.enumerated() where route != "/decode-whole" {
+        let base = "\(directory)/\(index)"
+        for (path, bytes) in [(base + ".body", body), (base + ".type", Array(contentType.utf8)), (base + ".name", Array(name.utf8))] {
+            guard let file = fopen(path, "w") else { fatalError("cannot write \(path)") }
+            _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+            fclose(file)
+        }
+    }
+    exit(0)
+}
+
 let (table, paths) = thousandRoutes()
 var results: [(String, Double)] = []
 
@@ -89,8 +128,27 @@ results.append(("response header block, 4 fields", measure(perBatch: 50_000) { _
     blackHole(sink.bytes)
 }))
 
+var hostileRows: [String] = []
+for (name, route, contentType, body) in hostileCases {
+    var timings: [String] = []
+    for target in [route == "/decode-whole" ? "/decode" : "/echo", route] {
+        let start = now()
+        let output = await hostileApp.call("POST", target, headers: [("Content-Type", contentType)], body: body, logWriter: MemoryLogWriter())
+        let milliseconds = Double(now() - start) / 1e6
+        let status = String(decoding: output.prefix(11).dropFirst(8), as: UTF8.self)
+        timings.append("\(status) in \(String(Int(milliseconds.rounded()))) ms")
+    }
+    hostileRows.append("| \(name) | \(timings[0]) | \(timings[1]) |")
+}
+
 print("| benchmark | median per operation |")
 print("|---|---|")
 for (name, nanoseconds) in results {
     print("| \(name) | \(nanoseconds < 10_000 ? "\(Int(nanoseconds.rounded())) ns" : "\(Int((nanoseconds / 1000).rounded())) µs") |")
 }
+print()
+print("Worst-case bodies in-process (one request each; \"default\" has the default limits, \"whole\" lifts them):")
+print()
+print("| body | default limits | parsed whole |")
+print("|---|---|---|")
+for row in hostileRows { print(row) }

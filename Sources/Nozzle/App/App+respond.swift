@@ -39,6 +39,13 @@ extension App {
         req.routePattern = route.pattern
         req.params = match.params
         req.trustedProxies = trustedProxies
+        let parameterLimit = (route.config.bodyParser ?? BodyParserConfig()).parameterLimit
+        do {
+            try req.parseQuery(parameterLimit: parameterLimit)
+        } catch {
+            render(HTTPError.limitExceeded("Too many query parameters", option: "parameterLimit", max: parameterLimit), req, res)
+            return
+        }
         for (name, value) in match.params { req.query.set(name, value) }
 
         var handler = route.handler(for: req.method)

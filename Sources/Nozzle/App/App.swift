@@ -74,10 +74,21 @@ public struct App: Sendable {
 
     /// Problems with the routes' configs, such as a malformed size limit, each naming its route file.
     public var configurationErrors: [String] {
-        routes.routes.compactMap { route in
-            guard let limit = route.config.bodyParser?.sizeLimit, limit.bytes == nil else { return nil }
+        routes.routes.flatMap { route -> [String] in
+            guard let parser = route.config.bodyParser else { return [] }
             let name = route.file.isEmpty ? route.pattern : route.file
-            return "\(name): invalid bodyParser.sizeLimit \"\(limit.text)\": use a byte count or a size such as \"500kb\" or \"1mb\""
+            var problems: [String] = []
+            for (option, limit) in [("sizeLimit", parser.sizeLimit), ("partHeaderSizeLimit", parser.partHeaderSizeLimit)] where limit.bytes == nil {
+                problems.append("\(name): invalid bodyParser.\(option) \"\(limit.text)\": use a byte count or a size such as \"500kb\" or \"1mb\"")
+            }
+            let counts = [
+                ("parameterLimit", parser.parameterLimit), ("jsonDepthLimit", parser.jsonDepthLimit),
+                ("jsonMemberLimit", parser.jsonMemberLimit), ("partLimit", parser.partLimit),
+            ]
+            for (option, value) in counts where value < 1 {
+                problems.append("\(name): invalid bodyParser.\(option) \(value): it must be at least 1")
+            }
+            return problems
         }
     }
 }

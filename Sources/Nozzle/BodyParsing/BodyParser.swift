@@ -8,7 +8,9 @@
 ///
 /// A body over the limit is a 413 `{"error":"Body exceeded 1mb limit"}`, decided before reading when
 /// `CONTENT_LENGTH` says so, and while reading otherwise. Bytes past the limit are never buffered.
-/// An unsupported charset or `Content-Encoding` is a 415. Errors never reach the handler.
+/// An unsupported charset or `Content-Encoding` is a 415. The counts a body may hold are limited as
+/// well (``BodyParserConfig``), each with a 413 naming its option. Every parser runs in time linear in
+/// the body, whatever it holds. Errors never reach the handler.
 struct BodyParser: Middleware {
     let config: BodyParserConfig
 
@@ -40,13 +42,23 @@ struct BodyParser: Middleware {
         if contentType.isJSON {
             guard charset == nil || charset == "utf-8" || charset == "utf8" else { throw BodyParser.unsupported(charset!) }
             do {
-                req.body = .json(try JSON(parsing: bytes))
+                req.body = .json(try JSON(parsing: bytes, limits: config.jsonLimits))
             } catch {
-                throw HTTPError(400, body: ["error": "Invalid JSON", "reason": .string(error.reason), "position": .int(error.position)])
+                switch error.limit {
+                case .depth?: throw HTTPError.limitExceeded("JSON nested too deeply", option: "jsonDepthLimit", max: config.jsonDepthLimit)
+                case .members?: throw HTTPError.limitExceeded("Too many members in a JSON object", option: "jsonMemberLimit", max: config.jsonMemberLimit)
+                case nil: throw HTTPError(400, body: ["error": "Invalid JSON", "reason": .string(error.reason), "position": .int(error.position)])
+                }
             }
         } else if contentType.essence == "application/x-www-form-urlencoded" {
             guard charset == nil || charset == "utf-8" || charset == "utf8" else { throw BodyParser.unsupported(charset!) }
-            req.body = .form(Query(parsing: String(decoding: bytes, as: UTF8.self)))
+            do {
+                req.body = .form(try bytes.withUnsafeBufferPointer { bytes throws(ParameterLimitExceeded) in
+                    try Query(bytes: bytes, parameterLimit: config.parameterLimit)
+                })
+            } catch {
+                throw HTTPError.limitExceeded("Too many parameters", option: "parameterLimit", max: config.parameterLimit)
+            }
         } else if contentType.type == "text" {
             guard let text = BodyParser.decode(bytes, charset: charset ?? "utf-8") else { throw BodyParser.unsupported(charset!) }
             req.body = .text(text)
@@ -54,10 +66,18 @@ struct BodyParser: Middleware {
             guard let boundary = contentType.parameters["boundary"] else {
                 throw HTTPError(400, body: ["error": "Invalid multipart body", "reason": "the Content-Type has no boundary"])
             }
+            let headerLimit = config.partHeaderSizeLimit.bytes ?? 16_384
             do {
-                req.body = .multipart(try MultipartParser.parse(bytes, boundary: boundary))
+                req.body = .multipart(try MultipartParser.parse(bytes, boundary: boundary, partLimit: config.partLimit, headerSizeLimit: headerLimit))
             } catch {
-                throw HTTPError(400, body: ["error": "Invalid multipart body", "reason": .string(error.reason)])
+                switch error {
+                case .malformed(let reason):
+                    throw HTTPError(400, body: ["error": "Invalid multipart body", "reason": .string(reason)])
+                case .tooManyParts(let limit):
+                    throw HTTPError.limitExceeded("Too many parts in a multipart body", option: "partLimit", max: limit)
+                case .headerTooLarge(let limit):
+                    throw HTTPError.limitExceeded("A multipart part's headers are too large", option: "partHeaderSizeLimit", max: limit)
+                }
             }
         } else {
             req.body = .bytes(bytes)
@@ -96,6 +116,7 @@ struct MediaType {
         parameters = parsed.values
     }
 
-    var type: Substring { essence.split(separator: "/").first ?? "" }
-    var isJSON: Bool { essence == "application/json" || essence.hasSuffix("+json") }
+    /// The part before the `/`.
+    var type: Substring { essence.utf8.firstIndex(of: UInt8(ascii: "/")).map { essence[..<$0] } ?? Substring(essence) }
+    var isJSON: Bool { essence == "application/json" || essence.utf8.suffix(5).elementsEqual("+json".utf8) }
 }

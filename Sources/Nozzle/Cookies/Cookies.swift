@@ -1,19 +1,39 @@
 /// Parses a `Cookie` header: `a=1; b=hello%20world` gives `["a": "1", "b": "hello world"]`.
 ///
-/// The first value of a repeated name wins, as in the `cookie` package Express uses.
+/// As the `cookie` package Express uses: the first value of a repeated name wins, spaces and tabs
+/// around names and values are trimmed, one pair of double quotes around a value is removed, and a
+/// value is percent-decoded unless its escapes are malformed, when it is kept as sent. One pass
+/// over the bytes, whatever the header holds.
 enum CookieParser {
     static func parse(_ header: String?) -> [String: String] {
-        guard let header, !header.isEmpty else { return [:] }
-        var cookies: [String: String] = [:]
-        for pair in header.split(separator: ";") {
-            guard let equals = pair.firstIndex(of: "=") else { continue }
-            let name = pair[..<equals].trimmingCharacters(in: " ")
-            guard !name.isEmpty, cookies[name] == nil else { continue }
-            var value = pair[pair.index(after: equals)...].trimmingCharacters(in: " ")
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
-            cookies[name] = PercentDecoding.decode(value)
+        guard var header, !header.isEmpty else { return [:] }
+        return header.withUTF8 { bytes in
+            var cookies: [String: String] = [:]
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != UInt8(ascii: ";") { end += 1 }
+                var equals = start
+                while equals < end && bytes[equals] != UInt8(ascii: "=") { equals += 1 }
+                if equals < end {
+                    let name = HTTPText.trimmed(bytes, start..<equals)
+                    if !name.isEmpty, cookies[name] == nil {
+                        var valueStart = equals + 1
+                        var valueEnd = end
+                        while valueStart < valueEnd, HTTPText.isWhitespace(bytes[valueStart]) { valueStart += 1 }
+                        while valueEnd > valueStart, HTTPText.isWhitespace(bytes[valueEnd - 1]) { valueEnd -= 1 }
+                        if valueEnd - valueStart >= 2, bytes[valueStart] == UInt8(ascii: "\""), bytes[valueEnd - 1] == UInt8(ascii: "\"") {
+                            valueStart += 1
+                            valueEnd -= 1
+                        }
+                        let value = UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])
+                        cookies[name] = PercentDecoding.decodeStrictly(value) ?? String(decoding: value, as: UTF8.self)
+                    }
+                }
+                start = end + 1
+            }
+            return cookies
         }
-        return cookies
     }
 }
 

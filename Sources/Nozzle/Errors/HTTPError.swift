@@ -34,3 +34,11 @@ public func fail(_ status: Int, _ data: JSON) -> HTTPError {
     if case .string(let message) = data { return HTTPError(status, message) }
     return HTTPError(status, body: data)
 }
+
+extension HTTPError {
+    /// A 413 that names the body-parser option whose limit a request went past:
+    /// `{"error":"Too many parameters","limit":"parameterLimit","max":1000}`.
+    static func limitExceeded(_ message: String, option: String, max: Int) -> HTTPError {
+        HTTPError(413, body: ["error": .string(message), "limit": .string(option), "max": .int(max)])
+    }
+}

@@ -4,17 +4,43 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public var reason: String
     /// The byte offset of the problem, counted from 0.
     public var position: Int
+    /// The limit that the text went past, when that was the problem: ``JSONLimits/depth`` or
+    /// ``JSONLimits/members``; nil for a syntax error.
+    public var limit: JSONLimits.Kind?
 
     public var description: String { "\(reason) at position \(position)" }
+}
+
+/// Bounds on what a JSON text may hold, so that a hostile text cannot overflow the stack or make
+/// one object enormous.
+public struct JSONLimits: Sendable, Hashable {
+    /// Which limit a text went past.
+    public enum Kind: String, Sendable {
+        /// Arrays and objects nested deeper than ``JSONLimits/depth``.
+        case depth
+        /// An object with more than ``JSONLimits/members`` members.
+        case members
+    }
+
+    /// The deepest nesting of arrays and objects.
+    public var depth: Int
+    /// The most members one object may have.
+    public var members: Int
+
+    /// Limits; by default 512 levels of nesting and no bound on members.
+    public init(depth: Int = 512, members: Int = .max) {
+        self.depth = depth
+        self.members = members
+    }
 }
 
 extension JSON {
     /// Parses a complete JSON text.
     ///
     /// - Throws: ``JSONParseError`` with the byte offset of the first problem.
-    public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
+    public init(parsing bytes: some Collection<UInt8>, limits: JSONLimits = JSONLimits()) throws(JSONParseError) {
         let array = Array(bytes)
-        var parser = JSONParser(bytes: array)
+        var parser = JSONParser(bytes: array, limits: limits)
         self = try parser.parseDocument()
     }
 
@@ -24,14 +50,18 @@ extension JSON {
     }
 }
 
-/// A recursive-descent parser over UTF-8 bytes; depth is bounded so hostile input cannot overflow the stack.
+/// A recursive-descent parser over UTF-8 bytes, in time linear in its input. Depth is bounded so
+/// that hostile input cannot overflow the stack, and so is the size of each object.
 struct JSONParser {
     let bytes: [UInt8]
+    let limits: JSONLimits
     var index = 0
     var depth = 0
-    static let maximumDepth = 512
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8], limits: JSONLimits = JSONLimits()) {
+        self.bytes = bytes
+        self.limits = limits
+    }
 
     mutating func parseDocument() throws(JSONParseError) -> JSON {
         skipWhitespace()
@@ -78,7 +108,9 @@ struct JSONParser {
 
     mutating func enter() throws(JSONParseError) {
         depth += 1
-        if depth > JSONParser.maximumDepth { throw fail("JSON nested too deeply") }
+        if depth > limits.depth {
+            throw JSONParseError(reason: "JSON nested more than \(limits.depth) levels deep", position: index, limit: .depth)
+        }
     }
 
     mutating func parseObject() throws(JSONParseError) -> JSON {
@@ -86,12 +118,17 @@ struct JSONParser {
         defer { depth -= 1 }
         index += 1
         var object = JSONObject()
+        var members = 0
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             return .object(object)
         }
         while true {
+            members += 1
+            if members > limits.members {
+                throw JSONParseError(reason: "A JSON object has more than \(limits.members) members", position: index, limit: .members)
+            }
             skipWhitespace()
             guard index < bytes.count else { throw fail("Unexpected end of JSON input") }
             guard bytes[index] == UInt8(ascii: "\"") else { throw fail("Expected a string key") }
@@ -179,7 +216,7 @@ struct JSONParser {
                         throw fail("Unpaired surrogate in a string")
                     }
                     guard let scalar = Unicode.Scalar(code) else { throw fail("Invalid unicode escape") }
-                    scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    UTF8.encode(scalar) { scalars.append($0) }
                 default:
                     index -= 1
                     throw fail("Invalid escape in a string")

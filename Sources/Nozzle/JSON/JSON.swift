@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// A JSON value, written as a Swift literal.
 ///
 /// `JSON` lets a handler answer with mixed values without declaring a type:
@@ -18,48 +20,50 @@ public enum JSON: Sendable, Hashable {
 }
 
 /// An ordered JSON object: keys keep their insertion order, and a key set twice keeps its first place.
+///
+/// Lookups and insertions take constant time whatever the number of members, so an object built
+/// from a hostile request body costs time in proportion to its size.
 public struct JSONObject: Sendable, Hashable, Sequence {
-    /// The members in order.
-    public private(set) var members: [(key: String, value: JSON)]
+    private var storage: OrderedDictionary<String, JSON>
 
     /// An empty object.
-    public init() { members = [] }
+    public init() { storage = [:] }
 
-    /// An object from ordered members; a repeated key keeps its last value.
-    public init(_ members: [(String, JSON)]) {
-        self.members = []
-        for (key, value) in members { self[key] = value }
+    /// An object from ordered members; a repeated key keeps its first place and its last value.
+    public init(_ members: some Sequence<(String, JSON)>) {
+        storage = [:]
+        for (key, value) in members { storage[key] = value }
     }
 
-    /// The value for `key`, or nil.
+    /// The members in order.
+    public var members: [(key: String, value: JSON)] { storage.elements.map { ($0.key, $0.value) } }
+
+    /// The value for `key`, or nil; setting nil removes the member.
     public subscript(key: String) -> JSON? {
-        get { members.first { $0.key == key }?.value }
-        set {
-            if let index = members.firstIndex(where: { $0.key == key }) {
-                if let newValue { members[index].value = newValue } else { members.remove(at: index) }
-            } else if let newValue {
-                members.append((key, newValue))
-            }
-        }
+        get { storage[key] }
+        set { storage[key] = newValue }
     }
 
     /// The number of members.
-    public var count: Int { members.count }
+    public var count: Int { storage.count }
+
+    /// Whether there are no members.
+    public var isEmpty: Bool { storage.isEmpty }
 
     /// The keys in order.
-    public var keys: [String] { members.map(\.key) }
+    public var keys: [String] { Array(storage.keys) }
 
-    public func makeIterator() -> IndexingIterator<[(key: String, value: JSON)]> { members.makeIterator() }
+    public func makeIterator() -> OrderedDictionary<String, JSON>.Iterator { storage.makeIterator() }
 
     /// Objects are equal when they have the same keys with equal values, in any order.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.members.count == rhs.members.count && lhs.members.allSatisfy { rhs[$0.key] == $0.value }
+        lhs.storage.count == rhs.storage.count && lhs.storage.allSatisfy { rhs.storage[$0.key] == $0.value }
     }
 
     public func hash(into hasher: inout Hasher) {
         // Order-independent, to agree with ==.
         var combined = 0
-        for (key, value) in members {
+        for (key, value) in storage {
             var member = Hasher()
             member.combine(key)
             member.combine(value)

@@ -31,8 +31,8 @@ extension Request {
 
 /// One entry of an `Accept` header: `text/html`, `application/*;q=0.8`, `*/*;q=0.1`.
 struct AcceptRange {
-    var type: Substring
-    var subtype: Substring
+    var type: String
+    var subtype: String
     var quality: Double
 
     /// 2 for `type/subtype`, 1 for `type/*`, 0 for `*/*`: the most specific match decides the quality.
@@ -44,18 +44,24 @@ struct AcceptRange {
         return (type == "*" || type == parts[0]) && (subtype == "*" || subtype == parts[1])
     }
 
+    /// The entries of an `Accept` header, in one pass over its bytes.
     static func parse(_ header: String) -> [AcceptRange] {
-        header.lowercased().split(separator: ",").compactMap { entry in
-            let fields = entry.split(separator: ";").map { $0.trimmingCharacters(in: " ") }
-            guard let range = fields.first else { return nil }
-            let parts = range.split(separator: "/", maxSplits: 1)
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
-            var quality = 1.0
-            for parameter in fields.dropFirst() where parameter.hasPrefix("q=") {
-                quality = Double(parameter.dropFirst(2)) ?? 0
+        var header = header
+        return header.withUTF8 { bytes in
+            var ranges: [AcceptRange] = []
+            var start = 0
+            for end in 0...bytes.count where end == bytes.count || bytes[end] == UInt8(ascii: ",") {
+                defer { start = end + 1 }
+                let entry = HeaderParameters.parse(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                let range = entry.value.lowercased()
+                guard let slash = range.utf8.firstIndex(of: UInt8(ascii: "/")) else { continue }
+                let type = String(range[..<slash])
+                let subtype = String(range[range.utf8.index(after: slash)...])
+                guard !type.isEmpty, !subtype.isEmpty else { continue }
+                let quality = entry.values["q"].flatMap { Double($0) } ?? 1
+                ranges.append(AcceptRange(type: type, subtype: subtype, quality: min(max(quality, 0), 1)))
             }
-            return AcceptRange(type: parts[0], subtype: parts[1], quality: min(max(quality, 0), 1))
+            return ranges
         }
     }
 }
-

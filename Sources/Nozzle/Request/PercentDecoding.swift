@@ -1,4 +1,4 @@
-/// Percent-decoding for paths and form components.
+/// Percent-decoding for paths and form components, on bytes, in one pass.
 package enum PercentDecoding {
     /// Decodes `%XX` escapes; a malformed escape is kept as written. Invalid UTF-8 is repaired.
     package static func decode(_ text: some StringProtocol, plusIsSpace: Bool = false) -> String {
@@ -6,23 +6,48 @@ package enum PercentDecoding {
         guard utf8.contains(UInt8(ascii: "%")) || (plusIsSpace && utf8.contains(UInt8(ascii: "+"))) else {
             return String(text)
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(utf8.count)
-        var iterator = Array(utf8)[...]
-        while let byte = iterator.popFirst() {
-            if byte == UInt8(ascii: "%"), iterator.count >= 2,
-                let high = hexValue(iterator[iterator.startIndex]),
-                let low = hexValue(iterator[iterator.startIndex + 1])
-            {
-                bytes.append(high << 4 | low)
-                iterator = iterator.dropFirst(2)
-            } else if plusIsSpace && byte == UInt8(ascii: "+") {
-                bytes.append(UInt8(ascii: " "))
+        var copy = String(text)
+        return copy.withUTF8 { decode($0, plusIsSpace: plusIsSpace) }
+    }
+
+    /// Decodes `%XX` escapes in UTF-8 bytes; a malformed escape is kept as written.
+    package static func decode(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { output in
+            var read = 0
+            var written = 0
+            while read < bytes.count {
+                let byte = bytes[read]
+                if byte == UInt8(ascii: "%"), read + 2 < bytes.count, let high = hexValue(bytes[read + 1]), let low = hexValue(bytes[read + 2]) {
+                    output[written] = high << 4 | low
+                    read += 3
+                } else {
+                    output[written] = plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte
+                    read += 1
+                }
+                written += 1
+            }
+            return written
+        }
+    }
+
+    /// Decodes `%XX` escapes as JavaScript's `decodeURIComponent` does: nil when an escape is
+    /// malformed or the result is not valid UTF-8.
+    package static func decodeStrictly(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard bytes.contains(UInt8(ascii: "%")) else { return String(validating: bytes, as: UTF8.self) }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var read = 0
+        while read < bytes.count {
+            if bytes[read] == UInt8(ascii: "%") {
+                guard read + 2 < bytes.count, let high = hexValue(bytes[read + 1]), let low = hexValue(bytes[read + 2]) else { return nil }
+                output.append(high << 4 | low)
+                read += 3
             } else {
-                bytes.append(byte)
+                output.append(bytes[read])
+                read += 1
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(validating: output, as: UTF8.self)
     }
 
     static func decodeFormComponent(_ text: some StringProtocol) -> String { decode(text, plusIsSpace: true) }

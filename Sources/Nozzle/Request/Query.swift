@@ -1,8 +1,11 @@
+public import OrderedCollections
+
 /// The query string's parameters, with route params merged in.
 ///
 /// `query["x"]` is the first value; `query.all("x")` gives every value of a repeated key. A route
 /// param wins over a query key of the same name, as in Next.js, and a catch-all param is always an
-/// array.
+/// array. Lookups and appends take constant time, so a hostile query or form costs time in
+/// proportion to its length.
 public struct Query: Sendable, Sequence {
     /// One key's value: a single string, or a list (a repeated key, or a catch-all param).
     public enum Value: Sendable, Hashable {
@@ -17,86 +20,133 @@ public struct Query: Sendable, Sequence {
             }
         }
 
+        /// The first value.
+        public var first: String? {
+            switch self {
+            case .one(let value): value
+            case .many(let values): values.first
+            }
+        }
+
         var json: JSON {
             switch self {
             case .one(let value): .string(value)
             case .many(let values): .array(values.map(JSON.string))
             }
         }
+
+        /// Adds a value in place: the list is never copied, however long it grows.
+        mutating func append(_ value: String) {
+            switch self {
+            case .one(let first):
+                self = .many([first, value])
+            case .many(var values):
+                // Release this enum's reference first, so the list is uniquely held and grows in place.
+                self = .one("")
+                values.append(value)
+                self = .many(values)
+            }
+        }
     }
 
+    /// The parameters in order of first appearance.
+    private var storage: OrderedDictionary<String, Value> = [:]
+
     /// The keys and values in order of first appearance.
-    public private(set) var entries: [(key: String, value: Value)] = []
+    public var entries: [(key: String, value: Value)] { storage.elements.map { ($0.key, $0.value) } }
 
     /// An empty query.
     public init() {}
 
-    /// Parses an `application/x-www-form-urlencoded` string such as `a=1&b=2&a=3`.
+    /// Parses an `application/x-www-form-urlencoded` string such as `a=1&b=2&a=3`, with no limit
+    /// on the number of parameters.
     public init(parsing string: some StringProtocol) {
+        // A limit of Int.max is never reached.
+        self = (try? Query(parsing: string, parameterLimit: .max)) ?? Query()
+    }
+
+    /// Parses an `application/x-www-form-urlencoded` string, as body-parser does with its
+    /// `parameterLimit`.
+    ///
+    /// - Throws: ``ParameterLimitExceeded`` when it holds more than `parameterLimit` parameters,
+    ///   found before any of them is decoded.
+    public init(parsing string: some StringProtocol, parameterLimit: Int) throws(ParameterLimitExceeded) {
         guard !string.isEmpty else { return }
         var text = String(string)
-        text.withUTF8 { bytes in
-            // Split on bytes: '&' and '=' are ASCII, so no UTF-8 sequence contains them.
+        let result = text.withUTF8 { bytes in
+            Result { () throws(ParameterLimitExceeded) in try Query(bytes: bytes, parameterLimit: parameterLimit) }
+        }
+        self = try result.get()
+    }
+
+    /// Parses form-encoded bytes; '&' and '=' are ASCII, so no UTF-8 sequence contains them.
+    init(bytes: UnsafeBufferPointer<UInt8>, parameterLimit: Int) throws(ParameterLimitExceeded) {
+        if parameterLimit < .max {
+            var count = 0
             var start = 0
-            while start <= bytes.count {
-                var end = start
-                while end < bytes.count && bytes[end] != UInt8(ascii: "&") { end += 1 }
-                if end > start {
-                    var equals = start
-                    while equals < end && bytes[equals] != UInt8(ascii: "=") { equals += 1 }
-                    let key = Query.component(UnsafeBufferPointer(rebasing: bytes[start..<equals]))
-                    let value = equals < end ? Query.component(UnsafeBufferPointer(rebasing: bytes[(equals + 1)..<end])) : ""
-                    append(key, value)
-                }
-                start = end + 1
+            for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: "&") {
+                if index > start { count += 1 }
+                start = index + 1
             }
+            if count > parameterLimit { throw ParameterLimitExceeded(limit: parameterLimit) }
+        }
+        var start = 0
+        while start <= bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "&") { end += 1 }
+            if end > start {
+                var equals = start
+                while equals < end && bytes[equals] != UInt8(ascii: "=") { equals += 1 }
+                let key = Query.component(UnsafeBufferPointer(rebasing: bytes[start..<equals]))
+                let value = equals < end ? Query.component(UnsafeBufferPointer(rebasing: bytes[(equals + 1)..<end])) : ""
+                append(key, value)
+            }
+            start = end + 1
         }
     }
 
     static func component(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         let plain = !bytes.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
-        let text = String(decoding: bytes, as: UTF8.self)
-        return plain ? text : PercentDecoding.decodeFormComponent(text)
+        return plain ? String(decoding: bytes, as: UTF8.self) : PercentDecoding.decode(bytes, plusIsSpace: true)
     }
 
     /// The first value of `key`, or nil.
-    public subscript(key: String) -> String? {
-        entries.first { $0.key == key }?.value.values.first
-    }
+    public subscript(key: String) -> String? { storage[key]?.first }
 
     /// Every value of `key`, in order; empty when it is absent.
-    public func all(_ key: String) -> [String] {
-        entries.first { $0.key == key }?.value.values ?? []
-    }
+    public func all(_ key: String) -> [String] { storage[key]?.values ?? [] }
 
     /// The value of `key` as given, or nil.
-    public func value(_ key: String) -> Value? { entries.first { $0.key == key }?.value }
+    public func value(_ key: String) -> Value? { storage[key] }
 
     /// Adds a value; a key seen before becomes a list.
     public mutating func append(_ key: String, _ value: String) {
-        if let index = entries.firstIndex(where: { $0.key == key }) {
-            entries[index].value = .many(entries[index].value.values + [value])
+        if let index = storage.index(forKey: key) {
+            storage.values[index].append(value)
         } else {
-            entries.append((key, .one(value)))
+            storage[key] = .one(value)
         }
     }
 
     /// Sets `key`, replacing what was there.
-    public mutating func set(_ key: String, _ value: Value) {
-        if let index = entries.firstIndex(where: { $0.key == key }) {
-            entries[index].value = value
-        } else {
-            entries.append((key, value))
-        }
-    }
+    public mutating func set(_ key: String, _ value: Value) { storage[key] = value }
+
+    /// The number of keys.
+    public var count: Int { storage.count }
 
     /// Whether there are no keys.
-    public var isEmpty: Bool { entries.isEmpty }
+    public var isEmpty: Bool { storage.isEmpty }
 
     /// The query as a JSON object: single values are strings, lists are arrays.
     public var json: JSON {
-        .object(JSONObject(entries.map { ($0.key, $0.value.json) }))
+        .object(JSONObject(storage.lazy.map { ($0.key, $0.value.json) }))
     }
 
-    public func makeIterator() -> IndexingIterator<[(key: String, value: Value)]> { entries.makeIterator() }
+    public func makeIterator() -> OrderedDictionary<String, Value>.Iterator { storage.makeIterator() }
+}
+
+/// A query string or form had more parameters than its `parameterLimit`.
+public struct ParameterLimitExceeded: Error, Sendable {
+    /// The limit.
+    public var limit: Int
 }

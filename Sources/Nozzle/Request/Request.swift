@@ -26,7 +26,21 @@ public final class Request: @unchecked Sendable {
     /// The header fields, from the `HTTP_*` params, `CONTENT_TYPE` and `CONTENT_LENGTH`.
     public private(set) lazy var headers: Headers = variables.headers
     /// The query string's parameters, with the route's params merged in.
-    public var query: Query
+    ///
+    /// Parsed on first use. Before the handler runs, the route's `parameterLimit` is checked: a
+    /// query string with more parameters is answered 413.
+    public var query: Query {
+        get {
+            if let parsedQuery { return parsedQuery }
+            let query = Query(parsing: queryString)
+            parsedQuery = query
+            return query
+        }
+        set { parsedQuery = newValue }
+    }
+    /// `QUERY_STRING` as received.
+    public let queryString: String
+    private var parsedQuery: Query?
     /// The values of the route's dynamic segments.
     public internal(set) var params = RouteParams()
     /// The parsed body; ``RequestBody/none`` until the body parser has run.
@@ -105,7 +119,7 @@ public final class Request: @unchecked Sendable {
         self.path = rawPath
         self.routingPath = encodedPath.map(relative)
         self.url = requestURI ?? (queryString.isEmpty ? rawPath : rawPath + "?" + queryString)
-        self.query = Query(parsing: queryString)
+        self.queryString = queryString
         self.bodySource = body
         let givenID = variables["REQUEST_ID"] ?? variables["HTTP_X_REQUEST_ID"]
         self.id = givenID.flatMap { $0.isEmpty ? nil : $0 } ?? id
@@ -127,7 +141,18 @@ public final class Request: @unchecked Sendable {
         guard let remote = remoteAddress, let trusted = trustedProxies, trusted.trusts(remote),
             let forwarded = headers["X-Forwarded-For"]
         else { return remoteAddress }
-        let chain = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
+        var text = forwarded
+        // Split on bytes: the list is untrusted text of any length.
+        let chain = text.withUTF8 { bytes in
+            var entries: [String] = []
+            var start = 0
+            for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: ",") {
+                let entry = HTTPText.trimmed(bytes, start..<index)
+                if !entry.isEmpty { entries.append(entry) }
+                start = index + 1
+            }
+            return entries
+        }
         for address in chain.reversed() where !trusted.trusts(address) { return address }
         return chain.first ?? remote
     }
@@ -148,13 +173,16 @@ public final class Request: @unchecked Sendable {
         switch wanted {
         case "json": return MediaType(header).isJSON
         case "urlencoded", "form": return actual == "application/x-www-form-urlencoded"
-        case "multipart": return actual.hasPrefix("multipart/")
+        case "multipart": return actual.utf8.starts(with: "multipart/".utf8)
         case "text", "html", "xml":
             return actual == MediaTypes.expand(wanted).split(separator: ";")[0]
         default:
-            if wanted.hasPrefix("+") { return actual.hasSuffix(wanted) }
-            if wanted.hasSuffix("/*") { return actual.hasPrefix(wanted.dropLast()) }
-            if wanted.hasPrefix("*/") { return actual.hasSuffix(wanted.dropFirst()) }
+            // Compared as bytes: the Content-Type is the client's text.
+            func ends(with suffix: some StringProtocol) -> Bool { actual.utf8.suffix(suffix.utf8.count).elementsEqual(suffix.utf8) }
+            func starts(with prefix: some StringProtocol) -> Bool { actual.utf8.prefix(prefix.utf8.count).elementsEqual(prefix.utf8) }
+            if wanted.hasPrefix("+") { return ends(with: wanted) }
+            if wanted.hasSuffix("/*") { return starts(with: wanted.dropLast()) }
+            if wanted.hasPrefix("*/") { return ends(with: wanted.dropFirst()) }
             return actual == wanted
         }
     }
@@ -170,6 +198,14 @@ public final class Request: @unchecked Sendable {
     public var serverProtocol: String? { variables["SERVER_PROTOCOL"] }
     /// The raw `REQUEST_URI`: not decoded, with the query.
     public var requestURI: String? { variables["REQUEST_URI"] }
+
+    /// Parses the query string, unless that has happened already.
+    ///
+    /// - Throws: ``ParameterLimitExceeded`` when it has more than `parameterLimit` parameters.
+    func parseQuery(parameterLimit: Int) throws(ParameterLimitExceeded) {
+        guard parsedQuery == nil else { return }
+        parsedQuery = try Query(parsing: queryString, parameterLimit: parameterLimit)
+    }
 
     /// Reads the whole body into memory, up to `limit` bytes.
     ///

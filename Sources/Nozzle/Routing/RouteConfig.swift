@@ -25,11 +25,46 @@ public struct RouteConfig: Sendable {
     }
 }
 
-/// The body parser's settings for a route.
+/// The body parser's settings for a route: its size limit, and the limits on what a body may hold.
+///
+/// Every limit answers 413 with a JSON body that names it, before the handler runs:
+///
+/// ```swift
+/// static let config = RouteConfig(bodyParser: .init(sizeLimit: "100kb", parameterLimit: 50))
+/// // 413 {"error":"Too many parameters","limit":"parameterLimit","max":50}
+/// ```
 public struct BodyParserConfig: Sendable {
     /// The size limit as written: `"1mb"`, `"500kb"`, or a byte count.
     public var sizeLimit: SizeLimit
+    /// The most parameters a URL-encoded body, or this route's query string, may hold: 1000 by
+    /// default, as body-parser's `parameterLimit` and PHP's `max_input_vars`.
+    public var parameterLimit: Int
+    /// The deepest nesting of arrays and objects in a JSON body: 512 by default.
+    public var jsonDepthLimit: Int
+    /// The most members one object of a JSON body may have: 10,000 by default.
+    public var jsonMemberLimit: Int
+    /// The most parts a `multipart/form-data` body may have: 1000 by default.
+    public var partLimit: Int
+    /// The most bytes of headers one part of a multipart body may have: 16kb by default, as busboy.
+    public var partHeaderSizeLimit: SizeLimit
 
-    /// Settings with a size limit; `"1mb"` by default.
-    public init(sizeLimit: SizeLimit = "1mb") { self.sizeLimit = sizeLimit }
+    /// Settings with a size limit (`"1mb"` by default) and the other limits at their defaults.
+    public init(
+        sizeLimit: SizeLimit = "1mb",
+        parameterLimit: Int = 1000,
+        jsonDepthLimit: Int = 512,
+        jsonMemberLimit: Int = 10_000,
+        partLimit: Int = 1000,
+        partHeaderSizeLimit: SizeLimit = "16kb"
+    ) {
+        self.sizeLimit = sizeLimit
+        self.parameterLimit = parameterLimit
+        self.jsonDepthLimit = jsonDepthLimit
+        self.jsonMemberLimit = jsonMemberLimit
+        self.partLimit = partLimit
+        self.partHeaderSizeLimit = partHeaderSizeLimit
+    }
+
+    /// The JSON limits these settings give.
+    var jsonLimits: JSONLimits { JSONLimits(depth: jsonDepthLimit, members: jsonMemberLimit) }
 }

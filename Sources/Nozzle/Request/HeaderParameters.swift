@@ -1,0 +1,69 @@
+/// `type; name="value"; other=token`, as in Content-Type and Content-Disposition, parsed in one pass
+/// over the bytes.
+struct HeaderParameters {
+    /// The part before the first `;`, trimmed.
+    var value: String
+    /// The parameters; names lower case, quoted values unescaped. The first of a repeated name wins.
+    var values: [String: String]
+
+    static func parse(_ header: String) -> HeaderParameters {
+        var header = header
+        return header.withUTF8 { parse($0) }
+    }
+
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> HeaderParameters {
+        var index = 0
+        while index < bytes.count && bytes[index] != UInt8(ascii: ";") { index += 1 }
+        let value = HTTPText.trimmed(bytes, 0..<index)
+        var values: [String: String] = [:]
+        while index < bytes.count {
+            // At a ';': skip it and the whitespace after it.
+            index += 1
+            while index < bytes.count, HTTPText.isWhitespace(bytes[index]) { index += 1 }
+            let nameStart = index
+            while index < bytes.count, bytes[index] != UInt8(ascii: "="), bytes[index] != UInt8(ascii: ";") { index += 1 }
+            let name = HTTPText.trimmed(bytes, nameStart..<index).lowercased()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "=") else { continue }
+            index += 1
+            while index < bytes.count, HTTPText.isWhitespace(bytes[index]) { index += 1 }
+            var parsed: String
+            if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+                index += 1
+                var unescaped: [UInt8] = []
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                    if bytes[index] == UInt8(ascii: "\\"), index + 1 < bytes.count { index += 1 }
+                    unescaped.append(bytes[index])
+                    index += 1
+                }
+                parsed = String(decoding: unescaped, as: UTF8.self)
+                while index < bytes.count, bytes[index] != UInt8(ascii: ";") { index += 1 }
+            } else {
+                let start = index
+                while index < bytes.count, bytes[index] != UInt8(ascii: ";") { index += 1 }
+                parsed = HTTPText.trimmed(bytes, start..<index)
+            }
+            if !name.isEmpty, values[name] == nil { values[name] = parsed }
+        }
+        return HeaderParameters(value: value, values: values)
+    }
+}
+
+/// Small helpers for header text as bytes.
+enum HTTPText {
+    /// Space or horizontal tab: the optional whitespace of HTTP fields.
+    static func isWhitespace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+
+    /// The bytes of `range` without spaces and tabs at either end, as a string.
+    static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        var start = range.lowerBound
+        var end = range.upperBound
+        while start < end, isWhitespace(bytes[start]) { start += 1 }
+        while end > start, isWhitespace(bytes[end - 1]) { end -= 1 }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    }
+
+    /// ASCII lower case; other bytes unchanged.
+    static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+    }
+}

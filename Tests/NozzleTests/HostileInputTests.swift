@@ -1,0 +1,207 @@
+import Nozzle
+import NozzleTesting
+import Testing
+
+/// The worst inputs we know, at 1 MB, answered correctly and in time that only a parser linear in
+/// its input can meet: quadratic code took from seconds to minutes on these shapes. The bound is
+/// generous for a debug build on a busy machine.
+@Suite(.serialized)
+struct HostileInputTests {
+    static let megabyte = 1 << 20
+    static let bound: Duration = .seconds(2)
+
+    /// An echo route with the given body-parser settings; its 1mb limit takes the inputs below.
+    static func client(_ config: BodyParserConfig = BodyParserConfig()) -> TestClient {
+        TestClient(app: App(routes: RouteTable([
+            Route("/echo", config: RouteConfig(bodyParser: config), handlers: [
+                "POST": { req, res in res.json(["type": .string(req.body.kind), "body": req.body.jsonRepresentation]) },
+                "GET": { req, res in res.json(["count": .int(req.query.count)]) },
+            ]),
+            Route("/decode", config: RouteConfig(bodyParser: config), handlers: ["POST": { req, res in
+                let decoded = try req.body.decode([String: Int].self)
+                res.json(["count": .int(decoded.count)])
+            }]),
+            Route("/api/[...rest]", handlers: ["GET": { req, res in res.json(["segments": .int(req.params.all("rest").count)]) }]),
+        ])))
+    }
+
+    /// Sends one request and checks how long it took.
+    func timed(
+        _ client: TestClient, _ method: String = "POST", _ target: String = "/echo", contentType: String? = nil,
+        headers: [(String, String)] = [], body: [UInt8] = [], sourceLocation: SourceLocation = #_sourceLocation
+    ) async -> TestResponse {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let response = await client.request(method, target, headers: (contentType.map { [("Content-Type", $0)] } ?? []) + headers, body: body)
+        let elapsed = clock.now - start
+        #expect(elapsed < HostileInputTests.bound, "took \(elapsed)", sourceLocation: sourceLocation)
+        return response
+    }
+
+    static let unlimited = BodyParserConfig(parameterLimit: .max, jsonMemberLimit: .max, partLimit: .max)
+
+    @Test func repeatedFormKeyIsLinear() async throws {
+        let body = HostileInput.repeatedFormKey(bytes: Self.megabyte - 1)
+        let response = await timed(Self.client(Self.unlimited), contentType: "application/x-www-form-urlencoded", body: body)
+        #expect(response.status == 200)
+        #expect(response.json?["body"]?["k"]?.arrayValue?.count == HostileInput.formPairs(body))
+    }
+
+    @Test func bareFormKeysAreLinear() async throws {
+        let body = HostileInput.bareFormKeys(bytes: Self.megabyte - 1)
+        let response = await timed(Self.client(Self.unlimited), contentType: "application/x-www-form-urlencoded", body: body)
+        #expect(response.status == 200)
+        #expect(response.json?["body"]?["k"]?.arrayValue?.count == HostileInput.formPairs(body))
+    }
+
+    @Test func distinctFormKeysAreLinear() async throws {
+        let body = HostileInput.distinctFormKeys(bytes: Self.megabyte - 1)
+        let response = await timed(Self.client(Self.unlimited), contentType: "application/x-www-form-urlencoded", body: body)
+        #expect(response.status == 200)
+        #expect(response.json?["body"]?.objectValue?.count == HostileInput.formPairs(body))
+    }
+
+    @Test func formsPastTheParameterLimitAre413() async throws {
+        for body in [HostileInput.repeatedFormKey(bytes: Self.megabyte - 1), HostileInput.distinctFormKeys(bytes: Self.megabyte - 1)] {
+            let response = await timed(Self.client(), contentType: "application/x-www-form-urlencoded", body: body)
+            #expect(response.status == 413)
+            #expect(response.json == ["error": "Too many parameters", "limit": "parameterLimit", "max": 1000])
+        }
+        let atLimit = Array((0..<1000).map { "k\($0)=1" }.joined(separator: "&").utf8)
+        #expect(await Self.client().request("POST", "/echo", headers: [("Content-Type", "application/x-www-form-urlencoded")], body: atLimit).status == 200)
+        let custom = await Self.client(BodyParserConfig(parameterLimit: 10)).request(
+            "POST", "/echo", headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Array("a=1&a=2&a=3&a=4&a=5&a=6&a=7&a=8&a=9&a=10&a=11".utf8))
+        #expect(custom.json == ["error": "Too many parameters", "limit": "parameterLimit", "max": 10])
+    }
+
+    @Test func queryStringsPastTheParameterLimitAre413() async throws {
+        let query = String(decoding: HostileInput.repeatedFormKey(bytes: 64 * 1024), as: UTF8.self)
+        let response = await timed(Self.client(), "GET", "/echo?" + query)
+        #expect(response.status == 413)
+        #expect(response.json == ["error": "Too many query parameters", "limit": "parameterLimit", "max": 1000])
+        let long = await timed(Self.client(Self.unlimited), "GET", "/echo?" + String(decoding: HostileInput.distinctFormKeys(bytes: Self.megabyte), as: UTF8.self))
+        #expect(long.status == 200)
+        #expect(await Self.client().request("GET", "/echo?a=1&b=2&a=3").json == ["count": 2])
+    }
+
+    @Test func wideJSONObjectIsLinear() async throws {
+        let (body, members) = HostileInput.wideJSONObject(bytes: Self.megabyte - 1)
+        let response = await timed(Self.client(Self.unlimited), contentType: "application/json", body: body)
+        #expect(response.status == 200)
+        #expect(response.json?["body"]?.objectValue?.count == members)
+        #expect(response.json?["body"]?["k\(members - 1)"] == 1)
+    }
+
+    @Test func wideJSONObjectPastTheMemberLimitIs413() async throws {
+        let (body, _) = HostileInput.wideJSONObject(bytes: Self.megabyte - 1)
+        let response = await timed(Self.client(), contentType: "application/json", body: body)
+        #expect(response.status == 413)
+        #expect(response.json == ["error": "Too many members in a JSON object", "limit": "jsonMemberLimit", "max": 10_000])
+    }
+
+    @Test func typedDecodingOfAWideObjectIsLinear() async throws {
+        let (body, members) = HostileInput.wideJSONObject(bytes: Self.megabyte - 1)
+        let response = await timed(Self.client(Self.unlimited), "POST", "/decode", contentType: "application/json", body: body)
+        #expect(response.json == ["count": .int(members)])
+        let form = HostileInput.distinctFormKeys(bytes: Self.megabyte - 1)
+        let fromForm = await timed(Self.client(Self.unlimited), "POST", "/decode", contentType: "application/x-www-form-urlencoded", body: form)
+        #expect(fromForm.json == ["count": .int(HostileInput.formPairs(form))])
+    }
+
+    @Test func truncatedObjectOfObjectsIs400Quickly() async throws {
+        let body = HostileInput.truncatedObjectOfObjects(bytes: Self.megabyte - 1)
+        let response = await timed(Self.client(Self.unlimited), contentType: "application/json", body: body)
+        #expect(response.status == 400)
+        #expect(response.json?["error"] == "Invalid JSON")
+        #expect(response.json?["position"] == .int(body.count))
+    }
+
+    @Test func deepNestingIs413NamingTheLimit() async throws {
+        let response = await timed(Self.client(), contentType: "application/json", body: HostileInput.deepJSONArray(depth: 500_000))
+        #expect(response.status == 413)
+        #expect(response.json == ["error": "JSON nested too deeply", "limit": "jsonDepthLimit", "max": 512])
+        #expect(await Self.client().request("POST", "/echo", headers: [("Content-Type", "application/json")], body: HostileInput.deepJSONArray(depth: 512)).status == 200)
+    }
+
+    @Test func escapedStringsAreLinear() async throws {
+        let body = HostileInput.escapedJSONString(bytes: Self.megabyte - 1)
+        let response = await timed(Self.client(), contentType: "application/json", body: body)
+        #expect(response.status == 200)
+        #expect(response.json?["body"]?[0]?.stringValue?.count == (body.count - 4) / 6)
+    }
+
+    @Test func manyMultipartPartsAreLinear() async throws {
+        let (body, boundary, parts) = HostileInput.manyMultipartParts(bytes: Self.megabyte - 1)
+        let response = await timed(Self.client(Self.unlimited), contentType: "multipart/form-data; boundary=\(boundary)", body: body)
+        #expect(response.status == 200)
+        #expect(response.json?["body"]?["fields"]?["k"]?.arrayValue?.count == parts)
+        let limited = await timed(Self.client(), contentType: "multipart/form-data; boundary=\(boundary)", body: body)
+        #expect(limited.status == 413)
+        #expect(limited.json == ["error": "Too many parts in a multipart body", "limit": "partLimit", "max": 1000])
+    }
+
+    @Test func boundaryNearMissesAreLinear() async throws {
+        let (body, boundary, valueBytes) = HostileInput.multipartNearMisses(bytes: Self.megabyte - 1)
+        let response = await timed(Self.client(), contentType: "multipart/form-data; boundary=\(boundary)", body: body)
+        #expect(response.status == 200)
+        #expect(response.json?["body"]?["fields"]?["k"]?.stringValue?.utf8.count == valueBytes)
+    }
+
+    @Test func endlessPartHeaderIs413() async throws {
+        let (body, boundary) = HostileInput.endlessPartHeader(bytes: Self.megabyte - 1)
+        let response = await timed(Self.client(), contentType: "multipart/form-data; boundary=\(boundary)", body: body)
+        #expect(response.status == 413)
+        #expect(response.json == ["error": "A multipart part's headers are too large", "limit": "partHeaderSizeLimit", "max": 16_384])
+    }
+
+    @Test func headersOfAnySizeAreLinear() async throws {
+        let client = TestClient(app: {
+            var app = App(routes: RouteTable([Route("/h", handlers: ["GET": { req, res in
+                res.json([
+                    "ip": .string(req.ip ?? ""), "cookies": .int(req.cookies.count),
+                    "accepts": req.accepts("json", "html").map(JSON.string) ?? .null, "is": .bool(req.is("json")),
+                ])
+            }])]))
+            app.trustedProxies = .loopback
+            return app
+        }())
+        let flags = HostileInput.flags(bytes: Self.megabyte)
+        let response = await timed(client, "GET", "/h", headers: [
+            ("X-Forwarded-For", flags + ", " + flags + ":" + flags),
+            ("Cookie", HostileInput.cookieHeader(bytes: Self.megabyte)),
+            ("Accept", HostileInput.acceptHeader(bytes: Self.megabyte)),
+            ("Content-Type", "application/json; " + flags + "=\"" + flags + "\""),
+        ])
+        #expect(response.status == 200)
+        #expect(response.json?["cookies"] == 1)
+        #expect(response.json?["accepts"] == .null)
+        #expect(response.json?["is"] == true)
+        // The untrusted entry nearest the proxy, as sent (compared as bytes: see HostileInput.flags).
+        #expect(response.json?["ip"]?.stringValue?.utf8.elementsEqual((flags + ":" + flags).utf8) == true)
+    }
+
+    @Test func longPathsAreLinear() async throws {
+        let response = await timed(Self.client(), "GET", HostileInput.longPath(bytes: Self.megabyte))
+        // More segments than the router takes: not found, quickly.
+        #expect(response.status == 404)
+        let decoded = await timed(Self.client(), "GET", "/api/" + String(repeating: "%F0%9F%87%AB", count: 80_000))
+        #expect(decoded.json == ["segments": 1])
+    }
+
+    @Test func rateLimitStaysBoundedAndConstantTime() async throws {
+        let store = MemoryRateLimitStore(capacity: 10_000)
+        let clock = ContinuousClock()
+        let start = clock.now
+        for index in 0..<200_000 {
+            _ = store.hit("client-\(index)", windowSeconds: 60, now: 1_000)
+        }
+        #expect(clock.now - start < HostileInputTests.bound)
+        #expect(store.clientCount <= 20_000)
+        // A client seen in this window keeps its count.
+        _ = store.hit("steady", windowSeconds: 60, now: 1_000)
+        #expect(store.hit("steady", windowSeconds: 60, now: 1_001) == RateLimitHit(count: 2, resetAt: 1_060))
+        // Two quiet windows later, everything is gone.
+        _ = store.hit("later", windowSeconds: 60, now: 1_200)
+        #expect(store.clientCount == 1)
+    }
+}
