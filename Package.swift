@@ -33,11 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CFastCGI",
-            pkgConfig: "fcgi",
-            providers: [.apt(["libfcgi-dev"])]
-        ),
+        .systemLibrary(name: "CSystem"),
         .target(
             name: "Nozzle",
             dependencies: [
@@ -46,7 +42,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "NozzleFastCGI", dependencies: ["Nozzle", "CFastCGI"], swiftSettings: swiftSettings),
+        .target(
+            name: "NozzleFastCGI",
+            dependencies: ["Nozzle", "CSystem", .product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "NozzleTesting", dependencies: ["Nozzle", "NozzleFastCGI"], swiftSettings: swiftSettings),
         .target(name: "NozzleRouteCompiler", swiftSettings: swiftSettings),
         .executableTarget(

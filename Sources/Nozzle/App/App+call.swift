@@ -53,10 +53,9 @@ extension App {
             }
         }
         variables.merge(environment) { _, new in new }
-        let req = Request(environment: variables, body: BufferedBodySource(body), basePath: basePath, id: requestID, logWriter: logWriter)
         let sink = BufferedResponseSink()
-        let res = Response(sink: sink, method: req.method, log: req.log)
-        await respond(to: req, res)
+        await RequestPipeline(app: self).run(
+            variables: CGIEnvironment(variables), body: BufferedBodySource(body), sink: sink, id: requestID, logWriter: logWriter)
         return sink.bytes
     }
 }

@@ -1,34 +1,9 @@
 extension App {
     /// Answers one request: matches the route, runs the body parser, the middleware and the handler,
     /// and turns errors into JSON responses. The response is always finished when this returns,
-    /// unless the route uses `externalResolver`.
+    /// unless the route uses `externalResolver`. ``App/requestTimeout`` is kept by the host's
+    /// request pipeline around this.
     public func respond(to req: Request, _ res: Response) async {
-        guard let requestTimeout else { return await respondWithoutTimeout(to: req, res) }
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await respondWithoutTimeout(to: req, res)
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: requestTimeout)
-                return false
-            }
-            let finished = await group.next() ?? true
-            if !finished {
-                req.log.error("request timed out after \(requestTimeout); cancelling its handler")
-                if !res.finished {
-                    render(HTTPError(504, "Request timed out"), req, res)
-                    // The handler may never return and let the host finish the request: send it now.
-                    res.sink.flush()
-                }
-            }
-            // Cancels the handler (after a timeout) or the timer (after an answer); the group then
-            // waits for the handler to return, so nothing touches this request's streams afterwards.
-            group.cancelAll()
-        }
-    }
-
-    func respondWithoutTimeout(to req: Request, _ res: Response) async {
         let match = req.routingPath.flatMap { routes.match($0, strictTrailingSlash: strictTrailingSlash) }
             ?? routes.match(req.path, strictTrailingSlash: strictTrailingSlash, percentEncoded: false)
         guard let match else {

@@ -15,11 +15,11 @@ struct BodyParser: Middleware {
     let config: BodyParserConfig
 
     func handle(_ req: Request, _ res: Response, next: Next) async throws {
-        try parse(req)
+        try await parse(req)
         try await next()
     }
 
-    func parse(_ req: Request) throws {
+    func parse(_ req: Request) async throws {
         if let header = req.variables["HTTP_CONTENT_ENCODING"] {
             let encoding = header.trimmingCharacters(in: " ").lowercased()
             guard encoding == "identity" || encoding.isEmpty else {
@@ -29,7 +29,7 @@ struct BodyParser: Middleware {
         let limit = config.sizeLimit.bytes ?? 0
         let bytes: [UInt8]
         do {
-            bytes = try req.readBody(limit: limit)
+            bytes = try await req.readBody(limit: limit)
         } catch is BodyTooLarge {
             throw HTTPError(413, "Body exceeded \(config.sizeLimit.text) limit")
         }

@@ -1,13 +1,14 @@
 /// Where a request body comes from: the FastCGI STDIN stream, CGI standard input, or a test buffer.
 ///
-/// The host reads on the thread that serves the request, so a read may block until the web server
-/// sends more. A source reads until its end marker, never trusting `CONTENT_LENGTH` alone.
+/// A source hands the body over in chunks as they arrive. Waiting for the next chunk suspends the
+/// task, so a client that uploads slowly holds no thread. A source reads until its end marker,
+/// never trusting `CONTENT_LENGTH` alone.
 public protocol BodySource: AnyObject {
-    /// Reads up to `buffer.count` bytes into `buffer`; returns 0 at the end of the body.
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    /// The next chunk of the body, or nil at its end.
+    func next() async throws -> [UInt8]?
 }
 
-/// A body held in memory.
+/// A body held in memory, handed over in chunks of at most 64 KiB.
 public final class BufferedBodySource: BodySource {
     private let bytes: [UInt8]
     private var offset = 0
@@ -15,13 +16,10 @@ public final class BufferedBodySource: BodySource {
     /// A source that yields `bytes`, then ends.
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let count = min(buffer.count, bytes.count - offset)
-        guard count > 0 else { return 0 }
-        bytes.withUnsafeBytes { source in
-            buffer.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: count)
-        }
-        offset += count
-        return count
+    public func next() -> [UInt8]? {
+        guard offset < bytes.count else { return nil }
+        let end = min(bytes.count, offset + 65_536)
+        defer { offset = end }
+        return offset == 0 && end == bytes.count ? bytes : Array(bytes[offset..<end])
     }
 }

@@ -8,42 +8,26 @@ public struct CGIEnvironment: Sendable {
         var start: Int32
         var nameLength: Int32
         var valueLength: Int32
-        /// Which C string it came from, while the buffer is filled.
-        var source: Int32 = 0
     }
 
     /// The variables' bytes, `NAME=VALUE` after `NAME=VALUE`.
-    let storage: [UInt8]
-    let entries: [Entry]
+    private(set) var storage: [UInt8]
+    private(set) var entries: [Entry]
 
-    /// Variables from C strings of the form `NAME=VALUE`, as libfcgi's `envp` holds them.
-    public init(cStrings: UnsafePointer<UnsafeMutablePointer<CChar>?>) {
-        var entries: [Entry] = []
+    /// No variables yet; add them with ``append(name:value:)``.
+    package init() {
+        storage = []
+        storage.reserveCapacity(1024)
+        entries = []
         entries.reserveCapacity(32)
-        var total = 0
-        var index: Int32 = 0
-        while let entry = cStrings[Int(index)] {
-            var length = 0
-            var equals = -1
-            while entry[length] != 0 {
-                if equals < 0 && entry[length] == 61 { equals = length }
-                length += 1
-            }
-            if equals >= 0 {
-                entries.append(Entry(start: Int32(total), nameLength: Int32(equals), valueLength: Int32(length - equals - 1), source: index))
-                total += length
-            }
-            index += 1
-        }
-        // The lengths are known: copy each measured string once.
-        storage = [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
-            for entry in entries {
-                let length = Int(entry.nameLength + 1 + entry.valueLength)
-                UnsafeMutableRawPointer(buffer.baseAddress! + Int(entry.start)).copyMemory(from: cStrings[Int(entry.source)]!, byteCount: length)
-            }
-            count = total
-        }
-        self.entries = entries
+    }
+
+    /// Adds a variable, as a FastCGI PARAMS stream gives it.
+    package mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        entries.append(Entry(start: Int32(storage.count), nameLength: Int32(name.count), valueLength: Int32(value.count)))
+        storage.append(contentsOf: name)
+        storage.append(UInt8(ascii: "="))
+        storage.append(contentsOf: value)
     }
 
     /// Variables from a dictionary.

@@ -207,25 +207,18 @@ public final class Request: @unchecked Sendable {
         parsedQuery = try Query(parsing: queryString, parameterLimit: parameterLimit)
     }
 
-    /// Reads the whole body into memory, up to `limit` bytes.
+    /// Reads the whole body into memory, up to `limit` bytes. Waiting for the bytes holds no thread.
     ///
-    /// - Throws: ``BodyTooLarge`` as soon as more than `limit` bytes arrive; bytes past the limit
-    ///   are never buffered.
-    public func readBody(limit: Int) throws -> [UInt8] {
+    /// - Throws: ``BodyTooLarge`` as soon as more than `limit` bytes arrive (at once when
+    ///   `CONTENT_LENGTH` says so); bytes past the limit are never buffered.
+    public func readBody(limit: Int) async throws -> [UInt8] {
         if bodyConsumed { return rawBody }
         bodyConsumed = true
         if let length = contentLength, length > limit { throw BodyTooLarge(limit: limit) }
         var bytes: [UInt8] = []
-        if let length = contentLength, length > 0 { bytes.reserveCapacity(length) }
-        let source = bodySource
-        // Most requests have no body: a stack buffer finds that out without allocating.
-        try withUnsafeTemporaryAllocation(byteCount: 16_384, alignment: 16) { chunk in
-            while true {
-                let count = try source.read(into: chunk)
-                if count == 0 { break }
-                if bytes.count + count > limit { throw BodyTooLarge(limit: limit) }
-                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
-            }
+        while let chunk = try await bodySource.next() {
+            if bytes.count + chunk.count > limit { throw BodyTooLarge(limit: limit) }
+            if bytes.isEmpty { bytes = chunk } else { bytes += chunk }
         }
         rawBody = bytes
         return bytes

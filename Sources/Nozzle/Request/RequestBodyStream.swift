@@ -21,9 +21,8 @@ public struct RequestBodyStream: AsyncSequence, Sendable {
         let request: Request
         let limit: SizeLimit?
         var total = 0
-        var buffer = [UInt8](repeating: 0, count: 65_536)
 
-        /// The next chunk, or nil at the end of the body.
+        /// The next chunk, or nil at the end of the body. Waiting for it holds no thread.
         ///
         /// - Throws: ``HTTPError`` 413 once more than the limit has arrived.
         public mutating func next() async throws -> [UInt8]? {
@@ -31,14 +30,12 @@ public struct RequestBodyStream: AsyncSequence, Sendable {
             if total == 0, let limit, let bytes = limit.bytes, let length = request.contentLength, length > bytes {
                 throw HTTPError(413, "Body exceeded \(limit.text) limit")
             }
-            let source = request.bodySource
-            let count = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
-            guard count > 0 else { return nil }
-            total += count
+            guard let chunk = try await request.bodySource.next() else { return nil }
+            total += chunk.count
             if let limit, let bytes = limit.bytes, total > bytes {
                 throw HTTPError(413, "Body exceeded \(limit.text) limit")
             }
-            return Array(buffer[0..<count])
+            return chunk
         }
     }
 

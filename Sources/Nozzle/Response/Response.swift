@@ -1,3 +1,5 @@
+import Synchronization
+
 /// An HTTP response under construction, with the methods Express and Next.js users know.
 ///
 /// ```swift
@@ -16,19 +18,27 @@ public final class Response: @unchecked Sendable {
     /// The header fields to send.
     public var headers = Headers()
     /// Whether the header block has gone out; after that, status and headers no longer change.
-    public private(set) var headersSent = false
+    public var headersSent: Bool { state.withLock { $0.headersSent } }
     /// How many body bytes have gone out, for access logs.
-    public private(set) var bytesSent = 0
+    public var bytesSent: Int { state.withLock { $0.bytesSent } }
     /// Whether the response is complete.
-    public var finished: Bool { state.withLock { isFinished } }
+    public var finished: Bool { state.withLock { $0.finished } }
 
     package let sink: any ResponseSink
     let omitsBody: Bool
     let log: RequestLog
-    // With externalResolver, another task may end the response while the request waits for it.
-    private let state = Lock()
-    private var isFinished = false
-    private var finishHandlers: [@Sendable () -> Void] = []
+
+    /// What has gone out. Another task may end the response while the handler runs (a timeout, or
+    /// `externalResolver`), so every write to the sink happens under this lock, once.
+    struct SendState {
+        var headersSent = false
+        var finished = false
+        var bytesSent = 0
+        /// The status that went out, when a timeout answered instead of the handler.
+        var preemptedStatus: Int?
+        var finishHandlers: [@Sendable () -> Void] = []
+    }
+    private let state = Mutex(SendState())
 
     /// A response that writes to `sink`.
     ///
@@ -46,7 +56,7 @@ public final class Response: @unchecked Sendable {
     @discardableResult
     public func status(_ code: Int) -> Response {
         if headersSent {
-            log.error("res.status(\(code)) called after the headers were sent")
+            if preemptedStatus == nil { log.error("res.status(\(code)) called after the headers were sent") }
         } else {
             statusCode = code
         }
@@ -57,7 +67,7 @@ public final class Response: @unchecked Sendable {
     @discardableResult
     public func setHeader(_ name: String, _ value: String) -> Response {
         if headersSent {
-            log.error("res.setHeader(\"\(name)\") called after the headers were sent")
+            if preemptedStatus == nil { log.error("res.setHeader(\"\(name)\") called after the headers were sent") }
         } else {
             headers.set(name, value)
         }
@@ -68,7 +78,7 @@ public final class Response: @unchecked Sendable {
     @discardableResult
     public func appendHeader(_ name: String, _ value: String) -> Response {
         if headersSent {
-            log.error("res.appendHeader(\"\(name)\") called after the headers were sent")
+            if preemptedStatus == nil { log.error("res.appendHeader(\"\(name)\") called after the headers were sent") }
         } else {
             headers.add(name, value)
         }
@@ -148,17 +158,24 @@ public final class Response: @unchecked Sendable {
     /// Streams a chunk: the header block goes out with the first chunk, and every chunk is flushed
     /// to the web server at once, as server-sent events need.
     public func write(_ bytes: [UInt8]) {
-        guard !finished else {
-            log.error("res.write() called after the response was finished")
+        if !headersSent, !headers.contains("Content-Type") { headers.set("Content-Type", "text/html; charset=utf-8") }
+        let head = headersSent ? [] : self.head(contentLength: nil)
+        let sendsBody = !omitsBody && !HTTPStatus.forbidsBody(statusCode)
+        let written = state.withLock { state -> Bool in
+            guard !state.finished else { return false }
+            if !state.headersSent {
+                state.headersSent = true
+                sink.write(head)
+            }
+            if sendsBody {
+                sink.write(bytes)
+                state.bytesSent += bytes.count
+            }
+            return true
+        }
+        guard written else {
+            if preemptedStatus == nil { log.error("res.write() called after the response was finished") }
             return
-        }
-        if !headersSent {
-            if !headers.contains("Content-Type") { headers.set("Content-Type", "text/html; charset=utf-8") }
-            writeHead(contentLength: nil)
-        }
-        if !omitsBody && !HTTPStatus.forbidsBody(statusCode) {
-            bytes.withUnsafeBytes { sink.write($0) }
-            bytesSent += bytes.count
         }
         sink.flush()
     }
@@ -168,9 +185,16 @@ public final class Response: @unchecked Sendable {
 
     /// Finishes the response. Without a body sent, it goes out with `Content-Length: 0`.
     public func end() {
-        guard !finished else { return }
-        if !headersSent { writeHead(contentLength: 0) }
-        markFinished()
+        let head = headersSent ? [] : self.head(contentLength: HTTPStatus.forbidsBody(statusCode) ? nil : 0)
+        let handlers = state.withLock { state -> [@Sendable () -> Void] in
+            guard !state.finished else { return [] }
+            if !state.headersSent {
+                state.headersSent = true
+                sink.write(head)
+            }
+            return Response.markFinished(&state)
+        }
+        for handler in handlers { handler() }
     }
 
     /// Ends the response with `text` as its body, as Node's `res.end(data)`; plain text unless a type was set.
@@ -182,19 +206,47 @@ public final class Response: @unchecked Sendable {
 
     /// Runs `handler` once the response is finished.
     package func onFinish(_ handler: @escaping @Sendable () -> Void) {
-        let runNow = state.withLock { () -> Bool in
-            if isFinished { return true }
-            finishHandlers.append(handler)
+        let runNow = state.withLock { state -> Bool in
+            if state.finished { return true }
+            state.finishHandlers.append(handler)
             return false
         }
         if runNow { handler() }
     }
 
+    /// Answers in the handler's place, from another task, unless the handler has already started
+    /// its answer: for a timeout. Whatever the handler sends afterwards is dropped. Returns whether
+    /// this answer went out.
+    package func preempt(status: Int, json body: JSON) -> Bool {
+        var bytes = Array("Status: \(status) \(HTTPStatus.reason(status))\r\nContent-Type: application/json; charset=utf-8\r\n".utf8)
+        let content = omitsBody ? [] : body.bytes
+        bytes += Array("Content-Length: \(body.bytes.count)\r\n\r\n".utf8) + content
+        let (sent, handlers) = state.withLock { state -> (Bool, [@Sendable () -> Void]) in
+            guard !state.finished else { return (false, []) }
+            let handlers = Response.markFinished(&state)
+            guard !state.headersSent else { return (false, handlers) }
+            state.headersSent = true
+            state.preemptedStatus = status
+            state.bytesSent = content.count
+            sink.write(bytes)
+            return (true, handlers)
+        }
+        for handler in handlers { handler() }
+        return sent
+    }
+
+    /// The status a timeout sent in the handler's place, if it did.
+    package var preemptedStatus: Int? { state.withLock { $0.preemptedStatus } }
+
+    /// The status the client got: the handler's, or the one sent in its place.
+    package var sentStatus: Int { preemptedStatus ?? statusCode }
+
     // MARK: - Writing
 
     func beginSend(_ name: String) -> Bool {
+        let (finished, headersSent, preempted) = state.withLock { ($0.finished, $0.headersSent, $0.preemptedStatus != nil) }
         if finished || headersSent {
-            log.error("res.\(name)() called after the response was sent; ignored")
+            if !preempted { log.error("res.\(name)() called after the response was sent; ignored") }
             return false
         }
         return true
@@ -203,29 +255,27 @@ public final class Response: @unchecked Sendable {
     func writeComplete(body: [UInt8]) {
         let sendsBody = !HTTPStatus.forbidsBody(statusCode)
         if !sendsBody { headers.remove("Content-Type") }
-        var bytes = head(contentLength: sendsBody ? body.count : nil)
-        if sendsBody && !omitsBody {
-            bytes.append(contentsOf: body)
-            bytesSent += body.count
-        }
-        headersSent = true
-        bytes.withUnsafeBytes { sink.write($0) }
-        markFinished()
-    }
-
-    func writeHead(contentLength: Int?) {
-        let bytes = head(contentLength: HTTPStatus.forbidsBody(statusCode) ? nil : contentLength)
-        headersSent = true
-        bytes.withUnsafeBytes { sink.write($0) }
-    }
-
-    func markFinished() {
-        let handlers = state.withLock { () -> [@Sendable () -> Void] in
-            isFinished = true
-            defer { finishHandlers = [] }
-            return finishHandlers
+        let head = self.head(contentLength: sendsBody ? body.count : nil)
+        let handlers = state.withLock { state -> [@Sendable () -> Void] in
+            guard !state.finished, !state.headersSent else { return [] }
+            state.headersSent = true
+            if sendsBody && !omitsBody && !body.isEmpty {
+                // A small body goes out with its header block as one piece; a large one is not copied.
+                if body.count <= 4096 { sink.write(head + body) } else { sink.write(head); sink.write(body) }
+                state.bytesSent += body.count
+            } else {
+                sink.write(head)
+            }
+            return Response.markFinished(&state)
         }
         for handler in handlers { handler() }
+    }
+
+    /// Marks the response finished and hands back the handlers to run, outside the lock.
+    static func markFinished(_ state: inout SendState) -> [@Sendable () -> Void] {
+        state.finished = true
+        defer { state.finishHandlers = [] }
+        return state.finishHandlers
     }
 
     /// The CGI header block: the `Status:` line, the fields, and the blank line.

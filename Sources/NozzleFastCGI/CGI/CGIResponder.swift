@@ -1,4 +1,5 @@
 import Nozzle
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,18 +15,11 @@ enum CGIResponder {
         let pathInfo = environment["PATH_INFO"] ?? ""
         let basePath = options.basePath ?? (pathInfo.isEmpty ? app.basePath : environment["SCRIPT_NAME"] ?? app.basePath)
         let limit = environment["CONTENT_LENGTH"].flatMap { Int($0) }
-        let request = Request(
-            environment: environment,
-            body: FileDescriptorBodySource(fd: 0, limit: limit),
-            basePath: basePath,
-            id: RequestIDs().next(),
-            logWriter: StderrLogWriter(),
-            logFormat: options.logFormat
-        )
+        let pipeline = RequestPipeline(app: app, basePath: basePath, logFormat: options.logFormat)
+        let body = FileDescriptorBodySource(fd: 0, limit: limit)
         let sink = FileDescriptorSink(fd: 1)
-        let response = Response(sink: sink, method: request.method, log: request.log)
-        WorkerExecutor().run {
-            await app.respond(to: request, response)
+        CurrentThreadExecutor.run {
+            await pipeline.run(variables: CGIEnvironment(environment), body: body, sink: sink, id: RequestIDs().next(), logWriter: StderrLogWriter())
         }
         sink.flush()
         return 0
@@ -36,7 +30,12 @@ enum CGIResponder {
 ///
 /// A CGI server supplies `CONTENT_LENGTH` bytes and need not close stdin after them, so reading stops
 /// there when it is given; without it, reading goes on to end of file.
-final class FileDescriptorBodySource: BodySource {
+final class FileDescriptorBodySource: BodySource, @unchecked Sendable {
+    struct ReadError: Error, CustomStringConvertible {
+        var code: Int32
+        var description: String { "reading the request body failed: \(System.describe(code))" }
+    }
+
     let fd: Int32
     var remaining: Int?
 
@@ -45,30 +44,45 @@ final class FileDescriptorBodySource: BodySource {
         self.remaining = limit
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let want = min(buffer.count, remaining ?? buffer.count)
-        guard want > 0 else { return 0 }
+    /// Blocks its thread while it reads: CGI answers one request, so no other request waits for it.
+    func next() throws -> [UInt8]? {
+        let want = min(65_536, remaining ?? 65_536)
+        guard want > 0 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: want)
         while true {
-            let count = Glibc.read(fd, buffer.baseAddress, want)
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, want) }
             if count < 0 && errno == EINTR { continue }
-            if count < 0 { throw FastCGIBodySource.ReadError(code: errno) }
+            if count < 0 { throw ReadError(code: errno) }
+            guard count > 0 else { return nil }
             if let remaining { self.remaining = remaining - count }
-            return count
+            buffer.removeLast(want - count)
+            return buffer
         }
     }
 }
 
 /// Output to a file descriptor, in large writes: CGI standard output.
-final class FileDescriptorSink: ResponseSink {
+final class FileDescriptorSink: ResponseSink, @unchecked Sendable {
     let fd: Int32
-    var buffer: [UInt8] = []
+    private let buffer = Mutex((bytes: [UInt8](), finished: false))
 
     init(fd: Int32) { self.fd = fd }
 
-    func write(_ bytes: UnsafeRawBufferPointer) { buffer.append(contentsOf: bytes) }
+    func write(_ bytes: [UInt8]) {
+        buffer.withLock { buffer in
+            if !buffer.finished { buffer.bytes += bytes }
+        }
+    }
 
     func flush() {
-        buffer.withUnsafeBytes { System.writeAll(fd, $0) }
-        buffer.removeAll(keepingCapacity: true)
+        buffer.withLock { buffer in
+            buffer.bytes.withUnsafeBytes { System.writeAll(fd, $0) }
+            buffer.bytes.removeAll(keepingCapacity: true)
+        }
+    }
+
+    func finish() {
+        flush()
+        buffer.withLock { $0.finished = true }
     }
 }

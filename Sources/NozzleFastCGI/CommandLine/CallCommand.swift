@@ -33,7 +33,7 @@ enum CallCommand {
             }
         }
         let result = Output()
-        WorkerExecutor().run {
+        CurrentThreadExecutor.run {
             result.bytes = await app.call(method, target, headers: headers, body: body, logWriter: StderrLogWriter())
         }
         let (text, status) = httpResponse(fromCGI: result.bytes)

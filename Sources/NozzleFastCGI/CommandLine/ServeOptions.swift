@@ -12,8 +12,11 @@ struct ServeOptions: Sendable {
     var listen: ListenAddress?
     /// `--socket-mode MODE`: permissions of a unix socket we create.
     var socketMode: UInt32?
-    /// `--workers N`: requests in flight at once in this process.
+    /// `--workers N`: threads that run handlers' code in this process.
     var workers = ServeOptions.defaultWorkers
+    /// `--max-in-flight N`: requests in flight at once in this process, running or waiting; more
+    /// wait on their connections until one ends.
+    var maxInFlight = ServeOptions.defaultMaxInFlight
     /// `--shutdown-timeout SECONDS`: how long a graceful stop waits for requests in flight.
     var shutdownTimeout = 30.0
     /// `--log-to-fastcgi-stderr`: also send request log lines to the web server's error log.
@@ -46,8 +49,12 @@ struct ServeOptions: Sendable {
     /// running at twice this ends its worker process.
     var requestTimeout: Double?
 
-    /// Two per core, and at least four: enough for handlers that await I/O on small machines.
+    /// Two per core, and at least four. Waiting costs no thread; the spare threads are for handlers
+    /// that block one, such as a synchronous SQLite call, so that others still run meanwhile.
     static var defaultWorkers: Int { max(4, 2 * System.coreCount) }
+
+    /// Ten thousand: about 150 MB of waiting requests at the most, far under a connection limit.
+    static let defaultMaxInFlight = 10_000
 
     /// The peers a TCP listener accepts: `--allow` (loopback unless given), plus the addresses in
     /// `FCGI_WEB_SERVER_ADDRS`, which libfcgi itself checks for IPv4 peers only.
@@ -131,6 +138,8 @@ struct ServeOptions: Sendable {
                 socketMode = mode
             case "--workers":
                 workers = try count(option, in: 1...4096)
+            case "--max-in-flight":
+                maxInFlight = try count(option, in: 1...1_000_000)
             case "--shutdown-timeout":
                 shutdownTimeout = try seconds(option, allowingZero: true)
             case "--socket-owner":

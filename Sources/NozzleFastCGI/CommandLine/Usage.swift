@@ -23,15 +23,18 @@ enum Usage {
           --user NAME, --group NAME    run as this user and group once the socket is open
           --allow LIST                 addresses and CIDRs a TCP listener accepts (default: loopback);
                                        FCGI_WEB_SERVER_ADDRS is honoured too, for IPv4 and IPv6
-          --workers N                  requests in flight at once (default \(ServeOptions.defaultWorkers))
+          --workers N                  threads that run handlers' code (default \(ServeOptions.defaultWorkers)); a handler
+                                       that awaits holds none
+          --max-in-flight N            requests in flight at once, running or waiting (default
+                                       \(ServeOptions.defaultMaxInFlight)); more wait on their connections
           --shutdown-timeout SECONDS   on SIGTERM, how long to let requests finish (default 30)
           --log-to-fastcgi-stderr      also write request errors to the web server's error log
           --base-path PATH             a URL prefix the routes do not include, such as /app
           --processes N                run N worker processes under a supervisor that replaces any that
                                        crash; SIGHUP reloads the executable from disk with no downtime
           --max-requests N             replace a worker process after N requests
-          --request-timeout SECONDS    cancel a handler and answer 504 after this long; a handler still
-                                       running at twice this ends its worker process
+          --request-timeout SECONDS    cancel a handler and answer 504 after this long; a handler that
+                                       holds a thread for twice this ends its worker process
           --status-path PATH           JSON status at PATH (?format=prometheus for Prometheus text)
           --ping-path PATH             "pong" at PATH; both only for clients in --allow (default loopback)
           --log-format logfmt|json     how log lines are written (default logfmt)

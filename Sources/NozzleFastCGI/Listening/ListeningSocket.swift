@@ -1,4 +1,4 @@
-import CFastCGI
+import CSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +10,9 @@ enum ListeningSocket {
         var description: String
     }
 
-    static let backlog: Int32 = 1024
+    /// As deep as the kernel allows (net.core.somaxconn): connections that wait here are not
+    /// refused, and a unix socket with a full queue makes nginx answer 502.
+    static let backlog: Int32 = 65_535
 
     /// Opens `address`, returning the listening fd.
     static func open(_ address: ListenAddress, socketMode: UInt32?) throws(OpenError) -> Int32 {
@@ -25,6 +27,14 @@ enum ListeningSocket {
         var accepting: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0 && accepting != 0
+    }
+
+    /// Whether `fd` is a TCP socket (IPv4 or IPv6), whose peers `--allow` filters.
+    static func isTCP(_ fd: Int32) -> Bool {
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return named == 0 && (Int32(address.ss_family) == AF_INET || Int32(address.ss_family) == AF_INET6)
     }
 
     static func failure(_ verb: String, _ address: ListenAddress, _ code: Int32) -> OpenError {

@@ -1,4 +1,4 @@
-import CFastCGI
+import CSystem
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 import Nozzle
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,6 +18,12 @@ struct StatusSnapshot {
     var active = 0
     var total = 0
     var processes = 0
+    /// Requests in flight now: running on a thread, or waiting (for I/O, a timer, room to start).
+    var inFlight = 0
+    /// The most requests in flight at once in one process.
+    var mostInFlight = 0
+    /// `--max-in-flight`.
+    var maxInFlight = 0
     /// Each live process: its pid, the requests it has answered, and its workers answering one now.
     var processList: [(pid: Int, accepted: Int, active: Int)] = []
     /// By route index, in the order of the app's route table, then requests that matched no route.
@@ -28,14 +35,14 @@ final class ProcessStatus: @unchecked Sendable {
     /// A request slower than this counts as slow.
     static let slowThreshold = 1.0
 
-    private let lock = Lock()
+
     /// The routes' patterns in table order, then `(no route)`.
     let routeNames: [String]
     let routeIndex: [String: Int]
     /// Identifies the route table, so that a pool's figures only add up processes of one build.
     let routeHash: Int
     let startTime: Int
-    private var local: StatusSnapshot
+    private let local: Mutex<StatusSnapshot>
 
     init(routes: RouteTable, poolStarted: Int?) {
         routeNames = routes.routes.map(\.pattern) + ["(no route)"]
@@ -44,14 +51,14 @@ final class ProcessStatus: @unchecked Sendable {
         for byte in routeNames.joined(separator: "\n").utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         routeHash = Int(truncatingIfNeeded: hash)
         startTime = poolStarted ?? Int(time(nil))
-        local = StatusSnapshot(routes: Array(repeating: .init(), count: routeNames.count))
+        local = Mutex(StatusSnapshot(routes: Array(repeating: .init(), count: routeNames.count)))
     }
 
     /// The index of a route pattern; nil patterns (no route matched) count under `(no route)`.
     func index(of pattern: String?) -> Int { pattern.flatMap { routeIndex[$0] } ?? routeNames.count - 1 }
 
     func record(route: Int, status: Int, seconds: Double, active: Int) {
-        lock.withLock {
+        local.withLock { local in
             local.accepted += 1
             if seconds > ProcessStatus.slowThreshold { local.slow += 1 }
             local.maxActive = max(local.maxActive, active)
@@ -63,7 +70,7 @@ final class ProcessStatus: @unchecked Sendable {
 
     /// This process alone.
     func snapshot(active: Int, total: Int) -> StatusSnapshot {
-        var snapshot = lock.withLock { local }
+        var snapshot = local.withLock { $0 }
         snapshot.active = active
         snapshot.total = total
         snapshot.processes = 1
@@ -94,6 +101,10 @@ final class ProcessStatus: @unchecked Sendable {
             "idle_workers": .int(snapshot.total - snapshot.active),
             "total_workers": .int(snapshot.total),
             "max_active_workers": .int(max(snapshot.maxActive, snapshot.active)),
+            "in_flight": .int(snapshot.inFlight),
+            "waiting": .int(max(0, snapshot.inFlight - snapshot.active)),
+            "max_in_flight": .int(snapshot.maxInFlight),
+            "most_in_flight": .int(max(snapshot.mostInFlight, snapshot.inFlight)),
             "listen_queue": listenQueue.map(JSON.int) ?? .null,
             "slow_requests": .int(snapshot.slow),
             "routes": .array(routeList),
@@ -116,6 +127,10 @@ final class ProcessStatus: @unchecked Sendable {
         metric("active_workers", "gauge", "Workers answering a request now.", status["active_workers"])
         metric("idle_workers", "gauge", "Workers waiting for a request.", status["idle_workers"])
         metric("max_active_workers", "gauge", "The most workers of one process active at once.", status["max_active_workers"])
+        metric("in_flight_requests", "gauge", "Requests in flight: running on a worker or waiting.", status["in_flight"])
+        metric("waiting_requests", "gauge", "Requests in flight that hold no worker: waiting for I/O, a timer, or room to start.", status["waiting"])
+        metric("max_in_flight_requests", "gauge", "The --max-in-flight limit of each process.", status["max_in_flight"])
+        metric("most_in_flight_requests", "gauge", "The most requests in flight at once in one process.", status["most_in_flight"])
         metric("slow_requests_total", "counter", "Requests that took over a second.", status["slow_requests"])
         if let queue = status["listen_queue"], queue != .null { metric("listen_queue", "gauge", "Connections waiting to be accepted.", queue) }
         let routes = status["routes"]?.arrayValue ?? []

@@ -1,4 +1,4 @@
-import CFastCGI
+import CSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -83,7 +83,7 @@ final class Scoreboard: @unchecked Sendable {
         regionBase(region) + thread * Scoreboard.entrySize
     }
 
-    /// pid, route table hash, accepted, slow, most active.
+    /// pid, route table hash, accepted, slow, most active, in flight, most in flight, --max-in-flight.
     private func header(_ region: Int) -> UnsafeMutablePointer<Int> {
         UnsafeMutableRawPointer(regionBase(region) + threads * Scoreboard.entrySize).assumingMemoryBound(to: Int.self)
     }
@@ -126,6 +126,21 @@ final class Scoreboard: @unchecked Sendable {
         nozzle_add(counters + 2 + LatencyHistogram.bucket(for: seconds), 1)
     }
 
+    /// Records this process's requests in flight now, the most at once, and its limit.
+    func inFlight(_ count: Int, most: Int, limit: Int) {
+        guard let region else { return }
+        let header = header(region)
+        nozzle_store(header + 5, count)
+        nozzle_max(header + 6, most)
+        nozzle_store(header + 7, limit)
+    }
+
+    /// The requests in flight in `region` when its process last counted: what a crash lost.
+    func inFlight(region: Int) -> Int {
+        guard region < regions else { return 0 }
+        return nozzle_load(header(region) + 5)
+    }
+
     // MARK: - Reading
 
     /// What the threads of `region` were serving, for the supervisor, and clears them.
@@ -158,6 +173,9 @@ final class Scoreboard: @unchecked Sendable {
                 snapshot.total += threads
                 snapshot.active += active
                 snapshot.processList.append((nozzle_load(header), nozzle_load(header + 2), active))
+                snapshot.inFlight += nozzle_load(header + 5)
+                snapshot.mostInFlight = max(snapshot.mostInFlight, nozzle_load(header + 6))
+                snapshot.maxInFlight = nozzle_load(header + 7)
             }
             let counters = routeCounters(region)
             for route in 0..<min(routes, routeCapacity) {

@@ -1,5 +1,5 @@
 import Logging
-import CFastCGI
+import CSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,6 +32,8 @@ final class Supervisor {
 
     private var workers: [pid_t: WorkerProcess] = [:]
     private var pipes: [Int32: (pid: pid_t, slot: Int, pending: [UInt8])] = [:]
+    /// Each worker's readiness pipe, until its byte arrives.
+    private var readyPipes: [Int32: pid_t] = [:]
     private var ready = Set<pid_t>()
     /// When each slot's worker crashed, until its replacement serves.
     private var crashedAt: [Int: Double] = [:]
@@ -93,6 +95,8 @@ final class Supervisor {
                 let tag = events[index].data.u64
                 if tag == Supervisor.signalTag {
                     for signal in Signals.read(signalFD) { handle(signal) }
+                } else if let pid = readyPipes[Int32(truncatingIfNeeded: tag)] {
+                    markReady(pid: pid, pipe: Int32(truncatingIfNeeded: tag))
                 } else {
                     forward(pipe: Int32(truncatingIfNeeded: tag))
                 }
@@ -174,6 +178,7 @@ final class Supervisor {
     private func start(slot: Int) {
         var environment = workerEnvironment
         environment["NOZZLE_LIFELINE"] = String(WorkerProcess.lifelineFD)
+        environment["NOZZLE_READY_FD"] = String(WorkerProcess.readyFD)
         if scoreboard != nil { environment["NOZZLE_SCOREBOARD"] = String(region(slot: slot, generation: generation)) }
         do {
             let worker = try WorkerProcess.spawn(
@@ -181,10 +186,13 @@ final class Supervisor {
                 listenFD: listenFD, lifeline: lifeline.read, scoreboard: scoreboard?.fd, slot: slot, generation: generation)
             workers[worker.pid] = worker
             pipes[worker.stderr] = (worker.pid, slot, [])
-            var event = epoll_event()
-            event.events = EPOLLIN.rawValue
-            event.data.u64 = UInt64(UInt32(bitPattern: worker.stderr))
-            epoll_ctl(epoll, EPOLL_CTL_ADD, worker.stderr, &event)
+            for fd in [worker.stderr, worker.ready] {
+                var event = epoll_event()
+                event.events = EPOLLIN.rawValue
+                event.data.u64 = UInt64(UInt32(bitPattern: fd))
+                epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event)
+            }
+            readyPipes[worker.ready] = worker.pid
         } catch {
             log("\(error); retrying in 1 s")
             pendingStarts.append((System.now() + 1, slot))
@@ -208,12 +216,6 @@ final class Supervisor {
         while let newline = entry.pending.firstIndex(of: 10) {
             let line = String(decoding: entry.pending[..<newline], as: UTF8.self)
             entry.pending.removeSubrange(...newline)
-            if line.contains("serving FastCGI") {
-                ready.insert(entry.pid)
-                if let crashed = crashedAt.removeValue(forKey: entry.slot) {
-                    log("worker \(entry.slot) is back, pid \(entry.pid), \(Int((System.now() - crashed) * 1000)) ms after the crash")
-                }
-            }
             forwardLine(line, slot: entry.slot, pid: entry.pid)
         }
         if ended {
@@ -223,6 +225,20 @@ final class Supervisor {
             pipes[fd] = nil
         } else {
             pipes[fd] = entry
+        }
+    }
+
+    /// A worker wrote its byte, or closed its readiness pipe by exiting.
+    private func markReady(pid: pid_t, pipe fd: Int32) {
+        var byte: UInt8 = 0
+        let count = read(fd, &byte, 1)
+        epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
+        close(fd)
+        readyPipes[fd] = nil
+        guard count == 1, let worker = workers[pid] else { return }
+        ready.insert(pid)
+        if let crashed = crashedAt.removeValue(forKey: worker.slot) {
+            log("worker \(worker.slot) is back, pid \(pid), \(Int((System.now() - crashed) * 1000)) ms after the crash")
         }
     }
 
@@ -262,9 +278,11 @@ final class Supervisor {
             }
             crashedAt[worker.slot] = System.now()
             let (delay, engaged) = policy.crashed(at: System.now())
-            let interrupted = scoreboard?.board.takeRequests(region: region(slot: worker.slot, generation: worker.generation)) ?? []
-            let serving = interrupted.isEmpty ? "" : " while serving \(interrupted.joined(separator: ", "))"
-            log("worker \(worker.slot) pid \(pid) \(Signals.describeExit(status)) after \(lifetime) s\(serving); requests it was serving failed", level: .error)
+            let region = region(slot: worker.slot, generation: worker.generation)
+            let interrupted = scoreboard?.board.takeRequests(region: region) ?? []
+            let serving = interrupted.isEmpty ? "" : " while running \(interrupted.joined(separator: ", "))"
+            let lost = scoreboard.map { " (\($0.board.inFlight(region: region)) in flight)" } ?? ""
+            log("worker \(worker.slot) pid \(pid) \(Signals.describeExit(status)) after \(lifetime) s\(serving); the requests it had in flight\(lost) failed", level: .error)
             if engaged {
                 log("EMERGENCY: more than \(policy.threshold) workers crashed within \(Int(policy.window)) s; slowing restarts down", level: .critical)
             }

@@ -1,4 +1,4 @@
-import CFastCGI
+import CSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,6 +9,8 @@ struct WorkerProcess {
     let pid: pid_t
     /// The read end of the worker's stderr.
     let stderr: Int32
+    /// The read end of the pipe on which the worker writes one byte once it serves.
+    let ready: Int32
     /// Which slot of the pool it fills, from 1.
     let slot: Int
     let generation: Int
@@ -18,6 +20,8 @@ struct WorkerProcess {
 
     /// Where a worker finds its lifeline, named by `NOZZLE_LIFELINE` in its environment.
     static let lifelineFD: Int32 = 3
+    /// Where a worker finds its end of the readiness pipe, named by `NOZZLE_READY_FD`.
+    static let readyFD: Int32 = 5
 
     struct SpawnError: Error, CustomStringConvertible {
         var description: String
@@ -31,6 +35,12 @@ struct WorkerProcess {
     ) throws(SpawnError) -> WorkerProcess {
         var pipeFDs: [Int32] = [0, 0]
         guard nozzle_pipe_cloexec(&pipeFDs) == 0 else { throw SpawnError(description: "pipe: \(System.describe(errno))") }
+        var readyFDs: [Int32] = [0, 0]
+        guard nozzle_pipe_cloexec(&readyFDs) == 0 else {
+            close(pipeFDs[0])
+            close(pipeFDs[1])
+            throw SpawnError(description: "pipe: \(System.describe(errno))")
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -39,6 +49,9 @@ struct WorkerProcess {
         // fd 3 reads EOF when the supervisor is gone, however it ended; see FastCGIServer.
         posix_spawn_file_actions_adddup2(&actions, lifeline, WorkerProcess.lifelineFD)
         if let scoreboard { posix_spawn_file_actions_adddup2(&actions, scoreboard, Scoreboard.fd) }
+        // fd 5: one byte once the worker serves; the supervisor waits for it before a reload retires
+        // the old workers.
+        posix_spawn_file_actions_adddup2(&actions, readyFDs[1], WorkerProcess.readyFD)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -60,12 +73,15 @@ struct WorkerProcess {
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         close(pipeFDs[1])
+        close(readyFDs[1])
         guard result == 0 else {
             close(pipeFDs[0])
+            close(readyFDs[0])
             throw SpawnError(description: "cannot start \(executable): \(System.describe(result))")
         }
         _ = fcntl(pipeFDs[0], F_SETFL, fcntl(pipeFDs[0], F_GETFL) | O_NONBLOCK)
-        return WorkerProcess(pid: pid, stderr: pipeFDs[0], slot: slot, generation: generation, started: System.now())
+        _ = fcntl(readyFDs[0], F_SETFL, fcntl(readyFDs[0], F_GETFL) | O_NONBLOCK)
+        return WorkerProcess(pid: pid, stderr: pipeFDs[0], ready: readyFDs[0], slot: slot, generation: generation, started: System.now())
     }
 }
 

@@ -8,12 +8,12 @@ import Nozzle
 enum Webhook: APIRoute {
     static let config = RouteConfig(bodyParser: false)
 
-    static func POST(_ req: Request, _ res: Response) throws {
+    static func POST(_ req: Request, _ res: Response) async throws {
         guard let secret = WebhookSignature.secret else {
             req.log.error("WEBHOOK_SECRET is not set: no webhook can be verified")
             throw HTTPError(500, "Webhook secret is not configured")
         }
-        let body = try req.readBody(limit: 1 << 20)
+        let body = try await req.readBody(limit: 1 << 20)
         guard WebhookSignature.isValid(header: req.headers["X-Signature"], body: body, secret: secret) else {
             req.log.warning("rejected a webhook: missing or wrong X-Signature")
             throw HTTPError(400, "Invalid signature")

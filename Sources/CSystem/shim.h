@@ -1,6 +1,9 @@
-#ifndef NOZZLE_CFASTCGI_SHIM_H
-#define NOZZLE_CFASTCGI_SHIM_H
-#include <fcgiapp.h>
+/* The Linux interfaces the host uses that Swift does not import by itself: epoll, eventfd,
+   signalfd, accept4, memfd, and atomics on shared memory. */
+#ifndef NOZZLE_CSYSTEM_SHIM_H
+#define NOZZLE_CSYSTEM_SHIM_H
+#include <sys/resource.h>
+#include <sys/uio.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
@@ -19,7 +22,7 @@ extern int accept4(int, struct sockaddr *, socklen_t *, int);
 /* accept4 that also reports the peer's address. */
 static inline int nozzle_accept_peer(int fd, struct sockaddr_storage *peer, socklen_t *length) {
     *length = sizeof *peer;
-    return accept4(fd, (struct sockaddr *)peer, length, SOCK_CLOEXEC);
+    return accept4(fd, (struct sockaddr *)peer, length, SOCK_CLOEXEC | SOCK_NONBLOCK);
 }
 
 /* pipe2 is likewise declared only under _GNU_SOURCE. */

@@ -1,0 +1,69 @@
+import Synchronization
+
+/// One request's way through an app, whatever carried it: FastCGI, CGI, or ``App/call(_:_:headers:body:environment:contentLength:requestID:logWriter:)``.
+///
+/// The host hands over the request as it arrived (its CGI variables, a body source, a response
+/// sink) and the pipeline builds the ``Request`` and ``Response``, answers the host's own pages
+/// (status, ping), runs the app within ``App/requestTimeout``, and finishes the sink exactly once:
+/// when the app is done, or at the timeout with a 504, whichever comes first. After a timeout the
+/// handler's task is cancelled; whatever it sends later is dropped.
+package struct RequestPipeline: Sendable {
+    package let app: App
+    package var basePath: String
+    package var logFormat: LogFormat
+    /// Pages the host answers itself before routing, such as the status page; true when it answered.
+    package var hostPage: (@Sendable (Request, Response) -> Bool)?
+    /// Called once per request of the app, when the client has its answer, with the seconds it took.
+    package var completed: (@Sendable (Request, Response, Double) -> Void)?
+
+    package init(app: App, basePath: String? = nil, logFormat: LogFormat = .logfmt) {
+        self.app = app
+        self.basePath = basePath ?? app.basePath
+        self.logFormat = logFormat
+    }
+
+    /// Answers one request; returns once the app is done with it (which, after a timeout, can be
+    /// long after the client had its 504).
+    package func run(variables: CGIEnvironment, body: any BodySource, sink: any ResponseSink, id: String, logWriter: any LogWriter) async {
+        let started = ContinuousClock.now
+        let req = Request(variables: variables, body: body, basePath: basePath, id: id, logWriter: logWriter, logFormat: logFormat)
+        let res = Response(sink: sink, method: req.method, log: req.log)
+        let finish = { @Sendable in
+            sink.finish()
+            let elapsed = ContinuousClock.now - started
+            completed?(req, res, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+        if let hostPage, hostPage(req, res) {
+            // The host's own pages are not the app's requests: they are not counted.
+            if !res.finished { res.end() }
+            sink.finish()
+            return
+        }
+        // Set once, by whichever ends the request first: the app, or the timeout.
+        let ended = Mutex(false)
+        var timer: Task<Void, Never>?
+        if let timeout = app.requestTimeout, let task = withUnsafeCurrentTask(body: { $0 }) {
+            timer = Task {
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                // Under the lock: this task cannot end (below) while it is being cancelled.
+                let expired = ended.withLock { ended -> Bool in
+                    guard !ended else { return false }
+                    ended = true
+                    task.cancel()
+                    return true
+                }
+                guard expired else { return }
+                req.log.error("request timed out after \(timeout); cancelling its handler")
+                _ = res.preempt(status: 504, json: ["error": "Request timed out"])
+                finish()
+            }
+        }
+        await app.respond(to: req, res)
+        timer?.cancel()
+        let first = ended.withLock { ended -> Bool in
+            defer { ended = true }
+            return !ended
+        }
+        if first { finish() }
+    }
+}

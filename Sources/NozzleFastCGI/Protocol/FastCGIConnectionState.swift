@@ -1,0 +1,223 @@
+import Nozzle
+
+/// One FastCGI connection's protocol state, as a value: bytes and events in, what to do out.
+///
+/// It reads records, gathers a request's PARAMS, hands its STDIN on as body chunks, answers
+/// management records at once (`FCGI_GET_VALUES`, and `FCGI_UNKNOWN_TYPE` for anything else), and
+/// refuses a second request on a busy connection with `FCGI_CANT_MPX_CONN`. After a response it
+/// discards whatever is left of that request's body, so the next request starts clean. It does no
+/// I/O: ``FastCGIConnection`` feeds it and carries out its actions.
+package struct FastCGIConnectionState: Sendable {
+    /// What the connection should do.
+    package enum Action: Sendable {
+        /// A request's params are complete: start it.
+        case start(FastCGIRequestHead)
+        /// Bytes of the running request's body.
+        case body([UInt8])
+        /// The running request's body is complete.
+        case endOfBody
+        /// The web server gave up on the running request (`FCGI_ABORT_REQUEST`).
+        case abort
+        /// Bytes to send now: management replies and refusals.
+        case send([UInt8])
+        /// The stream breaks the protocol: log the reason and close the connection.
+        case fail(String)
+    }
+
+    /// Where the connection is in its life.
+    package enum Phase: Equatable, Sendable {
+        /// Waiting for BEGIN_REQUEST.
+        case idle
+        /// Gathering a request's PARAMS.
+        case params(id: UInt16, keepConnection: Bool)
+        /// The request runs; `bodyOpen` until its empty STDIN record.
+        case running(id: UInt16, keepConnection: Bool, bodyOpen: Bool)
+        /// The response went out; the rest of the request's body is read and dropped.
+        case draining(id: UInt16, keepConnection: Bool)
+        /// The web server did not ask to keep the connection: it closes after the response.
+        case closing
+    }
+
+    /// What `FCGI_GET_VALUES` answers, and the most PARAMS bytes one request may send.
+    package struct Limits: Sendable {
+        package var maxConnections: Int
+        package var maxRequests: Int
+        package var paramsBytes: Int
+
+        package init(maxConnections: Int, maxRequests: Int, paramsBytes: Int = 1 << 20) {
+            self.maxConnections = maxConnections
+            self.maxRequests = maxRequests
+            self.paramsBytes = paramsBytes
+        }
+    }
+
+    package private(set) var phase = Phase.idle
+    /// Whether the connection has carried no request yet: a web server opens one only to send one.
+    package private(set) var isFresh = true
+    private var decoder = FastCGIRecordDecoder()
+    private var params: [UInt8] = []
+    private let limits: Limits
+
+    package init(limits: Limits) { self.limits = limits }
+
+    /// Whether nothing of a next request has arrived: no record, not even part of one.
+    package var isAwaitingRequest: Bool { phase == .idle && !decoder.hasPartialRecord }
+
+    /// Whether a request runs now (its response is not complete).
+    package var isRunning: Bool {
+        if case .running = phase { return true }
+        return false
+    }
+
+    /// Takes bytes read from the connection; returns what to do, in order.
+    package mutating func receive(_ bytes: UnsafeRawBufferPointer) -> [Action] {
+        var records: [FastCGIRecordDecoder.Record] = []
+        var failure: String?
+        do {
+            try decoder.feed(bytes) { records.append($0) }
+        } catch {
+            failure = "\(error)"
+        }
+        var actions: [Action] = []
+        for record in records {
+            handle(record, into: &actions)
+            if case .fail? = actions.last { return actions }
+        }
+        if let failure { actions.append(.fail(failure)) }
+        return actions
+    }
+
+    /// The running request's response is complete: the END_REQUEST to send. The phase then says
+    /// what comes next: the next request, the rest of this one's body, or the close.
+    package mutating func finishRequest() -> [UInt8] {
+        guard case .running(let id, let keep, let bodyOpen) = phase else { return [] }
+        if bodyOpen {
+            phase = .draining(id: id, keepConnection: keep)
+        } else {
+            phase = keep ? .idle : .closing
+        }
+        return FastCGIRecord.end(requestID: id)
+    }
+
+    /// The peer closed its end: a running request has lost its client.
+    package mutating func peerClosed() -> [Action] {
+        defer { phase = .closing }
+        if case .running = phase { return [.abort] }
+        return []
+    }
+
+    private mutating func handle(_ record: FastCGIRecordDecoder.Record, into actions: inout [Action]) {
+        if record.requestID == 0 {
+            actions.append(.send(managementReply(record)))
+            return
+        }
+        guard let kind = FastCGIRecord.Kind(rawValue: record.type) else { return }
+        switch (kind, phase) {
+        case (.beginRequest, .idle), (.beginRequest, .draining):
+            begin(record, into: &actions)
+        case (.beginRequest, .params), (.beginRequest, .running):
+            actions.append(.send(FastCGIRecord.end(requestID: record.requestID, status: .cantMultiplexConnection)))
+        case (.params, .params(let id, let keep)) where record.requestID == id:
+            if record.content.isEmpty {
+                finishParams(id: id, keepConnection: keep, into: &actions)
+            } else if params.count + record.content.count > limits.paramsBytes {
+                actions.append(.fail("the request's params are larger than \(limits.paramsBytes) bytes"))
+            } else {
+                params += record.content
+            }
+        case (.stdin, .params(let id, _)) where record.requestID == id:
+            actions.append(.fail("STDIN arrived before the end of PARAMS"))
+        case (.stdin, .running(let id, let keep, true)) where record.requestID == id:
+            if record.content.isEmpty {
+                phase = .running(id: id, keepConnection: keep, bodyOpen: false)
+                actions.append(.endOfBody)
+            } else {
+                actions.append(.body(record.content))
+            }
+        case (.stdin, .draining(let id, let keep)) where record.requestID == id:
+            if record.content.isEmpty { phase = keep ? .idle : .closing }
+        case (.abortRequest, .running(let id, _, _)) where record.requestID == id,
+            (.abortRequest, .params(let id, _)) where record.requestID == id:
+            actions.append(.abort)
+        default:
+            // Records for a request that is not running here are ignored, as the specification says.
+            break
+        }
+    }
+
+    private mutating func begin(_ record: FastCGIRecordDecoder.Record, into actions: inout [Action]) {
+        guard record.content.count >= 8 else {
+            actions.append(.fail("BEGIN_REQUEST with \(record.content.count) bytes of content instead of 8"))
+            return
+        }
+        let role = UInt16(record.content[0]) << 8 | UInt16(record.content[1])
+        let keep = record.content[2] & FastCGIRecord.keepConnectionFlag != 0
+        guard role == FastCGIRecord.responderRole else {
+            actions.append(.send(FastCGIRecord.end(requestID: record.requestID, status: .unknownRole)))
+            phase = keep ? .idle : .closing
+            return
+        }
+        isFresh = false
+        params = []
+        phase = .params(id: record.requestID, keepConnection: keep)
+    }
+
+    private mutating func finishParams(id: UInt16, keepConnection: Bool, into actions: inout [Action]) {
+        var environment = CGIEnvironment()
+        let complete = params.withUnsafeBufferPointer { bytes in
+            FastCGIConnectionState.decodePairs(bytes) { name, value in environment.append(name: name, value: value) }
+        }
+        params = []
+        guard complete else {
+            actions.append(.fail("a PARAMS stream ends in the middle of a name-value pair"))
+            return
+        }
+        phase = .running(id: id, keepConnection: keepConnection, bodyOpen: true)
+        actions.append(.start(FastCGIRequestHead(id: id, keepConnection: keepConnection, params: environment)))
+    }
+
+    /// Answers a management record: GET_VALUES with the values it asks for, UNKNOWN_TYPE for any other.
+    private func managementReply(_ record: FastCGIRecordDecoder.Record) -> [UInt8] {
+        guard record.type == FastCGIRecord.Kind.getValues.rawValue else {
+            return FastCGIRecord.encode(.unknownType, requestID: 0, content: [record.type, 0, 0, 0, 0, 0, 0, 0])
+        }
+        let known = ["FCGI_MAX_CONNS": String(limits.maxConnections), "FCGI_MAX_REQS": String(limits.maxRequests), "FCGI_MPXS_CONNS": "0"]
+        var answers: [(String, String)] = []
+        _ = record.content.withUnsafeBufferPointer { bytes in
+            FastCGIConnectionState.decodePairs(bytes) { name, _ in
+                let key = String(decoding: name, as: UTF8.self)
+                if let value = known[key], !answers.contains(where: { $0.0 == key }) { answers.append((key, value)) }
+            }
+        }
+        return FastCGIRecord.encode(.getValuesResult, requestID: 0, content: FastCGIRecord.pairs(answers))
+    }
+
+    /// Reads name-value pairs; false when the bytes end inside one.
+    static func decodePairs(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void
+    ) -> Bool {
+        var index = 0
+        func length() -> Int? {
+            guard index < bytes.count else { return nil }
+            if bytes[index] & 0x80 == 0 {
+                defer { index += 1 }
+                return Int(bytes[index])
+            }
+            guard index + 4 <= bytes.count else { return nil }
+            defer { index += 4 }
+            return Int(bytes[index] & 0x7F) << 24 | Int(bytes[index + 1]) << 16 | Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
+        }
+        while index < bytes.count {
+            // Each length is checked against what is left, so a hostile length cannot overflow anything.
+            guard let nameLength = length(), let valueLength = length(), nameLength <= bytes.count - index,
+                valueLength <= bytes.count - index - nameLength
+            else { return false }
+            let name = UnsafeBufferPointer(rebasing: bytes[index..<index + nameLength])
+            let value = UnsafeBufferPointer(rebasing: bytes[index + nameLength..<index + nameLength + valueLength])
+            body(name, value)
+            index += nameLength + valueLength
+        }
+        return true
+    }
+}

@@ -1,0 +1,93 @@
+import CSystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An epoll set, and the few kinds of descriptor the host waits on through it: sockets, eventfds
+/// as wake-up bells, and a signalfd. Each registration carries a 64-bit tag, never a pointer.
+///
+/// Sockets are registered one-shot: an event disarms its descriptor until it is armed again, so
+/// exactly one thread handles each event.
+struct EventSet: ~Copyable {
+    let fd: Int32
+
+    /// What a descriptor is waited for.
+    struct Interest: OptionSet {
+        let rawValue: UInt32
+        static let readable = Interest(rawValue: EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
+        static let writable = Interest(rawValue: EPOLLOUT.rawValue)
+        /// Disarmed after one event, until armed again.
+        static let oneShot = Interest(rawValue: EPOLLONESHOT.rawValue)
+    }
+
+    /// One event: the registration's tag, and what happened.
+    struct Event {
+        var tag: UInt64
+        var events: UInt32
+        var isReadable: Bool { events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 }
+        var isWritable: Bool { events & (EPOLLOUT.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 }
+    }
+
+    init() {
+        fd = epoll_create1(Int32(EPOLL_CLOEXEC))
+        precondition(fd >= 0, "epoll_create1 failed: \(System.describe(errno))")
+    }
+
+    deinit { close(fd) }
+
+    func add(_ descriptor: Int32, tag: UInt64, _ interest: Interest) {
+        control(EPOLL_CTL_ADD, descriptor, tag: tag, interest)
+    }
+
+    /// Arms a one-shot registration again, possibly for something else.
+    func rearm(_ descriptor: Int32, tag: UInt64, _ interest: Interest) {
+        control(EPOLL_CTL_MOD, descriptor, tag: tag, interest)
+    }
+
+    func remove(_ descriptor: Int32) {
+        epoll_ctl(fd, EPOLL_CTL_DEL, descriptor, nil)
+    }
+
+    private func control(_ operation: Int32, _ descriptor: Int32, tag: UInt64, _ interest: Interest) {
+        var event = epoll_event()
+        event.events = interest.rawValue
+        event.data.u64 = tag
+        epoll_ctl(fd, operation, descriptor, &event)
+    }
+
+    /// Waits for events: at most `buffer.count`, for at most `milliseconds` (-1: no limit).
+    func wait(into buffer: UnsafeMutableBufferPointer<epoll_event>, milliseconds: Int32) -> Int {
+        let count = epoll_wait(fd, buffer.baseAddress, Int32(buffer.count), milliseconds)
+        return max(0, Int(count))
+    }
+
+    /// Waits for one event, for at most `milliseconds`; nil on timeout or interruption.
+    func waitOne(milliseconds: Int32 = -1) -> Event? {
+        var event = epoll_event()
+        guard epoll_wait(fd, &event, 1, milliseconds) == 1 else { return nil }
+        return Event(tag: event.data.u64, events: event.events)
+    }
+}
+
+/// An eventfd: a bell other threads ring to wake whoever waits on it in an ``EventSet``.
+struct Bell: ~Copyable {
+    let fd: Int32
+
+    init() {
+        fd = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        precondition(fd >= 0, "eventfd failed: \(System.describe(errno))")
+    }
+
+    deinit { close(fd) }
+
+    func ring() {
+        var one: UInt64 = 1
+        _ = write(fd, &one, 8)
+    }
+
+    /// Clears the rings so far.
+    func silence() {
+        var count: UInt64 = 0
+        _ = read(fd, &count, 8)
+    }
+}

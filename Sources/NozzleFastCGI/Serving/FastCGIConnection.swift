@@ -1,0 +1,365 @@
+import CSystem
+import Nozzle
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One connection from the web server: it reads records, drives its ``FastCGIConnectionState``,
+/// starts the requests it carries, and writes their responses.
+///
+/// It is registered one-shot in the server's event set: one worker at a time handles its events.
+/// A request's task writes its response from whichever thread it runs on, under this connection's
+/// lock; so do closing and re-arming. The socket is non-blocking: nothing here ever waits on it.
+final class FastCGIConnection: @unchecked Sendable {
+    let fd: Int32
+    /// The event-set tag: the descriptor, and a generation that tells this connection from a later
+    /// one on the same descriptor.
+    let tag: UInt64
+    unowned let server: FastCGIServer
+
+    /// The request this connection carries now.
+    struct Current {
+        let sink: FastCGIResponseSink
+        let body: FastCGIBodyChannel
+        var task: Task<Void, Never>?
+    }
+
+    struct State {
+        var protocolState: FastCGIConnectionState
+        var output = OutputQueue()
+        /// A worker is handling an event of this connection now.
+        var handling = false
+        /// What the connection is registered in the event set for, while it waits for an event.
+        var armed: EventSet.Interest?
+        /// Not reading: the body channel is full, or a request waits for room to start.
+        var readPaused = false
+        var current: Current?
+        /// A request that arrived while the process had `--max-in-flight` requests.
+        var parked: FastCGIRequestHead?
+        /// After the response: close instead of waiting for another request (the server stops).
+        var closeWhenIdle = false
+        /// Writing is over and `shutdown(SHUT_WR)` went out: what still arrives is read and
+        /// dropped until the peer closes or the deadline passes, so nothing unread is ever reset.
+        var lingerDeadline: Double?
+        var closed = false
+    }
+
+    let state: Mutex<State>
+
+    init(fd: Int32, tag: UInt64, server: FastCGIServer) {
+        self.fd = fd
+        self.tag = tag
+        self.server = server
+        state = Mutex(State(protocolState: FastCGIConnectionState(limits: server.protocolLimits)))
+    }
+
+    // MARK: - Events
+
+    /// Handles one event from the event set, on a worker thread.
+    func handle(_ event: EventSet.Event, thread: WorkerThread) {
+        let (proceed, reads) = state.withLock { state -> (Bool, Bool) in
+            state.armed = nil
+            guard !state.closed else { return (false, false) }
+            state.handling = true
+            if event.isWritable { flushLocked(&state) }
+            // A full body channel stops reading, whatever the event says.
+            return (true, !state.readPaused || state.lingerDeadline != nil)
+        }
+        guard proceed else { return }
+        var start: (FastCGIRequestHead, Current)?
+        if event.isReadable && reads { start = readAvailable(thread: thread) }
+        if let (head, current) = start {
+            launch(head, current, thread: thread)
+            // The request runs here first; often to its end, response and all.
+            while !thread.inlineJobs.isEmpty {
+                let (job, executor) = thread.inlineJobs.removeFirst()
+                server.pool.run(job, on: executor, thread: thread.index)
+            }
+        }
+        state.withLock { state in
+            state.handling = false
+            settleLocked(&state)
+        }
+    }
+
+    /// Reads what the socket has, feeds the protocol state, and carries out its actions. Returns a
+    /// request to start on this thread, once its body so far has been handed over.
+    private func readAvailable(thread: WorkerThread) -> (FastCGIRequestHead, Current)? {
+        var start: (FastCGIRequestHead, Current)?
+        let buffer = server.readBuffer(for: thread)
+        while true {
+            let count = read(fd, buffer.baseAddress, buffer.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { break }
+                peerClosed()
+                break
+            }
+            if count == 0 {
+                peerClosed()
+                break
+            }
+            let (actions, lingering) = state.withLock { state -> ([FastCGIConnectionState.Action], Bool) in
+                // Closing: whatever still comes is dropped.
+                if state.lingerDeadline != nil { return ([], true) }
+                return (state.protocolState.receive(UnsafeRawBufferPointer(start: buffer.baseAddress, count: count)), false)
+            }
+            if !lingering, let started = perform(actions) { start = started }
+            // A full buffer may mean more is waiting; a partial one means the socket is empty.
+            let paused = state.withLock { $0.readPaused || $0.closed }
+            if count < buffer.count || paused { break }
+        }
+        return start
+    }
+
+    /// Carries out the protocol state's actions; returns a request to start.
+    private func perform(_ actions: [FastCGIConnectionState.Action]) -> (FastCGIRequestHead, Current)? {
+        var start: (FastCGIRequestHead, Current)?
+        for action in actions {
+            switch action {
+            case .start(let head):
+                if server.admitRequest() {
+                    let current = makeCurrent(head)
+                    state.withLock { $0.current = current }
+                    start = (head, current)
+                } else {
+                    state.withLock { state in
+                        state.parked = head
+                        state.readPaused = true
+                    }
+                    server.park(self)
+                }
+            case .body(let chunk):
+                let body = state.withLock { $0.current?.body }
+                if let body, body.deliver(chunk) { state.withLock { $0.readPaused = true } }
+            case .endOfBody:
+                state.withLock { $0.current?.body }?.end()
+            case .send(let bytes):
+                state.withLock { state in
+                    state.output.append(bytes)
+                    flushLocked(&state)
+                }
+            case .abort:
+                state.withLock { $0.current?.task }?.cancel()
+            case .fail(let reason):
+                System.log("nozzle: closing a connection: \(reason)", level: .warning)
+                abandon()
+                // A request admitted in this same read never starts.
+                if start != nil { server.requestEnded() }
+                return nil
+            }
+        }
+        return start
+    }
+
+    private func makeCurrent(_ head: FastCGIRequestHead) -> Current {
+        let sink = FastCGIResponseSink(connection: self, requestID: head.id)
+        let body = FastCGIBodyChannel { [weak self] in self?.resumeReading() }
+        return Current(sink: sink, body: body, task: nil)
+    }
+
+    /// Starts a request's task; on a worker that read it, its first job stays on that worker.
+    private func launch(_ head: FastCGIRequestHead, _ current: Current, thread: WorkerThread?) {
+        let executor = RequestExecutor(pool: server.pool, head: head)
+        let server = self.server
+        let sink = current.sink
+        let body = current.body
+        thread?.startingInline = executor
+        let task = Task(executorPreference: executor) {
+            await server.serve(head.params, body: body, sink: sink)
+            server.requestEnded()
+        }
+        thread?.startingInline = nil
+        state.withLock { state in
+            if state.current?.sink === sink { state.current?.task = task }
+        }
+    }
+
+    /// Starts the request that waited for room, now that there is some.
+    func startParked() {
+        let parked = state.withLock { state -> (FastCGIRequestHead, Current)? in
+            guard let head = state.parked, !state.closed else { return nil }
+            state.parked = nil
+            state.readPaused = false
+            let current = makeCurrent(head)
+            state.current = current
+            return (head, current)
+        }
+        guard let (head, current) = parked else {
+            server.requestEnded()
+            return
+        }
+        launch(head, current, thread: nil)
+        state.withLock { settleLocked(&$0) }
+    }
+
+    /// The peer closed its end, or the socket failed.
+    private func peerClosed() {
+        let (body, wasParked) = state.withLock { state -> (FastCGIBodyChannel?, Bool) in
+            _ = state.protocolState.peerClosed()
+            state.output.removeAll()
+            let wasParked = state.parked != nil
+            state.parked = nil
+            closeLocked(&state)
+            return (state.current?.body, wasParked)
+        }
+        body?.fail(FastCGIBodyChannel.Interrupted())
+        if wasParked { server.unpark(self) }
+    }
+
+    /// Gives up on the connection after a protocol error: no more reading or writing.
+    private func abandon() {
+        let body = state.withLock { state -> FastCGIBodyChannel? in
+            state.output.removeAll()
+            closeLocked(&state)
+            return state.current?.body
+        }
+        body?.fail(FastCGIBodyChannel.Interrupted())
+    }
+
+    /// The body channel has room again.
+    private func resumeReading() {
+        state.withLock { state in
+            guard state.readPaused, state.parked == nil else { return }
+            state.readPaused = false
+            settleLocked(&state)
+        }
+    }
+
+    // MARK: - Writing, from the request's task
+
+    func appendStream(_ kind: FastCGIRecord.Kind, _ bytes: [UInt8], from sink: FastCGIResponseSink) {
+        state.withLock { state in
+            guard !state.closed, state.current?.sink === sink else { return }
+            state.output.appendStream(kind, requestID: sink.requestID, bytes)
+            // Much waiting output: send it now instead of holding it all.
+            if state.output.count >= 65_536 {
+                flushLocked(&state)
+                if !state.handling { settleLocked(&state) }
+            }
+        }
+    }
+
+    func flush(from sink: FastCGIResponseSink) {
+        state.withLock { state in
+            guard state.current?.sink === sink else { return }
+            flushLocked(&state)
+            if !state.handling { settleLocked(&state) }
+        }
+    }
+
+    /// The request is over: the end of STDOUT and END_REQUEST go out, the rest of its body is
+    /// dropped, and the connection waits for the next request or closes.
+    func finishRequest(from sink: FastCGIResponseSink) {
+        let body = state.withLock { state -> FastCGIBodyChannel? in
+            guard let current = state.current, current.sink === sink else { return nil }
+            state.current = nil
+            let end = state.protocolState.finishRequest()
+            if !state.closed {
+                // The empty STDOUT record that ends the stream, and END_REQUEST.
+                state.output.append(FastCGIRecord.encode(.stdout, requestID: sink.requestID, content: EmptyCollection()) + end)
+                state.readPaused = false
+                flushLocked(&state)
+            }
+            if !state.handling { settleLocked(&state) }
+            return current.body
+        }
+        body?.fail(RequestOver())
+    }
+
+    struct RequestOver: Error, CustomStringConvertible {
+        var description: String { "the response was already sent" }
+    }
+
+    // MARK: - The server stopping
+
+    /// Closes the connection at once if it is idle; otherwise after its request. Returns whether
+    /// the stop must still wait for it: it carries a request, or has not carried its first one.
+    func closeForStop() -> Bool {
+        state.withLock { state in
+            guard !state.closed else { return false }
+            state.closeWhenIdle = true
+            if state.protocolState.isAwaitingRequest, !state.protocolState.isFresh, state.current == nil, state.parked == nil {
+                if !state.handling { settleLocked(&state) }
+                return false
+            }
+            return true
+        }
+    }
+
+    /// Whether the stop still waits for this connection.
+    var holdsUpStop: Bool {
+        state.withLock { state in
+            !state.closed && (state.current != nil || state.parked != nil || !state.protocolState.isAwaitingRequest || state.protocolState.isFresh)
+        }
+    }
+
+    /// Closes the connection at once, as the process exits.
+    func closeNow() {
+        state.withLock { closeLocked(&$0) }
+    }
+
+    /// Closes a lingering connection whose deadline has passed; from the control thread.
+    func expireLinger(now: Double) {
+        state.withLock { state in
+            guard !state.handling, let deadline = state.lingerDeadline, now > deadline else { return }
+            closeLocked(&state)
+        }
+    }
+
+    // MARK: - Under the lock
+
+    private func flushLocked(_ state: inout State) {
+        guard !state.closed, !state.output.isEmpty else { return }
+        if case .failed = state.output.write(to: fd) {
+            // The peer is gone; the request finishes on its own and nothing more is written.
+            state.output.removeAll()
+        }
+    }
+
+    /// Decides what comes next, once no worker handles the connection: close it, linger, or arm
+    /// it for what it waits for.
+    private func settleLocked(_ state: inout State) {
+        guard !state.closed, !state.handling else { return }
+        if state.current == nil, state.parked == nil, state.output.isEmpty, state.lingerDeadline == nil {
+            switch state.protocolState.phase {
+            case .closing:
+                // The web server did not keep the connection, and nothing of the request is unread.
+                closeLocked(&state)
+                return
+            case .idle where state.closeWhenIdle && state.protocolState.isAwaitingRequest && !state.protocolState.isFresh:
+                closeLocked(&state)
+                return
+            case .draining(_, let keep) where !keep || state.closeWhenIdle:
+                // Closing with body bytes still on their way: a plain close would reset the
+                // connection, and nginx would answer 502 instead of the response it already has.
+                // Half-close, and read on until the peer closes.
+                shutdown(fd, Int32(SHUT_WR))
+                state.lingerDeadline = System.now() + FastCGIConnection.lingerSeconds
+                server.linger(self)
+            default:
+                break
+            }
+        }
+        var interest: EventSet.Interest = [.oneShot]
+        if !state.readPaused || state.lingerDeadline != nil { interest.insert(.readable) }
+        if !state.output.isEmpty { interest.insert(.writable) }
+        // Armed already for the same: nothing to do. Armed for something else (reading, and now
+        // output waits too): registered again, for both.
+        guard state.armed != interest, interest != [.oneShot] else { return }
+        state.armed = interest
+        server.events.rearm(fd, tag: tag, interest)
+    }
+
+    private func closeLocked(_ state: inout State) {
+        guard !state.closed else { return }
+        state.closed = true
+        server.events.remove(fd)
+        close(fd)
+        server.forget(self)
+    }
+
+    /// How long a closing connection reads on for what the peer still sends: as libfcgi does.
+    static let lingerSeconds = 2.0
+}

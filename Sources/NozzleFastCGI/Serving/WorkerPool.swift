@@ -1,0 +1,134 @@
+import CSystem
+import DequeModule
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The threads that run code: `--workers` of them. They share the server's event set, so each
+/// thread either runs a job of some request's task or handles one event on a connection, and a
+/// request that awaits holds none of them.
+///
+/// Jobs come in two ways. A request that a worker has just read starts on that worker at once,
+/// with no hand-over (``RequestExecutor`` puts its first job in the worker's own slot). Everything
+/// else (a task resumed after `Task.sleep`, an awaited database reply, a body chunk that arrived)
+/// goes into one shared queue, and a bell in the event set wakes one idle worker per job.
+final class WorkerPool: @unchecked Sendable {
+    /// What one thread is doing, for the status page, the scoreboard and the watchdog.
+    struct Slot {
+        /// When the job it runs now started, on the monotonic clock; nil when it waits.
+        var since: Double?
+        /// The request that job belongs to.
+        var executor: RequestExecutor?
+    }
+
+    let size: Int
+    /// Rung when the shared queue has jobs; registered one-shot in the event set.
+    let bell = Bell()
+    private let queue = Mutex((jobs: Deque<(UnownedJob, RequestExecutor)>(), rung: false))
+    private let slots: Mutex<[Slot]>
+    /// Where each thread records the request it serves, under a supervisor.
+    let scoreboard: Scoreboard?
+
+    init(size: Int, scoreboard: Scoreboard?) {
+        self.size = size
+        self.scoreboard = scoreboard
+        slots = Mutex(Array(repeating: Slot(), count: size))
+    }
+
+    /// Adds a job to the shared queue and wakes a worker for it.
+    func enqueue(_ job: UnownedJob, for executor: RequestExecutor) {
+        let ring = queue.withLock { queue -> Bool in
+            queue.jobs.append((job, executor))
+            defer { queue.rung = true }
+            return !queue.rung
+        }
+        if ring { bell.ring() }
+    }
+
+    /// Takes one job from the shared queue, after the bell woke this worker. Whether jobs are left
+    /// decides how the caller re-arms the bell: left ringing, another worker wakes for the next.
+    func takeJob() -> (UnownedJob, RequestExecutor)? {
+        queue.withLock { queue in
+            let job = queue.jobs.popFirst()
+            if queue.jobs.isEmpty {
+                bell.silence()
+                queue.rung = false
+            }
+            return job
+        }
+    }
+
+    /// Runs one job on this thread, recording what the thread does meanwhile.
+    func run(_ job: UnownedJob, on executor: RequestExecutor, thread: Int) {
+        slots.withLock { $0[thread] = Slot(since: System.now(), executor: executor) }
+        if let scoreboard { scoreboard.serving(executor.label, thread: thread) }
+        job.runSynchronously(on: executor.asUnownedTaskExecutor())
+        scoreboard?.serving(nil, thread: thread)
+        slots.withLock { $0[thread] = Slot() }
+    }
+
+    /// How many threads run a job now.
+    var busyThreads: Int { slots.withLock { $0.count { $0.since != nil } } }
+
+    /// The longest-running job, if any: for the watchdog.
+    func longestJob(now: Double) -> (seconds: Double, label: String)? {
+        slots.withLock { slots in
+            slots.compactMap { slot in slot.since.map { (now - $0, slot.executor?.label ?? "a task") } }.max { $0.0 < $1.0 }
+        }
+    }
+}
+
+/// The worker thread a piece of code runs on, found through thread-local storage.
+final class WorkerThread {
+    let index: Int
+    /// The request whose first job this thread takes itself, while it starts that request.
+    var startingInline: RequestExecutor?
+    /// Jobs this thread runs itself before it waits for anything else.
+    var inlineJobs: [(UnownedJob, RequestExecutor)] = []
+
+    init(index: Int) { self.index = index }
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// The worker thread running this code, or nil on any other thread.
+    static var current: WorkerThread? {
+        pthread_getspecific(key).map { Unmanaged<WorkerThread>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    /// Makes this the current thread's worker; the caller keeps it alive for the thread's life.
+    func install() { pthread_setspecific(WorkerThread.key, Unmanaged.passUnretained(self).toOpaque()) }
+}
+
+/// The executor of one request's task: its jobs run on the pool, labelled with the request, so the
+/// status page, the scoreboard and the watchdog can say which request a thread is running.
+final class RequestExecutor: TaskExecutor, @unchecked Sendable {
+    let pool: WorkerPool
+    private let params: CGIEnvironment
+
+    init(pool: WorkerPool, head: FastCGIRequestHead) {
+        self.pool = pool
+        self.params = head.params
+    }
+
+    /// `GET /api/x`: made only when something asks, since most requests never need it.
+    var label: String {
+        let path = (params["SCRIPT_NAME"] ?? "") + (params["PATH_INFO"] ?? "")
+        return (params["REQUEST_METHOD"] ?? "GET") + " " + (path.isEmpty ? params["REQUEST_URI"] ?? "/" : path)
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        // The first job of a request a worker is starting stays on that worker: no hand-over.
+        if let thread = WorkerThread.current, thread.startingInline === self {
+            thread.startingInline = nil
+            thread.inlineJobs.append((job, self))
+            return
+        }
+        pool.enqueue(job, for: self)
+    }
+}
