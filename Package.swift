@@ -88,7 +88,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["NozzleTesting"],
+            dependencies: ["NozzleTesting", "NozzleFastCGI"],
             swiftSettings: swiftSettings
         ),
     ]

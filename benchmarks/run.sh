@@ -6,7 +6,14 @@
 #   cpoll    a minimal C libfcgi responder with an epoll set (benchmarks/peers/epoll-responder.c)
 #   php      PHP-FPM, pm = static, when php-fpm is installed
 #   go       Go's net/http/fcgi, when go is installed
-#   app      the Nozzle examples: hello (GET /api/hello, POST /api/users) and blitz (/api/post/[pid])
+#   node     Node's http server behind proxy_pass (what Express and Next.js run on), when node is
+#            installed: for the I/O-bound case only
+#   app      the Nozzle examples: hello (GET /api/hello, POST /api/users) and blitz (/api/post/[pid]),
+#            and the test fixture's /api/slow?ms=N for the I/O-bound case
+#
+# The I/O-bound case: every request waits 50 ms (as for a database or another API) and answers small
+# JSON, at 256 and 1,000 connections; then 10,000 connections each holding a request that waits 1 s,
+# with the app's memory before and after. Every responder keeps its defaults but PHP-FPM's children.
 #
 # Every responder gets WORKERS threads or children (default 4). Traffic stays on 127.0.0.1.
 #
@@ -14,6 +21,8 @@
 #   --quick   64 connections with keep-alive only, and shorter runs
 # Writes the tables to benchmarks/results/latest.md and latest.csv, and prints them.
 set -uo pipefail
+# Thousands of connections: a client's and an upstream's each.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 quick=0
 [[ ${1:-} == --quick ]] && { quick=1; shift; }
 seconds=${1:-3}
@@ -26,6 +35,8 @@ mkdir -p "$results"
 for tool in wrk hyperfine gcc; do
   command -v "$tool" >/dev/null || { [[ $(id -u) -eq 0 ]] && apt-get install -y -qq "$tool" >/dev/null; }
 done
+# The C peer is built on libfcgi.
+[[ -f /usr/include/fcgiapp.h ]] || { [[ $(id -u) -eq 0 ]] && apt-get install -y -qq libfcgi-dev >/dev/null; }
 
 echo "Building the examples in release..." >&2
 swift build --package-path "$root" -c release --product hello >&2 || exit 1
@@ -52,6 +63,7 @@ trap cleanup EXIT
 
 gcc -O2 -o "$D/bin/epoll-responder" "$root/benchmarks/peers/epoll-responder.c" -lfcgi -lpthread || exit 1
 gcc -O2 -o "$D/bin/with-stdin" "$root/benchmarks/peers/with-stdin.c" || exit 1
+gcc -O2 -o "$D/bin/fastcgi-load" "$root/benchmarks/peers/fastcgi-load.c" || exit 1
 peers=(cpoll)
 php_fpm=$(command -v php-fpm8.2 || command -v php-fpm || true)
 [[ -n $php_fpm ]] && peers+=(php)
@@ -79,6 +91,13 @@ CONF
   "$php_fpm" -R -y "$D/php-fpm.conf" -F >/dev/null 2>&1 & pids+=($!); disown $!
 fi
 [[ " ${peers[*]} " == *" go "* ]] && { "$D/bin/hello-go" "$D/go.sock" >/dev/null 2>&1 & pids+=($!); disown $!; }
+io_peers=()
+[[ " ${peers[*]} " == *" go "* ]] && io_peers+=(go)
+[[ " ${peers[*]} " == *" php "* ]] && io_peers+=(php)
+if command -v node >/dev/null; then
+  node "$root/benchmarks/peers/slow.js" "$D/node.sock" >/dev/null 2>&1 & pids+=($!); disown $!
+  io_peers+=(node)
+fi
 
 port=${PORT:-18480}
 locations=""
@@ -93,9 +112,10 @@ done
 cp /etc/nginx/fastcgi_params "$D/fastcgi_params"
 cat > "$D/nginx.conf" <<CONF
 worker_processes 1;
+worker_rlimit_nofile 65536;
 pid $D/nginx.pid;
 error_log $D/logs/error.log warn;
-events { worker_connections 4096; }
+events { worker_connections 32768; }
 http {
     access_log off;
     client_body_temp_path $D/tmp/body; fastcgi_temp_path $D/tmp/fastcgi;
@@ -107,8 +127,10 @@ http {
     upstream hello { server unix:$D/hello.sock; keepalive 64; }
     upstream blitz { server unix:$D/blitz.sock; keepalive 64; }
     upstream fixture { server unix:$D/fixture.sock; keepalive 64; }
+    upstream node  { server unix:$D/node.sock; keepalive 64; }
     server {
-        listen 127.0.0.1:$port;
+        listen 127.0.0.1:$port backlog=16384;
+        location /io/node/ { proxy_http_version 1.1; proxy_set_header Connection ""; proxy_pass http://node; }
         location = /direct/hello { default_type application/json; return 200 '{"message":"Hello, World!"}'; }
         location = /direct/users { default_type application/json; return 201 '{"received":true}'; }
         location /fixture/ { rewrite ^/fixture(/.*)\$ \$1 break; include $D/fastcgi_params; fastcgi_keep_conn on; fastcgi_pass fixture; }
@@ -133,10 +155,12 @@ to_ms() { awk '{v=$1; if (v ~ /us$/) printf "%.3f", v/1000; else if (v ~ /ms$/) 
 csv="$results/latest.csv"
 echo "keepalive,connections,endpoint,peer,rps,p50_ms,p99_ms,errors" > "$csv"
 measure() { # keep conns endpoint peer path
-  local keep=$1 conns=$2 endpoint=$3 peer=$4 path=$5 script=()
+  local keep=$1 conns=$2 endpoint=$3 peer=$4 path=$5 script=() duration=$seconds timeout=2s
   [[ $endpoint == post ]] && script=(-s "$D/post.lua")
+  # Requests that wait are given time: a responder that queues them shows it in its latency.
+  [[ $keep == io ]] && { duration=$(( seconds > 5 ? seconds : 5 )); timeout=10s; }
   local out rps p50 p99 errors
-  out=$(timeout $((seconds + 30)) wrk -t1 -c"$conns" -d"${seconds}s" --timeout 2s --latency "${script[@]}" "http://127.0.0.1:$port$path")
+  out=$(timeout $((duration + 30)) wrk -t1 -c"$conns" -d"${duration}s" --timeout "$timeout" --latency "${script[@]}" "http://127.0.0.1:$port$path")
   rps=$(awk '/Requests\/sec/ {printf "%d", $2}' <<<"$out")
   p50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
   p99=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
@@ -169,6 +193,30 @@ for keep in "${keeps[@]}"; do
 done
 
 rss() { awk -v f="$2" '$1==f {print $2}' "/proc/$1/status"; }
+
+# I/O-bound: every request waits 50 ms. The ideal is connections ÷ 50 ms.
+io_connections=(256 1000)
+for conns in "${io_connections[@]}"; do
+  echo "Measuring requests that wait 50 ms, $conns connections..." >&2
+  for peer in "${io_peers[@]}"; do
+    case $peer in
+      node) path=/io/node/slow ;;
+      *) path=/on/$peer/slow ;;
+    esac
+    measure io "$conns" wait50 "$peer" "$path?ms=50"
+  done
+  measure io "$conns" wait50 app "/fixture/api/slow?ms=50"
+done
+
+# 10,000 requests waiting at once in one process: straight to its socket, since through nginx they
+# would need 20,000 descriptors in nginx alone. Each connection sends a request that waits 1 s, and
+# the next when it is answered.
+echo "Measuring 10,000 requests waiting 1 s at once..." >&2
+fixture_pid=$(pgrep -f "fixture-app --listen unix:$D/fixture.sock" | head -1)
+curl -s -o /dev/null "http://127.0.0.1:$port/fixture/api/slow?ms=1"
+many_rss_before=$(rss "$fixture_pid" VmRSS:)
+many_out=$(timeout 120 "$D/bin/fastcgi-load" "$D/fixture.sock" 10000 10 /api/slow ms=1000)
+many_peak=$(rss "$fixture_pid" VmHWM:)
 echo "Measuring memory and CGI..." >&2
 curl -s -o /dev/null "http://127.0.0.1:$port/on/hello/api/hello"
 idle_rss=$(rss "$hello_pid" VmRSS:)
@@ -226,10 +274,20 @@ micro=$("$bin/nozzle-micro-benchmarks")
   echo
   echo "| keep-alive | conns | endpoint | peer | rps | p50 ms | p99 ms | errors | app ÷ peer (rps) |"
   echo "|---|---|---|---|---|---|---|---|---|"
-  awk -F, 'NR>1 { key=$1","$2","$3; rows[NR]=$0; if ($4=="app") app[key]=$5 }
-    END { for (i=2; i<=NR; i++) { split(rows[i], f, ","); key=f[1]","f[2]","f[3];
+  awk -F, 'NR>1 && $1!="io" { key=$1","$2","$3; rows[NR]=$0; if ($4=="app") app[key]=$5 }
+    END { for (i=2; i<=NR; i++) { if (!(i in rows)) continue; split(rows[i], f, ","); key=f[1]","f[2]","f[3];
       ratio = (f[4]=="app" || f[5]==0) ? "" : sprintf("%.2f×", app[key]/f[5]);
       printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], ratio } }' "$csv"
+  echo
+  echo "## Requests that wait (each waits 50 ms, then answers small JSON; default flags, PHP-FPM with $workers children)"
+  echo
+  echo "| conns | peer | rps | p50 ms | p99 ms | errors | app ÷ peer (rps) |"
+  echo "|---|---|---|---|---|---|---|"
+  awk -F, 'NR==FNR { if ($1=="io" && $4=="app") app[$2]=$5; next }
+    $1=="io" { ratio = ($4=="app" || $5==0) ? "" : sprintf("%.2f×", app[$2]/$5);
+      printf "| %s | %s | %s | %s | %s | %s | %s |\n", $2, $4, $5, $6, $7, $8, ratio }' "$csv" "$csv"
+  echo
+  echo "10,000 connections to one app process (benchmarks/peers/fastcgi-load.c), each request waiting 1 s, for 10 s: ${many_out:-no result}; app RSS ${many_rss_before} kB before, peak ${many_peak} kB (+$(( (many_peak - many_rss_before) / 1024 )) MB)."
   echo
   echo "## CGI, one request per process (fully static binary, hyperfine mean)"
   echo

@@ -18,9 +18,11 @@ sed -e "s|unix:/run/nozzle/app.sock|unix:$socket|" \
     "$here/${SERVER_BLOCK:-nozzle.conf}" > "$prefix/server.conf"
 cat > "$prefix/nginx.conf" <<CONF
 worker_processes 1;
+# Room for thousands of waiting requests: a client connection and an app connection each.
+worker_rlimit_nofile 32768;
 pid $prefix/nginx.pid;
 error_log $prefix/logs/error.log info;
-events { worker_connections 1024; }
+events { worker_connections 16384; }
 http {
     access_log $prefix/logs/access.log;
     client_body_temp_path $prefix/tmp/body;

@@ -141,10 +141,11 @@ extension App {
                 routeCount: routes.routes.count)
             return supervisor.run()
         }
+        System.raiseOpenFileLimit()
         let signalFD = Signals.takeOver()
         let server = FastCGIServer(
             app: self, options: options, listenFD: listenFD, ownedSocketPath: ownedSocketPath, signalFD: signalFD, environment: environment)
-        System.log("nozzle: serving FastCGI on \(describe) with \(options.workers) workers, pid \(getpid())")
+        System.log("nozzle: serving FastCGI on \(describe) with \(options.workers) workers and up to \(options.maxInFlight) requests in flight, pid \(getpid())")
         return server.run()
     }
 

@@ -1,5 +1,6 @@
 import Logging
 import Nozzle
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,15 +8,18 @@ import Glibc
 /// Where this process's log lines go, and in what format: stderr unless `--log-file`, which
 /// SIGUSR1 reopens (after logrotate moved it). Every line is one `write`, so lines from several
 /// threads never interleave.
-final class LogOutput: @unchecked Sendable {
+final class LogOutput: Sendable {
     static let shared = LogOutput()
 
-    private let lock = Lock()
-    private var fd: Int32 = 2
-    private var path: String?
-    private var currentFormat = LogFormat.logfmt
+    private struct Destination {
+        var fd: Int32 = 2
+        var path: String?
+        var format = LogFormat.logfmt
+    }
 
-    var format: LogFormat { lock.withLock { currentFormat } }
+    private let destination = Mutex(Destination())
+
+    var format: LogFormat { destination.withLock { $0.format } }
 
     struct OpenError: Error, CustomStringConvertible {
         var description: String
@@ -23,24 +27,24 @@ final class LogOutput: @unchecked Sendable {
 
     /// Sets the format, and the file to append to (nil for stderr).
     func configure(format: LogFormat, path: String?) throws(OpenError) {
-        lock.withLock { currentFormat = format }
+        destination.withLock { $0.format = format }
         guard let path else { return }
         let file = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
         guard file >= 0 else { throw OpenError(description: "cannot open --log-file \(path): \(System.describe(errno))") }
-        lock.withLock {
-            fd = file
-            self.path = path
+        destination.withLock { destination in
+            destination.fd = file
+            destination.path = path
         }
     }
 
     /// Opens the log file again under its name; the old descriptor closes once the new one is in place.
     func reopen() {
-        lock.withLock {
-            guard let path else { return }
+        destination.withLock { destination in
+            guard let path = destination.path else { return }
             let file = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
             guard file >= 0 else { return }
-            let old = fd
-            fd = file
+            let old = destination.fd
+            destination.fd = file
             close(old)
         }
         log(.info, "nozzle: reopened the log file")
@@ -49,8 +53,8 @@ final class LogOutput: @unchecked Sendable {
     /// Writes a line that is already formatted.
     func write(_ line: String) {
         var text = line.hasSuffix("\n") ? line : line + "\n"
-        lock.withLock {
-            text.withUTF8 { System.writeAll(fd, UnsafeRawBufferPointer($0)) }
+        destination.withLock { destination in
+            text.withUTF8 { System.writeAll(destination.fd, UnsafeRawBufferPointer($0)) }
         }
     }
 

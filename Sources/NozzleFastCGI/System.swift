@@ -42,6 +42,15 @@ enum System {
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
+    /// Raises this process's limit on open files to its hard limit, as Go and nginx do: every
+    /// waiting request holds a connection, and the usual soft limit of 1024 would cap them.
+    static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
     /// The name the program was started as, without its directory.
     static var programName: String {
         let path = CommandLine.arguments.first ?? "app"

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Nozzle
+import NozzleFastCGI
 
 /// A FastCGI client over a connected socket: it sends requests as nginx does and reads the answers.
 ///
@@ -75,21 +76,32 @@ public final class FastCGIWireClient {
         var stdout: [UInt8] = []
         var stderr: [UInt8] = []
         while true {
-            let header = try read(8)
-            let kind = header[1]
-            let length = Int(header[4]) << 8 | Int(header[5])
-            let padding = Int(header[6])
-            let content = try read(length + padding).prefix(length)
-            switch FastCGIRecord.Kind(rawValue: kind) {
-            case .stdout: stdout += content
-            case .stderr: stderr += content
+            let record = try readRecord()
+            switch FastCGIRecord.Kind(rawValue: record.header.type) {
+            case .stdout: stdout += record.content
+            case .stderr: stderr += record.content
             case .endRequest:
+                let content = record.content
                 let status = UInt32(content[0]) << 24 | UInt32(content[1]) << 16 | UInt32(content[2]) << 8 | UInt32(content[3])
                 return Answer(response: TestResponse(cgiOutput: stdout), stdout: stdout, stderr: String(decoding: stderr, as: UTF8.self), appStatus: status)
             default:
-                throw WireError(description: "unexpected record type \(kind)")
+                throw WireError(description: "unexpected record type \(record.header.type)")
             }
         }
+    }
+
+    /// Reads one record: its header and content, without the padding.
+    public func readRecord() throws -> (header: FastCGIRecord.Header, content: [UInt8]) {
+        let header = FastCGIRecord.Header(try read(8))
+        let content = try read(header.contentLength + header.paddingLength).prefix(header.contentLength)
+        return (header, Array(content))
+    }
+
+    /// Whether bytes arrive within `timeout` seconds.
+    public func hasInput(timeout: Double) -> Bool {
+        guard buffer.isEmpty else { return true }
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&poller, 1, Int32(timeout * 1000)) > 0
     }
 
     /// Whether the peer has closed the connection, waiting up to `timeout` seconds.

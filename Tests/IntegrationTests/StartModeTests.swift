@@ -1,5 +1,6 @@
 import Foundation
 import Nozzle
+import NozzleFastCGI
 import NozzleTesting
 import Testing
 

@@ -42,6 +42,10 @@ let wireRoutes = RouteTable([
         ])
     }]),
     Route("/api/ignore-body", config: RouteConfig(bodyParser: false), handlers: ["POST": { _, res in res.status(202).send("ignored") }]),
+    Route("/api/slow", handlers: ["GET": { _, res in
+        try await Task.sleep(for: .milliseconds(500))
+        res.send("slow")
+    }]),
     Route("/api/cookies", handlers: ["GET": { _, res in
         res.appendHeader("Set-Cookie", "a=1").appendHeader("Set-Cookie", "b=2").status(201).send("ok")
     }]),
@@ -135,5 +139,56 @@ struct WireProtocolTests {
         #expect(harness.client.isClosedByPeer())
         let other = WireHarness()
         #expect(try other.client.send(params: params("GET", "/api/echo")).response.status == 200)
+    }
+
+    @Test func getValuesIsAnsweredAtOnceWithTheTruth() throws {
+        let harness = WireHarness()
+        // Nothing else is sent: the answer must not wait for a next record (libfcgi's did).
+        try harness.client.writeAll(FastCGIRecord.encode(.getValues, requestID: 0, content: FastCGIRecord.pairs([
+            ("FCGI_MAX_CONNS", ""), ("FCGI_MAX_REQS", ""), ("FCGI_MPXS_CONNS", ""),
+        ])))
+        #expect(harness.client.hasInput(timeout: 1))
+        let reply = try harness.client.readRecord()
+        #expect(reply.header.type == FastCGIRecord.Kind.getValuesResult.rawValue)
+        #expect(reply.header.requestID == 0)
+        #expect(reply.content == FastCGIRecord.pairs([
+            ("FCGI_MAX_CONNS", String(ServeOptions.defaultMaxInFlight)), ("FCGI_MAX_REQS", String(ServeOptions.defaultMaxInFlight)),
+            ("FCGI_MPXS_CONNS", "0"),
+        ]))
+        // And the connection serves requests after it.
+        #expect(try harness.client.send(params: params("GET", "/api/echo")).response.status == 200)
+    }
+
+    @Test func otherManagementRecordsGetUnknownType() throws {
+        let harness = WireHarness()
+        try harness.client.writeAll(FastCGIRecord.Header(type: 99, requestID: 0, contentLength: 0, paddingLength: 0).encoded)
+        let reply = try harness.client.readRecord()
+        #expect(reply.header.type == FastCGIRecord.Kind.unknownType.rawValue)
+        #expect(reply.content.first == 99)
+    }
+
+    @Test func aSecondRequestOnABusyConnectionGetsCantMultiplexNotAHang() throws {
+        let harness = WireHarness()
+        let first = FastCGIRecord.begin(requestID: 1, keepConnection: true)
+            + FastCGIRecord.stream(.params, FastCGIRecord.pairs(params("GET", "/api/slow")), requestID: 1) + FastCGIRecord.stream(.stdin, [], requestID: 1)
+        try harness.client.writeAll(first + FastCGIRecord.begin(requestID: 2, keepConnection: true))
+        // The refusal comes at once, while the first request still runs.
+        #expect(harness.client.hasInput(timeout: 0.3))
+        let refusal = try harness.client.readRecord()
+        #expect(refusal.header.type == FastCGIRecord.Kind.endRequest.rawValue)
+        #expect(refusal.header.requestID == 2)
+        #expect(refusal.content[4] == FastCGIRecord.ProtocolStatus.cantMultiplexConnection.rawValue)
+        // The first is answered as if nothing had happened.
+        let answer = try harness.client.readAnswer()
+        #expect(answer.response.text == "slow")
+    }
+}
+
+extension FastCGIRecord.Header {
+    /// The header's 8 bytes.
+    var encoded: [UInt8] {
+        var out: [UInt8] = []
+        write(into: &out)
+        return out
     }
 }

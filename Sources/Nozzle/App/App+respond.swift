@@ -101,7 +101,8 @@ extension App {
             return
         }
         if error is CancellationError {
-            req.log.warning("request cancelled")
+            // The web server gave up on it (its client left), or it timed out: not the app's fault.
+            req.log.info("request cancelled")
         } else {
             req.log.error("handler threw: \(String(reflecting: error))")
         }

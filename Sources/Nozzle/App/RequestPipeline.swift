@@ -45,16 +45,17 @@ package struct RequestPipeline: Sendable {
         if let timeout = app.requestTimeout, let task = withUnsafeCurrentTask(body: { $0 }) {
             timer = Task {
                 guard (try? await Task.sleep(for: timeout)) != nil else { return }
-                // Under the lock: this task cannot end (below) while it is being cancelled.
+                // Under the lock: this task cannot end (below) while it is being cancelled. The 504
+                // goes out before the cancellation, so the handler's reaction to it cannot come first.
                 let expired = ended.withLock { ended -> Bool in
                     guard !ended else { return false }
                     ended = true
+                    _ = res.preempt(status: 504, json: ["error": "Request timed out"])
                     task.cancel()
                     return true
                 }
                 guard expired else { return }
                 req.log.error("request timed out after \(timeout); cancelling its handler")
-                _ = res.preempt(status: 504, json: ["error": "Request timed out"])
                 finish()
             }
         }

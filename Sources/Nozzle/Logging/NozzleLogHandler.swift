@@ -9,13 +9,18 @@ public struct NozzleLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     let writer: any LogWriter
     let format: LogFormat
-    /// Metadata keys written first, in this order; the rest follow sorted.
-    static let leadingKeys = ["id", "method", "path"]
+    /// Fields written first, in this order: a request's id, method and path.
+    let leading: [(String, String)]
 
     /// A handler writing to `writer` in `format`.
     public init(writer: any LogWriter, format: LogFormat = .logfmt) {
+        self.init(writer: writer, format: format, leading: [])
+    }
+
+    init(writer: any LogWriter, format: LogFormat, leading: [(String, String)]) {
         self.writer = writer
         self.format = format
+        self.leading = leading
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -26,9 +31,9 @@ public struct NozzleLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
-        var fields: [(String, String)] = []
-        for key in NozzleLogHandler.leadingKeys { if let value = merged[key] { fields.append((key, "\(value)")) } }
-        for key in merged.keys.sorted() where !NozzleLogHandler.leadingKeys.contains(key) { fields.append((key, "\(merged[key]!)")) }
+        // The request's fields first, in their order (metadata of the same name wins), then the rest sorted.
+        var fields = leading.map { key, value in (key, merged.removeValue(forKey: key).map { "\($0)" } ?? value) }
+        for key in merged.keys.sorted() { fields.append((key, "\(merged[key]!)")) }
         writer.write(format.line(level: event.level, message: "\(event.message)", metadata: fields))
     }
 }

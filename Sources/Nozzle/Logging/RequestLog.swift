@@ -1,4 +1,5 @@
 public import Logging
+import Synchronization
 
 /// Where log lines go. The host writes them to stderr and, when asked, into the web server's error
 /// log through the FastCGI STDERR stream.
@@ -46,24 +47,33 @@ public struct RequestLog: Sendable {
     public let path: String
     /// The request id.
     public let requestID: String
-    /// The swift-log logger, with the request's id, method and path as metadata.
-    public let logger: Logger
+    let writer: any LogWriter
+    let format: LogFormat
 
     /// A logger for one request, writing ``LogFormat`` lines to `writer`.
     public init(method: String, path: String, requestID: String, writer: any LogWriter, format: LogFormat = .logfmt) {
         self.method = method
         self.path = path
         self.requestID = requestID
-        var logger = Logger(label: "nozzle.request") { _ in NozzleLogHandler(writer: writer, format: format) }
-        logger[metadataKey: "id"] = .string(requestID)
-        logger[metadataKey: "method"] = .string(method)
-        logger[metadataKey: "path"] = .string(path)
-        self.logger = logger
+        self.writer = writer
+        self.format = format
     }
 
-    /// Writes a line at `level`.
+    /// A swift-log logger whose lines carry the request's id, method and path; made when asked
+    /// for, since most requests log nothing.
+    public var logger: Logger {
+        let fields = requestFields
+        let writer = writer
+        let format = format
+        return Logger(label: "nozzle.request") { _ in NozzleLogHandler(writer: writer, format: format, leading: fields) }
+    }
+
+    var requestFields: [(String, String)] { [("id", requestID), ("method", method), ("path", path)] }
+
+    /// Writes a line at `level`; debug lines are left out, as swift-log's default level does.
     public func log(_ level: LogLevel, _ message: String) {
-        logger.log(level: level.swiftLogLevel, "\(message)")
+        guard level >= .info else { return }
+        writer.write(format.line(level: level.swiftLogLevel, message: message, metadata: requestFields))
     }
 
     /// Writes an error line.
@@ -75,15 +85,14 @@ public struct RequestLog: Sendable {
 }
 
 /// A writer that keeps lines in memory, for tests and the in-process client.
-public final class MemoryLogWriter: LogWriter, @unchecked Sendable {
-    private let lock = Lock()
-    private var storage: [String] = []
+public final class MemoryLogWriter: LogWriter {
+    private let storage = Mutex([String]())
 
     /// An empty writer.
     public init() {}
 
-    public func write(_ line: String) { lock.withLock { storage.append(line) } }
+    public func write(_ line: String) { storage.withLock { $0.append(line) } }
 
     /// The lines written so far.
-    public var lines: [String] { lock.withLock { storage } }
+    public var lines: [String] { storage.withLock { $0 } }
 }

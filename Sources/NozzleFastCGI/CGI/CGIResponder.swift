@@ -6,8 +6,9 @@ import Glibc
 
 /// Answers one CGI request: the environment and stdin in, a CGI response on stdout.
 ///
-/// libfcgi's `FCGX_Accept_r` does not do CGI (only `fcgi_stdio`'s `FCGI_Accept` does), so the
-/// host does it itself. The route is `PATH_INFO`: under a cgi-bin, `SCRIPT_NAME` is the program.
+/// The same request pipeline as FastCGI, with the environment for the params, stdin for the body
+/// and stdout for the response. The route is `PATH_INFO`: under a cgi-bin, `SCRIPT_NAME` is the
+/// program.
 enum CGIResponder {
     static func respond(app: App, options: ServeOptions, environment: [String: String]) -> Int32 {
         // From a cgi-bin, SCRIPT_NAME is the program and PATH_INFO the route. Without PATH_INFO

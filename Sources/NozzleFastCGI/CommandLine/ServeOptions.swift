@@ -57,7 +57,7 @@ struct ServeOptions: Sendable {
     static let defaultMaxInFlight = 10_000
 
     /// The peers a TCP listener accepts: `--allow` (loopback unless given), plus the addresses in
-    /// `FCGI_WEB_SERVER_ADDRS`, which libfcgi itself checks for IPv4 peers only.
+    /// `FCGI_WEB_SERVER_ADDRS`, as libfcgi reads it (libfcgi checked it for IPv4 peers only).
     func allowedPeers(environment: [String: String]) -> [AddressRange] {
         var entries = allow.isEmpty ? ["127.0.0.0/8", "::1"] : allow
         if let addresses = environment["FCGI_WEB_SERVER_ADDRS"] {

@@ -1,37 +1,50 @@
-/// FastCGI 1.0 records: the 8-byte header, the record types, and their encoding.
+/// FastCGI 1.0 records: the 8-byte header, the record types, and their encoding, as the host
+/// reads and writes them and as a test sends them.
 ///
 /// A record is a header (version, type, request id, content length, padding length), then its
 /// content and padding. Streams (PARAMS, STDIN, STDOUT, STDERR) end with an empty record.
-package enum FastCGIRecord {
+///
+/// ```swift
+/// let request = FastCGIRecord.begin(keepConnection: true)
+///     + FastCGIRecord.stream(.params, FastCGIRecord.pairs([("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", "/api/hello")]))
+///     + FastCGIRecord.stream(.stdin, [])
+/// ```
+public enum FastCGIRecord {
     /// Record types, as the specification numbers them.
-    package enum Kind: UInt8, Sendable {
+    public enum Kind: UInt8, Sendable {
         case beginRequest = 1, abortRequest = 2, endRequest = 3, params = 4, stdin = 5, stdout = 6, stderr = 7
         case data = 8, getValues = 9, getValuesResult = 10, unknownType = 11
     }
 
     /// `protocolStatus` of END_REQUEST.
-    package enum ProtocolStatus: UInt8, Sendable {
+    public enum ProtocolStatus: UInt8, Sendable {
         case requestComplete = 0, cantMultiplexConnection = 1, overloaded = 2, unknownRole = 3
     }
 
     /// The responder role: the only one this host plays.
-    package static let responderRole: UInt16 = 1
+    public static let responderRole: UInt16 = 1
     /// `FCGI_KEEP_CONN` in BEGIN_REQUEST's flags.
-    package static let keepConnectionFlag: UInt8 = 1
+    public static let keepConnectionFlag: UInt8 = 1
     /// The most content one record carries.
-    package static let maximumContent = 65_535
+    public static let maximumContent = 65_535
     /// The content this host puts in each full STDOUT record: a multiple of 8, so it needs no padding.
-    package static let fullContent = 65_528
+    public static let fullContent = 65_528
 
     /// A record's header: 8 bytes.
-    package struct Header: Equatable, Sendable {
-        package var version: UInt8
-        package var type: UInt8
-        package var requestID: UInt16
-        package var contentLength: Int
-        package var paddingLength: Int
+    public struct Header: Equatable, Sendable {
+        /// The protocol version: 1.
+        public var version: UInt8
+        /// The record type: a ``Kind``'s raw value, or another number.
+        public var type: UInt8
+        /// The request the record belongs to; 0 for management records.
+        public var requestID: UInt16
+        /// The bytes of content that follow the header.
+        public var contentLength: Int
+        /// The bytes of padding after the content.
+        public var paddingLength: Int
 
-        package init(version: UInt8 = 1, type: UInt8, requestID: UInt16, contentLength: Int, paddingLength: Int) {
+        /// A header with these fields.
+        public init(version: UInt8 = 1, type: UInt8, requestID: UInt16, contentLength: Int, paddingLength: Int) {
             self.version = version
             self.type = type
             self.requestID = requestID
@@ -40,7 +53,7 @@ package enum FastCGIRecord {
         }
 
         /// Reads a header from its 8 bytes.
-        package init(_ bytes: some RandomAccessCollection<UInt8>) {
+        public init(_ bytes: some RandomAccessCollection<UInt8>) {
             let base = bytes.startIndex
             func byte(_ offset: Int) -> UInt8 { bytes[bytes.index(base, offsetBy: offset)] }
             version = byte(0)
@@ -51,7 +64,7 @@ package enum FastCGIRecord {
         }
 
         /// The header's 8 bytes, appended to `out`.
-        package func write(into out: inout [UInt8]) {
+        public func write(into out: inout [UInt8]) {
             out.append(version)
             out.append(type)
             out.append(UInt8(requestID >> 8))
@@ -64,7 +77,7 @@ package enum FastCGIRecord {
     }
 
     /// Appends one record, padded to a multiple of 8 bytes.
-    package static func append(_ kind: Kind, requestID: UInt16, content: some Collection<UInt8>, to out: inout [UInt8]) {
+    public static func append(_ kind: Kind, requestID: UInt16, content: some Collection<UInt8>, to out: inout [UInt8]) {
         precondition(content.count <= maximumContent)
         let padding = (8 - content.count % 8) % 8
         Header(type: kind.rawValue, requestID: requestID, contentLength: content.count, paddingLength: padding).write(into: &out)
@@ -73,7 +86,7 @@ package enum FastCGIRecord {
     }
 
     /// One record.
-    package static func encode(_ kind: Kind, requestID: UInt16 = 1, content: some Collection<UInt8>) -> [UInt8] {
+    public static func encode(_ kind: Kind, requestID: UInt16 = 1, content: some Collection<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(8 + content.count + 7)
         append(kind, requestID: requestID, content: content, to: &out)
@@ -81,7 +94,7 @@ package enum FastCGIRecord {
     }
 
     /// A stream (PARAMS, STDIN, STDOUT) cut into records of at most `chunk` bytes, then its empty record.
-    package static func stream(_ kind: Kind, _ bytes: [UInt8], requestID: UInt16 = 1, chunk: Int = fullContent) -> [UInt8] {
+    public static func stream(_ kind: Kind, _ bytes: [UInt8], requestID: UInt16 = 1, chunk: Int = fullContent) -> [UInt8] {
         var out: [UInt8] = []
         var offset = 0
         while offset < bytes.count {
@@ -94,12 +107,12 @@ package enum FastCGIRecord {
     }
 
     /// BEGIN_REQUEST for a role, with or without `FCGI_KEEP_CONN`.
-    package static func begin(requestID: UInt16 = 1, role: UInt16 = responderRole, keepConnection: Bool) -> [UInt8] {
+    public static func begin(requestID: UInt16 = 1, role: UInt16 = responderRole, keepConnection: Bool) -> [UInt8] {
         encode(.beginRequest, requestID: requestID, content: [UInt8(role >> 8), UInt8(role & 0xFF), keepConnection ? keepConnectionFlag : 0, 0, 0, 0, 0, 0])
     }
 
     /// END_REQUEST with an application status and a protocol status.
-    package static func end(requestID: UInt16, appStatus: UInt32 = 0, status: ProtocolStatus = .requestComplete) -> [UInt8] {
+    public static func end(requestID: UInt16, appStatus: UInt32 = 0, status: ProtocolStatus = .requestComplete) -> [UInt8] {
         encode(.endRequest, requestID: requestID, content: [
             UInt8(appStatus >> 24), UInt8((appStatus >> 16) & 0xFF), UInt8((appStatus >> 8) & 0xFF), UInt8(appStatus & 0xFF),
             status.rawValue, 0, 0, 0,
@@ -108,7 +121,7 @@ package enum FastCGIRecord {
 
     /// Name-value pairs in FastCGI's length-prefixed encoding: a length under 128 takes one byte,
     /// a longer one four, with the top bit set.
-    package static func pairs(_ pairs: [(String, String)]) -> [UInt8] {
+    public static func pairs(_ pairs: [(String, String)]) -> [UInt8] {
         var out: [UInt8] = []
         func length(_ count: Int) {
             if count < 128 {

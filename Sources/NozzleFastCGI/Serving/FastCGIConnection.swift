@@ -119,15 +119,13 @@ final class FastCGIConnection: @unchecked Sendable {
         for action in actions {
             switch action {
             case .start(let head):
-                if server.admitRequest() {
-                    let current = makeCurrent(head)
-                    state.withLock { $0.current = current }
+                // Its body goes to its channel from now on, whether it starts now or waits for room.
+                let current = makeCurrent(head)
+                state.withLock { $0.current = current }
+                if server.admitRequest(head) {
                     start = (head, current)
                 } else {
-                    state.withLock { state in
-                        state.parked = head
-                        state.readPaused = true
-                    }
+                    state.withLock { $0.parked = head }
                     server.park(self)
                 }
             case .body(let chunk):
@@ -179,11 +177,8 @@ final class FastCGIConnection: @unchecked Sendable {
     /// Starts the request that waited for room, now that there is some.
     func startParked() {
         let parked = state.withLock { state -> (FastCGIRequestHead, Current)? in
-            guard let head = state.parked, !state.closed else { return nil }
+            guard let head = state.parked, let current = state.current, !state.closed else { return nil }
             state.parked = nil
-            state.readPaused = false
-            let current = makeCurrent(head)
-            state.current = current
             return (head, current)
         }
         guard let (head, current) = parked else {
@@ -194,17 +189,20 @@ final class FastCGIConnection: @unchecked Sendable {
         state.withLock { settleLocked(&$0) }
     }
 
-    /// The peer closed its end, or the socket failed.
+    /// The peer closed its end, or the socket failed. Without multiplexing, that is how a web
+    /// server aborts a request (nginx does when its client goes away): the request's task is
+    /// cancelled, as for `FCGI_ABORT_REQUEST`.
     private func peerClosed() {
-        let (body, wasParked) = state.withLock { state -> (FastCGIBodyChannel?, Bool) in
-            _ = state.protocolState.peerClosed()
+        let (current, aborts, wasParked) = state.withLock { state -> (Current?, Bool, Bool) in
+            let aborts = state.protocolState.peerClosed().contains { if case .abort = $0 { true } else { false } }
             state.output.removeAll()
             let wasParked = state.parked != nil
             state.parked = nil
             closeLocked(&state)
-            return (state.current?.body, wasParked)
+            return (state.current, aborts, wasParked)
         }
-        body?.fail(FastCGIBodyChannel.Interrupted())
+        current?.body.fail(FastCGIBodyChannel.Interrupted())
+        if aborts { current?.task?.cancel() }
         if wasParked { server.unpark(self) }
     }
 
@@ -221,7 +219,7 @@ final class FastCGIConnection: @unchecked Sendable {
     /// The body channel has room again.
     private func resumeReading() {
         state.withLock { state in
-            guard state.readPaused, state.parked == nil else { return }
+            guard state.readPaused else { return }
             state.readPaused = false
             settleLocked(&state)
         }
@@ -360,6 +358,6 @@ final class FastCGIConnection: @unchecked Sendable {
         server.forget(self)
     }
 
-    /// How long a closing connection reads on for what the peer still sends: as libfcgi does.
+    /// How long a closing connection reads on for what the peer still sends, as libfcgi's close did.
     static let lingerSeconds = 2.0
 }

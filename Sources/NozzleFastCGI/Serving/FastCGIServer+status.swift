@@ -28,9 +28,10 @@ extension FastCGIServer {
 
     /// This process's figures, with what is in flight now.
     func localSnapshot() -> StatusSnapshot {
-        let (inFlight, most) = lifecycle.withLock { ($0.inFlight + $0.parkedCount, $0.mostInFlight) }
+        let (inFlight, queued, most) = lifecycle.withLock { ($0.inFlight, $0.parkedCount, $0.mostInFlight) }
         var snapshot = status.snapshot(active: pool.busyThreads, total: options.workers)
         snapshot.inFlight = inFlight
+        snapshot.queued = queued
         snapshot.mostInFlight = most
         snapshot.maxInFlight = options.maxInFlight
         return snapshot

@@ -211,18 +211,25 @@ package final class FastCGIServer: @unchecked Sendable {
 
     // MARK: - Requests
 
-    /// A request arrived: whether it may start now.
-    func admitRequest() -> Bool {
-        let admitted = lifecycle.withLock { $0.admit() }
+    /// A request arrived: whether it may start now. The status and ping pages always may, so they
+    /// answer while the process is full.
+    func admitRequest(_ head: FastCGIRequestHead) -> Bool {
+        let hostPage = (options.statusPath != nil || options.pingPath != nil) && isHostPage(head.params)
+        let admitted = lifecycle.withLock { $0.admit(regardlessOfLimit: hostPage) }
         if admitted { publishInFlight() }
         return admitted
+    }
+
+    private func isHostPage(_ params: CGIEnvironment) -> Bool {
+        let path = (params["SCRIPT_NAME"] ?? "") + (params["PATH_INFO"] ?? "")
+        return path == options.statusPath || path == options.pingPath
     }
 
     /// Under a supervisor, puts this process's requests in flight on the scoreboard.
     func publishInFlight() {
         guard let scoreboard else { return }
-        let (inFlight, most) = lifecycle.withLock { ($0.inFlight + $0.parkedCount, $0.mostInFlight) }
-        scoreboard.inFlight(inFlight, most: most, limit: options.maxInFlight)
+        let (inFlight, queued, most) = lifecycle.withLock { ($0.inFlight, $0.parkedCount, $0.mostInFlight) }
+        scoreboard.inFlight(inFlight, queued: queued, most: most, limit: options.maxInFlight)
     }
 
     /// A request waits for room to start.

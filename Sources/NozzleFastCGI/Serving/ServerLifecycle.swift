@@ -43,9 +43,10 @@ struct ServerLifecycle<Waiter: AnyObject> {
     /// Requests waiting for room.
     var parkedCount: Int { parked.count }
 
-    /// A request arrived: true when it may start now, and it counts as in flight.
-    mutating func admit() -> Bool {
-        guard inFlight < maxInFlight, parked.isEmpty else { return false }
+    /// A request arrived: true when it may start now, and it counts as in flight. The host's own
+    /// pages start regardless of the limit.
+    mutating func admit(regardlessOfLimit: Bool = false) -> Bool {
+        guard regardlessOfLimit || (inFlight < maxInFlight && parked.isEmpty) else { return false }
         inFlight += 1
         mostInFlight = max(mostInFlight, inFlight)
         return true

@@ -3,12 +3,8 @@ import CSystem
 import Glibc
 #endif
 
-/// Signals arrive through a signalfd that the poller watches, not through handlers.
-///
-/// libfcgi's `FCGX_Init` installs handlers without `SA_RESTART` that turn SIGTERM into a flag nobody
-/// reads, so a plain responder ignores `kill`. Blocking the signals in every thread, before any
-/// thread starts, and reading them from a signalfd sidesteps those handlers and any EINTR in
-/// libfcgi's reads and writes.
+/// Signals arrive through a signalfd that the control loop watches, not through handlers: blocked in
+/// every thread before any starts, so no read or write anywhere is interrupted by one.
 enum Signals {
     static let handled: [Int32] = [SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2]
 

@@ -2,8 +2,8 @@
 import Glibc
 #endif
 
-/// Starts plain threads: workers block in libfcgi reads, which must never happen on Swift's
-/// cooperative pool.
+/// Starts plain threads: the workers wait in `epoll_wait`, and a handler may block one in a
+/// synchronous call; neither may happen on Swift's cooperative pool.
 enum Thread {
     private final class Box {
         let body: () -> Void

@@ -18,8 +18,10 @@ struct StatusSnapshot {
     var active = 0
     var total = 0
     var processes = 0
-    /// Requests in flight now: running on a thread, or waiting (for I/O, a timer, room to start).
+    /// Requests in flight now: running on a thread, or waiting for I/O or a timer.
     var inFlight = 0
+    /// Requests that arrived at `--max-in-flight` and wait for room to start.
+    var queued = 0
     /// The most requests in flight at once in one process.
     var mostInFlight = 0
     /// `--max-in-flight`.
@@ -103,6 +105,7 @@ final class ProcessStatus: @unchecked Sendable {
             "max_active_workers": .int(max(snapshot.maxActive, snapshot.active)),
             "in_flight": .int(snapshot.inFlight),
             "waiting": .int(max(0, snapshot.inFlight - snapshot.active)),
+            "queued": .int(snapshot.queued),
             "max_in_flight": .int(snapshot.maxInFlight),
             "most_in_flight": .int(max(snapshot.mostInFlight, snapshot.inFlight)),
             "listen_queue": listenQueue.map(JSON.int) ?? .null,
@@ -129,6 +132,7 @@ final class ProcessStatus: @unchecked Sendable {
         metric("max_active_workers", "gauge", "The most workers of one process active at once.", status["max_active_workers"])
         metric("in_flight_requests", "gauge", "Requests in flight: running on a worker or waiting.", status["in_flight"])
         metric("waiting_requests", "gauge", "Requests in flight that hold no worker: waiting for I/O, a timer, or room to start.", status["waiting"])
+        metric("queued_requests", "gauge", "Requests that arrived at --max-in-flight and wait for room to start.", status["queued"])
         metric("max_in_flight_requests", "gauge", "The --max-in-flight limit of each process.", status["max_in_flight"])
         metric("most_in_flight_requests", "gauge", "The most requests in flight at once in one process.", status["most_in_flight"])
         metric("slow_requests_total", "counter", "Requests that took over a second.", status["slow_requests"])

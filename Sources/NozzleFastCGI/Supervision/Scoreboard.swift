@@ -13,7 +13,7 @@ import Glibc
 final class Scoreboard: @unchecked Sendable {
     static let fd: Int32 = 4
     static let entrySize = 128
-    static let headerWords = 8
+    static let headerWords = 9
     static let globalWords = 8
 
     let base: UnsafeMutablePointer<UInt8>
@@ -83,7 +83,7 @@ final class Scoreboard: @unchecked Sendable {
         regionBase(region) + thread * Scoreboard.entrySize
     }
 
-    /// pid, route table hash, accepted, slow, most active, in flight, most in flight, --max-in-flight.
+    /// pid, route table hash, accepted, slow, most active, in flight, most in flight, --max-in-flight, queued.
     private func header(_ region: Int) -> UnsafeMutablePointer<Int> {
         UnsafeMutableRawPointer(regionBase(region) + threads * Scoreboard.entrySize).assumingMemoryBound(to: Int.self)
     }
@@ -127,10 +127,11 @@ final class Scoreboard: @unchecked Sendable {
     }
 
     /// Records this process's requests in flight now, the most at once, and its limit.
-    func inFlight(_ count: Int, most: Int, limit: Int) {
+    func inFlight(_ count: Int, queued: Int, most: Int, limit: Int) {
         guard let region else { return }
         let header = header(region)
         nozzle_store(header + 5, count)
+        nozzle_store(header + 8, queued)
         nozzle_max(header + 6, most)
         nozzle_store(header + 7, limit)
     }
@@ -174,6 +175,7 @@ final class Scoreboard: @unchecked Sendable {
                 snapshot.active += active
                 snapshot.processList.append((nozzle_load(header), nozzle_load(header + 2), active))
                 snapshot.inFlight += nozzle_load(header + 5)
+                snapshot.queued += nozzle_load(header + 8)
                 snapshot.mostInFlight = max(snapshot.mostInFlight, nozzle_load(header + 6))
                 snapshot.maxInFlight = nozzle_load(header + 7)
             }

@@ -1,0 +1,170 @@
+@testable import NozzleFastCGI
+import Testing
+
+/// The connection's protocol state as a value: records in, actions out, no socket.
+struct FastCGIConnectionStateTests {
+    static let limits = FastCGIConnectionState.Limits(maxConnections: 500, maxRequests: 500, paramsBytes: 4096)
+
+    /// Feeds `bytes` in pieces of `piece` bytes, as reads that end anywhere would deliver them.
+    static func feed(_ state: inout FastCGIConnectionState, _ bytes: [UInt8], piece: Int = .max) -> [FastCGIConnectionState.Action] {
+        var actions: [FastCGIConnectionState.Action] = []
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + piece)
+            actions += bytes[offset..<end].withUnsafeBytes { state.receive($0) }
+            offset = end
+        }
+        return actions
+    }
+
+    static func request(id: UInt16 = 1, keep: Bool = true, params: [(String, String)] = [("REQUEST_METHOD", "POST"), ("SCRIPT_NAME", "/api/x")], body: [UInt8] = []) -> [UInt8] {
+        FastCGIRecord.begin(requestID: id, keepConnection: keep)
+            + FastCGIRecord.stream(.params, FastCGIRecord.pairs(params), requestID: id)
+            + FastCGIRecord.stream(.stdin, body, requestID: id, chunk: 3)
+    }
+
+    /// The actions, as words a test can compare.
+    static func describe(_ actions: [FastCGIConnectionState.Action]) -> [String] {
+        actions.map { action in
+            switch action {
+            case .start(let head): "start \(head.id) keep=\(head.keepConnection) \(head.params["REQUEST_METHOD"] ?? "") \(head.params["SCRIPT_NAME"] ?? "")"
+            case .body(let bytes): "body \(String(decoding: bytes, as: UTF8.self))"
+            case .endOfBody: "end of body"
+            case .abort: "abort"
+            case .send(let bytes): "send type \(bytes[1]) id \(Int(bytes[2]) << 8 | Int(bytes[3])) status \(bytes[1] == 3 ? Int(bytes[12]) : -1)"
+            case .fail(let reason): "fail: \(reason)"
+            }
+        }
+    }
+
+    @Test(arguments: [1, 2, 7, 8, 9, 64, Int.max])
+    func aRequestArrivesWholeHoweverTheReadsCutIt(piece: Int) {
+        var state = FastCGIConnectionState(limits: Self.limits)
+        let actions = Self.feed(&state, Self.request(body: Array("hello world".utf8)), piece: piece)
+        // Body chunks come as the records were cut (3 bytes each), in order.
+        #expect(Self.describe(actions) == ["start 1 keep=true POST /api/x", "body hel", "body lo ", "body wor", "body ld", "end of body"])
+        #expect(state.phase == .running(id: 1, keepConnection: true, bodyOpen: false))
+        #expect(!state.isFresh)
+    }
+
+    @Test func afterTheResponseTheConnectionTakesTheNextRequest() {
+        var state = FastCGIConnectionState(limits: Self.limits)
+        _ = Self.feed(&state, Self.request())
+        let end = state.finishRequest()
+        #expect(end == FastCGIRecord.end(requestID: 1))
+        #expect(state.phase == .idle)
+        #expect(state.isAwaitingRequest)
+        #expect(Self.describe(Self.feed(&state, Self.request(id: 2))).first == "start 2 keep=true POST /api/x")
+    }
+
+    @Test func anEarlyResponseDrainsTheRestOfTheBodyBeforeTheNextRequest() {
+        var state = FastCGIConnectionState(limits: Self.limits)
+        let begin = FastCGIRecord.begin(keepConnection: true) + FastCGIRecord.stream(.params, FastCGIRecord.pairs([("REQUEST_METHOD", "POST")]))
+        _ = Self.feed(&state, begin + FastCGIRecord.encode(.stdin, content: Array("part".utf8)))
+        // A 413, say, before the body is all there.
+        _ = state.finishRequest()
+        #expect(state.phase == .draining(id: 1, keepConnection: true))
+        // The rest of the body is dropped, not taken for the next request.
+        let rest = Self.feed(&state, FastCGIRecord.encode(.stdin, content: Array("more".utf8)) + FastCGIRecord.encode(.stdin, content: []))
+        #expect(rest.isEmpty)
+        #expect(state.phase == .idle)
+        #expect(Self.describe(Self.feed(&state, Self.request())).first == "start 1 keep=true POST /api/x")
+    }
+
+    @Test func withoutKeepConnectionItClosesAfterTheResponse() {
+        var state = FastCGIConnectionState(limits: Self.limits)
+        _ = Self.feed(&state, Self.request(keep: false))
+        _ = state.finishRequest()
+        #expect(state.phase == .closing)
+    }
+
+    @Test func getValuesIsAnsweredAtOnceWithTheTruth() throws {
+        var state = FastCGIConnectionState(limits: Self.limits)
+        let ask = FastCGIRecord.encode(.getValues, requestID: 0, content: FastCGIRecord.pairs([("FCGI_MPXS_CONNS", ""), ("FCGI_MAX_REQS", ""), ("FCGI_NOT_A_VALUE", ""), ("FCGI_MAX_CONNS", "")]))
+        let actions = Self.feed(&state, ask)
+        guard case .send(let reply)? = actions.first, actions.count == 1 else {
+            Issue.record("expected one reply, got \(Self.describe(actions))")
+            return
+        }
+        #expect(reply[1] == FastCGIRecord.Kind.getValuesResult.rawValue)
+        #expect(reply[2] == 0 && reply[3] == 0)
+        let length = Int(reply[4]) << 8 | Int(reply[5])
+        var values: [String: String] = [:]
+        _ = Array(reply[8..<8 + length]).withUnsafeBufferPointer { bytes in
+            FastCGIConnectionState.decodePairs(bytes) { name, value in
+                values[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
+            }
+        }
+        // Only what was asked and known, in the order asked.
+        #expect(values == ["FCGI_MPXS_CONNS": "0", "FCGI_MAX_REQS": "500", "FCGI_MAX_CONNS": "500"])
+        // Between records of a running request too.
+        _ = Self.feed(&state, FastCGIRecord.begin(keepConnection: true))
+        #expect(Self.describe(Self.feed(&state, ask)).first?.hasPrefix("send type 10 id 0") == true)
+    }
+
+    @Test func anUnknownManagementTypeGetsUnknownType() {
+        var state = FastCGIConnectionState(limits: Self.limits)
+        let actions = Self.feed(&state, FastCGIRecord.Header(type: 42, requestID: 0, contentLength: 0, paddingLength: 0).encoded)
+        guard case .send(let reply)? = actions.first else {
+            Issue.record("no reply")
+            return
+        }
+        #expect(reply[1] == FastCGIRecord.Kind.unknownType.rawValue)
+        #expect(reply[8] == 42)
+    }
+
+    @Test func aSecondRequestOnABusyConnectionIsRefusedNotQueued() {
+        var state = FastCGIConnectionState(limits: Self.limits)
+        _ = Self.feed(&state, Self.request(id: 1))
+        let second = Self.describe(Self.feed(&state, FastCGIRecord.begin(requestID: 2, keepConnection: true)))
+        #expect(second == ["send type 3 id 2 status 1"])  // END_REQUEST, FCGI_CANT_MPX_CONN
+        #expect(state.phase == .running(id: 1, keepConnection: true, bodyOpen: false))
+    }
+
+    @Test func otherRolesAreRefused() {
+        var state = FastCGIConnectionState(limits: Self.limits)
+        let actions = Self.describe(Self.feed(&state, FastCGIRecord.begin(role: 2, keepConnection: true)))
+        #expect(actions == ["send type 3 id 1 status 3"])  // FCGI_UNKNOWN_ROLE
+        #expect(state.phase == .idle)
+    }
+
+    @Test func abortReachesTheRunningRequest() {
+        var state = FastCGIConnectionState(limits: Self.limits)
+        _ = Self.feed(&state, Self.request())
+        #expect(Self.describe(Self.feed(&state, FastCGIRecord.encode(.abortRequest, content: []))) == ["abort"])
+        // The web server closing a connection with a request running gives up on it too.
+        let closed = state.peerClosed()
+        #expect(Self.describe(closed) == ["abort"])
+        #expect(state.phase == .closing)
+    }
+
+    static let brokenStreams: [([UInt8], String)] = [
+        ([UInt8](repeating: 0x41, count: 8), "not 1"),
+        (FastCGIRecord.begin(keepConnection: true)
+            + FastCGIRecord.encode(.params, content: [0xFF, 0xFF, 0xFF, 0xF0, 0xFF, 0xFF, 0xFF, 0xF0, 0x41])
+            + FastCGIRecord.encode(.params, content: []), "middle of a name-value pair"),
+        (FastCGIRecord.begin(keepConnection: true) + FastCGIRecord.encode(.stdin, content: [1]), "before the end of PARAMS"),
+        (FastCGIRecord.encode(.beginRequest, content: [0, 1]), "BEGIN_REQUEST with 2 bytes"),
+    ]
+
+    @Test(arguments: brokenStreams)
+    func brokenStreamsFailWithAReason(bytes: [UInt8], reason: String) {
+        var state = FastCGIConnectionState(limits: Self.limits)
+        let actions = Self.describe(Self.feed(&state, bytes))
+        #expect(actions.last?.hasPrefix("fail:") == true && actions.last?.contains(reason) == true, "\(actions)")
+    }
+
+    @Test func paramsPastTheLimitFail() {
+        var state = FastCGIConnectionState(limits: Self.limits)
+        let big = FastCGIRecord.begin(keepConnection: true) + FastCGIRecord.stream(.params, FastCGIRecord.pairs([("HTTP_X", String(repeating: "v", count: 5000))]))
+        let actions = Self.describe(Self.feed(&state, big))
+        #expect(actions == ["fail: the request's params are larger than 4096 bytes"])
+    }
+
+    @Test func recordsForOtherRequestsAreIgnored() {
+        var state = FastCGIConnectionState(limits: Self.limits)
+        _ = Self.feed(&state, Self.request(id: 1))
+        let stray = FastCGIRecord.encode(.stdin, requestID: 9, content: [1, 2]) + FastCGIRecord.encode(.params, requestID: 9, content: [0, 0])
+        #expect(Self.feed(&state, stray).isEmpty)
+    }
+}
