@@ -6,12 +6,16 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/.build-docs
-mkdir -p "$out/symbol-graphs"
+rm -rf "$out/nozzle-symbol-graphs"
+mkdir -p "$out/symbol-graphs" "$out/nozzle-symbol-graphs"
 swift build --package-path "$root" --scratch-path "$out/build" --target Nozzle \
   -Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc "$out/symbol-graphs" >/dev/null
+# Only Nozzle's own symbols: its dependencies' graphs are written too, and their docs are not ours.
+cp "$out"/symbol-graphs/Nozzle.symbols.json "$out"/symbol-graphs/Nozzle@*.symbols.json "$out/nozzle-symbol-graphs/" 2>/dev/null || \
+  cp "$out"/symbol-graphs/Nozzle.symbols.json "$out/nozzle-symbol-graphs/"
 docc=$(dirname "$(readlink -f "$(command -v swift)")")/docc
 "$docc" convert "$root/Sources/Nozzle/Nozzle.docc" \
-  --additional-symbol-graph-dir "$out/symbol-graphs" \
+  --additional-symbol-graph-dir "$out/nozzle-symbol-graphs" \
   --fallback-display-name Nozzle --fallback-bundle-identifier org.nozzle.Nozzle \
   --output-path "$out/Nozzle.doccarchive" --warnings-as-errors
 echo "docs: $out/Nozzle.doccarchive"
