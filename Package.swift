@@ -34,9 +34,11 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSystem"),
+        .systemLibrary(name: "CCompression", providers: [.apt(["zlib1g-dev", "libbrotli-dev"])]),
         .target(
             name: "Nozzle",
             dependencies: [
+                "CCompression",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
@@ -73,7 +75,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NozzleTests",
-            dependencies: ["Nozzle", "NozzleTesting"],
+            dependencies: ["Nozzle", "NozzleTesting", "CCompression"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Nozzle needs, when any is missing.
 #
-# To build and run: pkg-config, nginx and spawn-fcgi, curl, libsqlite3-dev for the users example
-# (SQLite through GRDB), and openssl to sign webhook requests. To test, also: multiwatch, wrk for the tests that put a server under load,
+# To build and run: zlib and brotli (compressed request bodies), pkg-config, nginx and spawn-fcgi,
+# curl, libsqlite3-dev for the users example (SQLite through GRDB), and openssl to sign webhook
+# requests. To test, also: multiwatch, wrk for the tests that put a server under load,
 # systemd for its socket activation tool, and apache2 and lighttpd for the deployment tests (the
 # tests run their own copies on random loopback ports; on a machine with systemd, Debian also starts
 # the system services, which `systemctl disable --now apache2 lighttpd` stops).
@@ -11,7 +12,7 @@
 #   --run    only what building and running needs (nginx/run.sh)
 #   --list   print the packages and install nothing
 set -euo pipefail
-run_packages=(pkg-config nginx spawn-fcgi curl libsqlite3-dev openssl)
+run_packages=(zlib1g-dev libbrotli-dev pkg-config nginx spawn-fcgi curl libsqlite3-dev openssl)
 test_packages=(multiwatch wrk systemd apache2 lighttpd)
 only_run=false list=false
 for argument in "$@"; do

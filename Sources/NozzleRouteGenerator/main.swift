@@ -46,10 +46,26 @@ guard let routes else {
     fail(text.trimmingCharacters(in: .newlines))
 }
 
+// '#sourceLocation' makes each copy's '#fileID' "Module/<basename>": two route files with one
+// basename (users/index.swift, posts/index.swift) would clash and make the compiler warn. Those point
+// at a link with a name of their own instead, which leads to the same file: api/users/index.swift is
+// reached through route-files/users+index.swift ('+' never appears in a route file's path).
+var basenameCounts: [String: Int] = [:]
+for file in files { basenameCounts[(file.file as NSString).lastPathComponent, default: 0] += 1 }
+let linkDirectory = ((tableOutput as NSString).deletingLastPathComponent as NSString).appendingPathComponent("route-files")
+
 do {
     try RouteTableWriter.source(for: routes).write(toFile: tableOutput, atomically: true, encoding: .utf8)
-    for copy in copies {
-        try RouteTableWriter.copy(of: copy.source, originalPath: copy.absolute)
+    for (copy, file) in zip(copies, files) {
+        var location = copy.absolute
+        if basenameCounts[(file.file as NSString).lastPathComponent, default: 0] > 1 {
+            let inside = file.file.hasPrefix("api/") ? String(file.file.dropFirst(4)) : file.file
+            location = (linkDirectory as NSString).appendingPathComponent(inside.replacingOccurrences(of: "/", with: "+"))
+            try FileManager.default.createDirectory(atPath: linkDirectory, withIntermediateDirectories: true)
+            try? FileManager.default.removeItem(atPath: location)
+            try FileManager.default.createSymbolicLink(atPath: location, withDestinationPath: copy.absolute)
+        }
+        try RouteTableWriter.copy(of: copy.source, originalPath: location)
             .write(toFile: copy.output, atomically: true, encoding: .utf8)
     }
 } catch {

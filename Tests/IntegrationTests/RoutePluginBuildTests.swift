@@ -65,6 +65,8 @@ struct RoutePluginBuildTests {
         try write("posts/[id].swift", route("PostByID"))
         let first = try build()
         #expect(first.ok, "\(first.output)")
+        // And with no warnings: not even about the two index.swift files' '#fileID'.
+        #expect(!first.output.contains("warning:"), "\(first.output)")
         let table = try routes()
         #expect(table.contains("/api/users/[id]  GET,HEAD,DELETE  api/users/[id].swift"))
         #expect(table.contains("/api/posts       GET,HEAD         api/posts/index.swift"))
@@ -95,6 +97,13 @@ struct RoutePluginBuildTests {
         #expect(!broken.ok)
         #expect(broken.output.contains("Sources/app/api/broken.swift:4:"))
         try remove("broken.swift")
+        // In a file whose name another route file shares, the error names the file through a link
+        // of its own (api/users/index.swift as users+index.swift), which opens the real file.
+        try write("users/index.swift", "import Nozzle\n\nenum UserList: APIRoute {\n    static func GET(_ req: Request, _ res: Response) { res.sendd(\"x\") }\n}\n")
+        let brokenIndex = try build()
+        #expect(!brokenIndex.ok)
+        #expect(brokenIndex.output.contains("route-files/users+index.swift:4:"), "\(brokenIndex.output)")
+        try write("users/index.swift", route("UserList"))
 
         // Renaming, adding and editing a file show up in the next build's table.
         try remove("hello.swift")

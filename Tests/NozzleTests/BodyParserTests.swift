@@ -86,9 +86,10 @@ struct BodyParserTests {
     }
 
     @Test(arguments: [
-        ("text/plain; charset=utf-16", [("Content-Type", "text/plain; charset=utf-16")], #"{"error":"Unsupported charset \"utf-16\""}"#),
-        ("application/json; charset=koi8-r", [("Content-Type", "application/json; charset=koi8-r")], #"{"error":"Unsupported charset \"koi8-r\""}"#),
-        ("gzip", [("Content-Type", "application/json"), ("Content-Encoding", "gzip")], #"{"error":"Unsupported content encoding \"gzip\""}"#),
+        ("text/plain; charset=shift_jis", [("Content-Type", "text/plain; charset=shift_jis")], #"{"error":"Unsupported charset \"SHIFT_JIS\""}"#),
+        ("application/json; charset=koi8-r", [("Content-Type", "application/json; charset=koi8-r")], #"{"error":"Unsupported charset \"KOI8-R\""}"#),
+        ("form; charset=utf-16", [("Content-Type", "application/x-www-form-urlencoded; charset=utf-16")], #"{"error":"Unsupported charset \"UTF-16\""}"#),
+        ("compress", [("Content-Type", "application/json"), ("Content-Encoding", "compress")], #"{"error":"Unsupported content encoding \"compress\""}"#),
     ])
     func unsupportedCharsetOrEncodingIs415(name: String, headers: [(String, String)], body: String) async {
         let response = await echoClient().request("POST", "/echo", headers: headers, body: Array("{}".utf8))

@@ -21,6 +21,9 @@ extension App {
             render(HTTPError.limitExceeded("Too many query parameters", option: "parameterLimit", max: parameterLimit), req, res)
             return
         }
+        if case .extended(let depth, let arrayLimit) = queryParser {
+            req.query.nesting = NestedForm.Options(depth: depth, arrayLimit: arrayLimit, strictDepth: false)
+        }
         for (name, value) in match.params { req.query.set(name, value) }
 
         var handler = route.handler(for: req.method)
@@ -49,6 +52,10 @@ extension App {
         if !res.finished {
             req.log.warning("API resolved without sending a response for \(req.path)")
             res.end()
+        }
+        if let limit = route.config.responseLimit, let bytes = limit.bytes, res.bytesSent >= bytes {
+            let name = route.file.isEmpty ? route.pattern : route.file
+            req.log.warning("API response for \(req.url) exceeds \(limit.text): API routes are meant to respond quickly; \(name) can raise its responseLimit, or set it to nil")
         }
     }
 

@@ -20,6 +20,11 @@ public struct App: Sendable {
     public var basePath = ""
     /// When set, `/api/users/` no longer matches `/api/users`. Off by default: webhook senders break on redirects.
     public var strictTrailingSlash = false
+    /// How `res.send` and `res.json` tag responses for caching: weak ETags by default, as Express.
+    public var etag = ETagMode.weak
+    /// How `req.query.json` reads bracketed keys: as they are (``QueryParser/simple``, the default, as
+    /// Express 5 and Next.js), or nested as qs does (``QueryParser/extended(depth:arrayLimit:)``).
+    public var queryParser = QueryParser.simple
     /// Development mode: error details appear in 500 bodies.
     public var development = false
     /// Peers whose `X-Forwarded-For` ``Request/ip`` believes; none unless set.
@@ -75,9 +80,12 @@ public struct App: Sendable {
     /// Problems with the routes' configs, such as a malformed size limit, each naming its route file.
     public var configurationErrors: [String] {
         routes.routes.flatMap { route -> [String] in
-            guard let parser = route.config.bodyParser else { return [] }
             let name = route.file.isEmpty ? route.pattern : route.file
             var problems: [String] = []
+            if let limit = route.config.responseLimit, limit.bytes == nil {
+                problems.append("\(name): invalid responseLimit \"\(limit.text)\": use a byte count or a size such as \"4mb\", or nil for none")
+            }
+            guard let parser = route.config.bodyParser else { return problems }
             for (option, limit) in [("sizeLimit", parser.sizeLimit), ("partHeaderSizeLimit", parser.partHeaderSizeLimit)] where limit.bytes == nil {
                 problems.append("\(name): invalid bodyParser.\(option) \"\(limit.text)\": use a byte count or a size such as \"500kb\" or \"1mb\"")
             }
@@ -91,4 +99,14 @@ public struct App: Sendable {
             return problems
         }
     }
+}
+
+/// How the query string's keys are read; see ``App/queryParser``.
+public enum QueryParser: Sendable {
+    /// Keys as they are: `a[b]=1` is the key `a[b]`.
+    case simple
+    /// Bracketed keys nest, as Express's `"extended"` query parser (qs) reads them, with qs's limits:
+    /// keys nested deeper than `depth` keep the rest as one literal key, and an index above
+    /// `arrayLimit` is an object key.
+    case extended(depth: Int = 5, arrayLimit: Int = 20)
 }

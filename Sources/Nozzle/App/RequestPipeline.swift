@@ -28,6 +28,9 @@ package struct RequestPipeline: Sendable {
         let started = ContinuousClock.now
         let req = Request(variables: variables, body: body, basePath: basePath, id: id, logWriter: logWriter, logFormat: logFormat)
         let res = Response(sink: sink, method: req.method, log: req.log)
+        res.etagMode = app.etag
+        res.request = req
+        req.response = res
         let finish = { @Sendable in
             sink.finish()
             let elapsed = ContinuousClock.now - started

@@ -19,6 +19,9 @@ extension RequestBody {
         case .form(let query):
             value = query.json
             lenient = true
+        case .nestedForm(let fields):
+            value = fields
+            lenient = true
         case .multipart(let form):
             value = form.fields.json
             lenient = true

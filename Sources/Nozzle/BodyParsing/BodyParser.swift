@@ -1,15 +1,25 @@
-/// The body parser: reads the body within the route's size limit and parses it by `Content-Type`.
+/// The body parser: reads the body within the route's size limit and parses it by `Content-Type`,
+/// as Express's body-parser does.
 ///
-/// - `application/json` and `*+json`: ``RequestBody/json(_:)``; invalid JSON is a 400 naming the position.
-/// - `application/x-www-form-urlencoded`: ``RequestBody/form(_:)``; repeated keys become lists.
+/// - `application/json` and `*+json`: ``RequestBody/json(_:)``, in UTF-8, UTF-16 or UTF-32; only an
+///   object or an array unless ``BodyParserConfig/strict`` is off; invalid JSON is a 400 naming the
+///   position.
+/// - `application/x-www-form-urlencoded`: ``RequestBody/form(_:)`` (repeated keys become lists), or
+///   ``RequestBody/nestedForm(_:)`` with ``BodyParserConfig/extended``.
 /// - `text/*`: ``RequestBody/text(_:)``, decoded with its charset.
 /// - `multipart/form-data`: ``RequestBody/multipart(_:)``, fields and files.
 /// - anything else: ``RequestBody/bytes(_:)``.
 ///
-/// A body over the limit is a 413 `{"error":"Body exceeded 1mb limit"}`, decided before reading when
-/// `CONTENT_LENGTH` says so, and while reading otherwise. Bytes past the limit are never buffered.
-/// An unsupported charset or `Content-Encoding` is a 415. The counts a body may hold are limited as
-/// well (``BodyParserConfig``), each with a 413 naming its option. Every parser runs in time linear in
+/// A request with no body (no `Content-Length` and no `Transfer-Encoding`) keeps ``RequestBody/none``.
+/// An empty body is what body-parser gives: `{}` for JSON and forms, `""` for text, no bytes for the
+/// rest (and `.none` when it has no `Content-Type`).
+///
+/// A body sent with `Content-Encoding` gzip, deflate or br is inflated first, and the size limit
+/// applies to what it inflates to, checked as it inflates: a small zip bomb gets its 413 with little
+/// memory spent. Over the limit is a 413 `{"error":"Body exceeded 1mb limit"}`, decided before
+/// reading when `CONTENT_LENGTH` says so. An unsupported charset or `Content-Encoding` is a 415;
+/// compressed data that is not valid is a 400. The counts a body may hold are limited as well
+/// (``BodyParserConfig``), each with a 413 naming its option. Every parser runs in time linear in
 /// the body, whatever it holds. Errors never reach the handler.
 struct BodyParser: Middleware {
     let config: BodyParserConfig
@@ -20,86 +30,123 @@ struct BodyParser: Middleware {
     }
 
     func parse(_ req: Request) async throws {
-        if let header = req.variables["HTTP_CONTENT_ENCODING"] {
-            let encoding = header.trimmingCharacters(in: " ").lowercased()
-            guard encoding == "identity" || encoding.isEmpty else {
+        let encoding = (req.variables["HTTP_CONTENT_ENCODING"] ?? "").trimmingCharacters(in: " ").lowercased()
+        var decompressor: BodyDecompressor?
+        if !encoding.isEmpty && encoding != "identity" {
+            guard config.inflate else { throw HTTPError(415, body: ["error": "Content encoding unsupported", "encoding": .string(encoding)]) }
+            guard let inflater = BodyDecompressor(contentEncoding: encoding) else {
                 throw HTTPError(415, body: ["error": .string("Unsupported content encoding \"\(encoding)\"")])
             }
+            decompressor = inflater
         }
         let limit = config.sizeLimit.bytes ?? 0
         let bytes: [UInt8]
         do {
-            bytes = try await req.readBody(limit: limit)
+            bytes = try await req.readBody(limit: limit, decompressor: decompressor)
         } catch is BodyTooLarge {
             throw HTTPError(413, "Body exceeded \(config.sizeLimit.text) limit")
+        } catch let error as BodyDecompressor.Malformed {
+            throw HTTPError(400, body: ["error": "Invalid compressed body", "reason": .string(error.description)])
         }
-        guard !bytes.isEmpty else {
+        let contentType = MediaType(req.contentType ?? "")
+        guard req.hasBody, !(bytes.isEmpty && contentType.essence.isEmpty) else {
             req.body = .none
             return
         }
-        let contentType = MediaType(req.contentType ?? "")
         let charset = contentType.parameters["charset"]?.lowercased()
         if contentType.isJSON {
-            guard charset == nil || charset == "utf-8" || charset == "utf8" else { throw BodyParser.unsupported(charset!) }
-            do {
-                req.body = .json(try JSON(parsing: bytes, limits: config.jsonLimits))
-            } catch {
-                switch error.limit {
-                case .depth?: throw HTTPError.limitExceeded("JSON nested too deeply", option: "jsonDepthLimit", max: config.jsonDepthLimit)
-                case .members?: throw HTTPError.limitExceeded("Too many members in a JSON object", option: "jsonMemberLimit", max: config.jsonMemberLimit)
-                case nil: throw HTTPError(400, body: ["error": "Invalid JSON", "reason": .string(error.reason), "position": .int(error.position)])
-                }
-            }
+            req.body = .json(try parseJSON(bytes, charset: charset))
         } else if contentType.essence == "application/x-www-form-urlencoded" {
-            guard charset == nil || charset == "utf-8" || charset == "utf8" else { throw BodyParser.unsupported(charset!) }
-            do {
-                req.body = .form(try bytes.withUnsafeBufferPointer { bytes throws(ParameterLimitExceeded) in
-                    try Query(bytes: bytes, parameterLimit: config.parameterLimit)
-                })
-            } catch {
-                throw HTTPError.limitExceeded("Too many parameters", option: "parameterLimit", max: config.parameterLimit)
-            }
+            req.body = try parseForm(bytes, charset: charset)
         } else if contentType.type == "text" {
-            guard let text = BodyParser.decode(bytes, charset: charset ?? "utf-8") else { throw BodyParser.unsupported(charset!) }
+            guard let text = Charsets.decode(bytes, charset: charset ?? "utf-8") else { throw BodyParser.unsupported(charset!) }
             req.body = .text(text)
         } else if contentType.essence == "multipart/form-data" {
-            guard let boundary = contentType.parameters["boundary"] else {
-                throw HTTPError(400, body: ["error": "Invalid multipart body", "reason": "the Content-Type has no boundary"])
-            }
-            let headerLimit = config.partHeaderSizeLimit.bytes ?? 16_384
-            do {
-                req.body = .multipart(try MultipartParser.parse(bytes, boundary: boundary, partLimit: config.partLimit, headerSizeLimit: headerLimit))
-            } catch {
-                switch error {
-                case .malformed(let reason):
-                    throw HTTPError(400, body: ["error": "Invalid multipart body", "reason": .string(reason)])
-                case .tooManyParts(let limit):
-                    throw HTTPError.limitExceeded("Too many parts in a multipart body", option: "partLimit", max: limit)
-                case .headerTooLarge(let limit):
-                    throw HTTPError.limitExceeded("A multipart part's headers are too large", option: "partHeaderSizeLimit", max: limit)
-                }
-            }
+            req.body = .multipart(try parseMultipart(bytes, boundary: contentType.parameters["boundary"]))
         } else {
             req.body = .bytes(bytes)
         }
     }
 
-    static func unsupported(_ charset: String) -> HTTPError {
-        HTTPError(415, body: ["error": .string("Unsupported charset \"\(charset)\"")])
+    func parseJSON(_ bytes: [UInt8], charset: String?) throws -> JSON {
+        var text = bytes
+        if let charset, charset != "utf-8", charset != "utf8" {
+            // JSON is UTF-8, UTF-16 or UTF-32 (RFC 7159), as body-parser asserts.
+            guard charset.hasPrefix("utf-"), let decoded = Charsets.decode(bytes, charset: charset) else { throw BodyParser.unsupported(charset) }
+            text = Array(decoded.utf8)
+        } else if text.starts(with: [0xEF, 0xBB, 0xBF]) {
+            text.removeFirst(3)
+        }
+        // An empty JSON body is {}, a common client mistake that body-parser and Next.js both accept.
+        guard !text.isEmpty else { return .object(JSONObject()) }
+        if config.strict {
+            let first = text.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+            guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
+                let position = text.firstIndex { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D } ?? text.count
+                throw HTTPError(400, body: [
+                    "error": "Invalid JSON", "reason": "Only an object or an array is accepted (strict)", "position": .int(position),
+                ])
+            }
+        }
+        do {
+            return try JSON(parsing: text, limits: config.jsonLimits)
+        } catch {
+            switch error.limit {
+            case .depth?: throw HTTPError.limitExceeded("JSON nested too deeply", option: "jsonDepthLimit", max: config.jsonDepthLimit)
+            case .members?: throw HTTPError.limitExceeded("Too many members in a JSON object", option: "jsonMemberLimit", max: config.jsonMemberLimit)
+            case nil: throw HTTPError(400, body: ["error": "Invalid JSON", "reason": .string(error.reason), "position": .int(error.position)])
+            }
+        }
     }
 
-    /// Text in the charsets a web client sends; nil for any other.
-    static func decode(_ bytes: [UInt8], charset: String) -> String? {
+    func parseForm(_ bytes: [UInt8], charset: String?) throws -> RequestBody {
+        var text = bytes
         switch charset {
-        case "utf-8", "utf8", "us-ascii", "ascii":
-            return String(decoding: bytes, as: UTF8.self)
-        case "iso-8859-1", "latin1", "iso8859-1", "l1":
-            var text = ""
-            text.unicodeScalars.append(contentsOf: bytes.map { Unicode.Scalar($0) })
-            return text
+        case nil, "utf-8", "utf8": break
+        case "iso-8859-1", "latin1":
+            text = Array(Charsets.decode(bytes, charset: "iso-8859-1")!.utf8)
         default:
-            return nil
+            throw BodyParser.unsupported(charset!)
         }
+        let query: Query
+        do {
+            query = try text.withUnsafeBufferPointer { bytes throws(ParameterLimitExceeded) in
+                try Query(bytes: bytes, parameterLimit: config.parameterLimit)
+            }
+        } catch {
+            throw HTTPError.limitExceeded("Too many parameters", option: "parameterLimit", max: config.parameterLimit)
+        }
+        guard config.extended else { return .form(query) }
+        // As body-parser: arrays up to 100 elements, or as many as there are parameters.
+        let options = NestedForm.Options(depth: config.depth, arrayLimit: max(100, query.count), strictDepth: true)
+        do {
+            return .nestedForm(try NestedForm.parse(query, options))
+        } catch {
+            throw HTTPError(400, body: ["error": "The input exceeded the depth", "limit": "depth", "max": .int(config.depth)])
+        }
+    }
+
+    func parseMultipart(_ bytes: [UInt8], boundary: String?) throws -> MultipartForm {
+        guard let boundary else {
+            throw HTTPError(400, body: ["error": "Invalid multipart body", "reason": "the Content-Type has no boundary"])
+        }
+        let headerLimit = config.partHeaderSizeLimit.bytes ?? 16_384
+        do {
+            return try MultipartParser.parse(bytes, boundary: boundary, partLimit: config.partLimit, headerSizeLimit: headerLimit)
+        } catch {
+            switch error {
+            case .malformed(let reason):
+                throw HTTPError(400, body: ["error": "Invalid multipart body", "reason": .string(reason)])
+            case .tooManyParts(let limit):
+                throw HTTPError.limitExceeded("Too many parts in a multipart body", option: "partLimit", max: limit)
+            case .headerTooLarge(let limit):
+                throw HTTPError.limitExceeded("A multipart part's headers are too large", option: "partHeaderSizeLimit", max: limit)
+            }
+        }
+    }
+
+    static func unsupported(_ charset: String) -> HTTPError {
+        HTTPError(415, body: ["error": .string("Unsupported charset \"\(charset.uppercased())\"")])
     }
 }
 

@@ -39,9 +39,15 @@ enum CookieParser {
 
 /// The attributes of a cookie set with ``Response/cookie(_:_:_:)``.
 public struct CookieOptions: Sendable {
-    /// `SameSite` values.
+    /// `SameSite` values; ``unspecified`` writes no attribute.
     public enum SameSite: String, Sendable {
         case strict = "Strict", lax = "Lax", none = "None"
+        case unspecified = ""
+    }
+
+    /// `Priority` values (a Chrome extension that the `cookie` package writes).
+    public enum Priority: String, Sendable {
+        case low = "Low", medium = "Medium", high = "High"
     }
 
     /// `Max-Age` in seconds; it also sets `Expires`, as Express does.
@@ -56,11 +62,18 @@ public struct CookieOptions: Sendable {
     public var secure: Bool
     /// `HttpOnly`.
     public var httpOnly: Bool
-    /// `SameSite`.
-    public var sameSite: SameSite?
+    /// `SameSite`; none unless set.
+    public var sameSite: SameSite
+    /// `Partitioned`: a cookie kept apart per top-level site (CHIPS).
+    public var partitioned: Bool
+    /// `Priority`.
+    public var priority: Priority?
 
     /// Cookie attributes; the path is `/` unless given.
-    public init(maxAge: Int? = nil, expires: Int? = nil, domain: String? = nil, path: String = "/", secure: Bool = false, httpOnly: Bool = false, sameSite: SameSite? = nil) {
+    public init(
+        maxAge: Int? = nil, expires: Int? = nil, domain: String? = nil, path: String = "/", secure: Bool = false, httpOnly: Bool = false,
+        sameSite: SameSite = .unspecified, partitioned: Bool = false, priority: Priority? = nil
+    ) {
         self.maxAge = maxAge
         self.expires = expires
         self.domain = domain
@@ -68,22 +81,23 @@ public struct CookieOptions: Sendable {
         self.secure = secure
         self.httpOnly = httpOnly
         self.sameSite = sameSite
+        self.partitioned = partitioned
+        self.priority = priority
     }
 
-    /// The `Set-Cookie` value for `name=value` with these attributes.
+    /// The `Set-Cookie` value for `name=value` with these attributes, in the order the `cookie`
+    /// package writes them.
     func header(name: String, value: String, now: Int) -> String {
         var parts = ["\(name)=\(CookieOptions.encode(value))"]
-        if let maxAge {
-            parts.append("Max-Age=\(maxAge)")
-            parts.append("Expires=\(HTTPDate.format(now + maxAge))")
-        } else if let expires {
-            parts.append("Expires=\(HTTPDate.format(expires))")
-        }
+        if let maxAge { parts.append("Max-Age=\(maxAge)") }
         if let domain { parts.append("Domain=\(domain)") }
         parts.append("Path=\(path)")
-        if secure { parts.append("Secure") }
+        if let expires = maxAge.map({ now + $0 }) ?? expires { parts.append("Expires=\(HTTPDate.format(expires))") }
         if httpOnly { parts.append("HttpOnly") }
-        if let sameSite { parts.append("SameSite=\(sameSite.rawValue)") }
+        if secure { parts.append("Secure") }
+        if partitioned { parts.append("Partitioned") }
+        if let priority { parts.append("Priority=\(priority.rawValue)") }
+        if sameSite != .unspecified { parts.append("SameSite=\(sameSite.rawValue)") }
         return parts.joined(separator: "; ")
     }
 

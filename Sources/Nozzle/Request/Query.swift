@@ -51,6 +51,8 @@ public struct Query: Sendable, Sequence {
 
     /// The parameters in order of first appearance.
     private var storage: OrderedDictionary<String, Value> = [:]
+    /// Set under `app.queryParser = .extended`: ``json`` reads bracketed keys into nested values.
+    var nesting: NestedForm.Options?
 
     /// The keys and values in order of first appearance.
     public var entries: [(key: String, value: Value)] { storage.elements.map { ($0.key, $0.value) } }
@@ -82,13 +84,12 @@ public struct Query: Sendable, Sequence {
     /// Parses form-encoded bytes; '&' and '=' are ASCII, so no UTF-8 sequence contains them.
     init(bytes: UnsafeBufferPointer<UInt8>, parameterLimit: Int) throws(ParameterLimitExceeded) {
         if parameterLimit < .max {
-            var count = 0
-            var start = 0
-            for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: "&") {
-                if index > start { count += 1 }
-                start = index + 1
+            // Counted as body-parser counts them: by their '&' separators, before anything is decoded.
+            var separators = 0
+            for byte in bytes where byte == UInt8(ascii: "&") {
+                separators += 1
+                if separators >= parameterLimit { throw ParameterLimitExceeded(limit: parameterLimit) }
             }
-            if count > parameterLimit { throw ParameterLimitExceeded(limit: parameterLimit) }
         }
         var start = 0
         while start <= bytes.count {
@@ -137,9 +138,20 @@ public struct Query: Sendable, Sequence {
     /// Whether there are no keys.
     public var isEmpty: Bool { storage.isEmpty }
 
-    /// The query as a JSON object: single values are strings, lists are arrays.
+    /// The query as a JSON object: single values are strings, lists are arrays. Under
+    /// `app.queryParser = .extended(...)`, bracketed keys nest as Express's extended query parser
+    /// (qs) reads them: `?user[name]=Ada&tags[]=a` gives `{"user":{"name":"Ada"},"tags":["a"]}`.
     public var json: JSON {
-        .object(JSONObject(storage.lazy.map { ($0.key, $0.value.json) }))
+        if let nesting, let nested = try? NestedForm.parse(self, nesting) { return nested }
+        return .object(JSONObject(storage.lazy.map { ($0.key, $0.value.json) }))
+    }
+
+    /// Decodes the query into a `Decodable` type; values are strings, so they also decode into
+    /// numbers and booleans, as a form's do.
+    ///
+    /// - Throws: ``HTTPError`` 400 naming the field and why it failed.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try RequestBody.nestedForm(json).decode(type)
     }
 
     public func makeIterator() -> OrderedDictionary<String, Value>.Iterator { storage.makeIterator() }

@@ -62,6 +62,8 @@ public final class Request: @unchecked Sendable {
     package internal(set) var routePattern: String?
     let bodySource: any BodySource
     var bodyConsumed = false
+    /// The response to this request, for ``fresh``.
+    package weak var response: Response?
 
     /// Builds a request from CGI-style variables and a body source.
     ///
@@ -207,19 +209,35 @@ public final class Request: @unchecked Sendable {
         parsedQuery = try Query(parsing: queryString, parameterLimit: parameterLimit)
     }
 
+    /// Whether the request has a body, as Express's `type-is` decides: a `CONTENT_LENGTH` that is a
+    /// number (`0` too), or a `Transfer-Encoding`.
+    public var hasBody: Bool {
+        contentLength != nil || !(variables["HTTP_TRANSFER_ENCODING"] ?? "").isEmpty
+    }
+
     /// Reads the whole body into memory, up to `limit` bytes. Waiting for the bytes holds no thread.
     ///
     /// - Throws: ``BodyTooLarge`` as soon as more than `limit` bytes arrive (at once when
     ///   `CONTENT_LENGTH` says so); bytes past the limit are never buffered.
     public func readBody(limit: Int) async throws -> [UInt8] {
+        try await readBody(limit: limit, decompressor: nil)
+    }
+
+    /// Reads the whole body, inflated by `decompressor` when given; the limit applies to what
+    /// comes out, counted as it comes.
+    func readBody(limit: Int, decompressor: BodyDecompressor?) async throws -> [UInt8] {
         if bodyConsumed { return rawBody }
         bodyConsumed = true
-        if let length = contentLength, length > limit { throw BodyTooLarge(limit: limit) }
+        if decompressor == nil, let length = contentLength, length > limit { throw BodyTooLarge(limit: limit) }
         var bytes: [UInt8] = []
-        while let chunk = try await bodySource.next() {
+        func take(_ chunk: [UInt8]) throws {
             if bytes.count + chunk.count > limit { throw BodyTooLarge(limit: limit) }
             if bytes.isEmpty { bytes = chunk } else { bytes += chunk }
         }
+        while let chunk = try await bodySource.next() {
+            if let decompressor { try decompressor.feed(chunk, take) } else { try take(chunk) }
+        }
+        try decompressor?.finish()
         rawBody = bytes
         return bytes
     }

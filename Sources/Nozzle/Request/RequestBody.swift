@@ -1,6 +1,7 @@
 /// A request body after the body parser has read it.
 public enum RequestBody: Sendable {
-    /// No body: it was empty, the parser is off, or it has not run yet.
+    /// No body: the request had none (no `Content-Length` and no `Transfer-Encoding`, or an empty
+    /// body with no `Content-Type`), the parser is off, or it has not run yet.
     case none
     /// `application/json` or `*+json`.
     case json(JSON)
@@ -8,6 +9,9 @@ public enum RequestBody: Sendable {
     case text(String)
     /// `application/x-www-form-urlencoded`; a repeated key is a list.
     case form(Query)
+    /// `application/x-www-form-urlencoded` read with ``BodyParserConfig/extended``: `user[name]=Ada`
+    /// nested as `{"user":{"name":"Ada"}}`.
+    case nestedForm(JSON)
     /// `multipart/form-data`: fields and files.
     case multipart(MultipartForm)
     /// Anything else, as bytes.
@@ -44,6 +48,7 @@ public enum RequestBody: Sendable {
         case .json(let value): value
         case .text(let value): .string(value)
         case .form(let query): query.json
+        case .nestedForm(let value): value
         case .multipart(let form): form.json
         case .bytes(let bytes): .string(Base64.encode(bytes))
         }
@@ -55,7 +60,7 @@ public enum RequestBody: Sendable {
         case .none: "none"
         case .json: "json"
         case .text: "text"
-        case .form: "form"
+        case .form, .nestedForm: "form"
         case .multipart: "multipart"
         case .bytes: "bytes"
         }

@@ -14,7 +14,7 @@ import Synchronization
 /// - Important: Like ``Request``, a response belongs to one chain of middleware and handler at a time.
 public final class Response: @unchecked Sendable {
     /// The status code to send; 200 unless set.
-    public private(set) var statusCode = 200
+    public internal(set) var statusCode = 200
     /// The header fields to send.
     public var headers = Headers()
     /// Whether the header block has gone out; after that, status and headers no longer change.
@@ -27,6 +27,12 @@ public final class Response: @unchecked Sendable {
     package let sink: any ResponseSink
     let omitsBody: Bool
     let log: RequestLog
+    /// How ``send(_:)-(String)`` and ``json(_:)-(JSON)`` tag what they send: ``App/etag``.
+    package var etagMode = ETagMode.weak
+    /// The request answered, for ``Request/fresh``.
+    package weak var request: Request?
+    /// A code `status` refused: the response becomes a 500.
+    var invalidStatus: Int?
 
     /// What has gone out. Another task may end the response while the handler runs (a timeout, or
     /// `externalResolver`), so every write to the sink happens under this lock, once.
@@ -53,10 +59,16 @@ public final class Response: @unchecked Sendable {
     }
 
     /// Sets the status code; chainable.
+    ///
+    /// A code outside 100...999 is a programming error, as Express 5 treats it: it is logged, and
+    /// the client gets 500 `{"error":"Internal server error"}` instead of whatever is sent next.
     @discardableResult
     public func status(_ code: Int) -> Response {
         if headersSent {
             if preemptedStatus == nil { log.error("res.status(\(code)) called after the headers were sent") }
+        } else if !HTTPStatus.valid.contains(code) {
+            log.error("res.status(\(code)): a status code must be from 100 to 999; answering 500")
+            invalidStatus = code
         } else {
             statusCode = code
         }
@@ -95,69 +107,13 @@ public final class Response: @unchecked Sendable {
         return self
     }
 
-    /// Sets `Content-Type`: a full type, or a short name such as `json`, `html`, `text`; chainable.
-    @discardableResult
-    public func type(_ type: String) -> Response {
-        setHeader("Content-Type", MediaTypes.expand(type))
-    }
-
-    /// Sends a JSON value with `application/json; charset=utf-8`.
-    public func json(_ value: JSON) {
-        guard beginSend("json") else { return }
-        if !headers.contains("Content-Type") { headers.set("Content-Type", "application/json; charset=utf-8") }
-        var body: [UInt8] = []
-        body.reserveCapacity(128)
-        value.write(into: &body)
-        writeComplete(body: body)
-    }
-
-    /// Sends text; it goes out as `text/html; charset=utf-8` unless a type was set.
-    public func send(_ text: String) {
-        guard beginSend("send") else { return }
-        if !headers.contains("Content-Type") { headers.set("Content-Type", "text/html; charset=utf-8") }
-        writeComplete(body: Array(text.utf8))
-    }
-
-    /// Sends bytes; they go out as `application/octet-stream` unless a type was set.
-    public func send(_ bytes: [UInt8]) {
-        guard beginSend("send") else { return }
-        if !headers.contains("Content-Type") { headers.set("Content-Type", "application/octet-stream") }
-        writeComplete(body: bytes)
-    }
-
-    /// Sends a JSON value; `send(nil)` just ends the response, as Express's `res.send(null)` does.
-    public func send(_ value: JSON) {
-        if value == .null { end() } else { json(value) }
-    }
-
-    /// Ends the response with no (further) body.
-    public func send() { end() }
-
-    /// Sets the status and sends its reason phrase as text: `res.sendStatus(404)` sends `Not Found`.
-    public func sendStatus(_ code: Int) {
-        status(code)
-        if !headers.contains("Content-Type") { headers.set("Content-Type", "text/plain; charset=utf-8") }
-        send(HTTPStatus.reason(code))
-    }
-
-    /// Sets `Location`; chainable.
-    @discardableResult
-    public func location(_ url: String) -> Response { setHeader("Location", url) }
-
-    /// Redirects with `Location`: 302 unless a status is given.
-    public func redirect(_ status: Int = 302, _ url: String) {
-        self.status(status)
-        location(url)
-        if !headers.contains("Content-Type") { headers.set("Content-Type", "text/plain; charset=utf-8") }
-        send("\(HTTPStatus.reason(status)). Redirecting to \(url)")
-    }
-
-    /// Redirects to `url` with 302.
-    public func redirect(_ url: String) { redirect(302, url) }
-
     /// Streams a chunk: the header block goes out with the first chunk, and every chunk is flushed
     /// to the web server at once, as server-sent events need.
     public func write(_ bytes: [UInt8]) {
+        if invalidStatus != nil, !headersSent {
+            answerInvalidStatus()
+            return
+        }
         if !headersSent, !headers.contains("Content-Type") { headers.set("Content-Type", "text/html; charset=utf-8") }
         let head = headersSent ? [] : self.head(contentLength: nil)
         let sendsBody = !omitsBody && !HTTPStatus.forbidsBody(statusCode)
@@ -185,6 +141,10 @@ public final class Response: @unchecked Sendable {
 
     /// Finishes the response. Without a body sent, it goes out with `Content-Length: 0`.
     public func end() {
+        if invalidStatus != nil, !headersSent {
+            answerInvalidStatus()
+            return
+        }
         let head = headersSent ? [] : self.head(contentLength: HTTPStatus.forbidsBody(statusCode) ? nil : 0)
         let handlers = state.withLock { state -> [@Sendable () -> Void] in
             guard !state.finished else { return [] }
@@ -249,12 +209,35 @@ public final class Response: @unchecked Sendable {
             if !preempted { log.error("res.\(name)() called after the response was sent; ignored") }
             return false
         }
+        if invalidStatus != nil {
+            answerInvalidStatus()
+            return false
+        }
         return true
     }
 
+    /// What goes out after `res.status` was given a code outside 100...999.
+    func answerInvalidStatus() {
+        invalidStatus = nil
+        statusCode = 500
+        for name in ["Content-Type", "Content-Length", "ETag", "Location"] { headers.remove(name) }
+        headers.set("Content-Type", "application/json; charset=utf-8")
+        writeComplete(body: Array(#"{"error":"Internal server error"}"#.utf8))
+    }
+
+    /// Sends the header block and `body`, once: 204 and 304 go without a body, `Content-Type`,
+    /// `Content-Length` or `Transfer-Encoding`; 205 with no body and `Content-Length: 0`.
     func writeComplete(body: [UInt8]) {
+        var body = body
+        if statusCode == 205 {
+            body = []
+            headers.remove("Transfer-Encoding")
+        }
         let sendsBody = !HTTPStatus.forbidsBody(statusCode)
-        if !sendsBody { headers.remove("Content-Type") }
+        if !sendsBody {
+            headers.remove("Content-Type")
+            headers.remove("Transfer-Encoding")
+        }
         let head = self.head(contentLength: sendsBody ? body.count : nil)
         let handlers = state.withLock { state -> [@Sendable () -> Void] in
             guard !state.finished, !state.headersSent else { return [] }

@@ -11,17 +11,21 @@ public struct RouteConfig: Sendable {
     public var middleware: [any Middleware]
     /// Keep the response open after the handler returns, until `res.end()` is called elsewhere.
     public var externalResolver: Bool
+    /// A response body this large or larger is logged as a warning naming the route, as Next.js's
+    /// `responseLimit` does: `"4mb"` by default, nil for no warning. The response is sent all the same.
+    public var responseLimit: SizeLimit?
 
     /// A route config; the body parser is on with a 1mb limit unless set otherwise.
-    public init(bodyParser: BodyParserConfig? = BodyParserConfig(), middleware: [any Middleware] = [], externalResolver: Bool = false) {
+    public init(bodyParser: BodyParserConfig? = BodyParserConfig(), middleware: [any Middleware] = [], externalResolver: Bool = false, responseLimit: SizeLimit? = "4mb") {
         self.bodyParser = bodyParser
         self.middleware = middleware
         self.externalResolver = externalResolver
+        self.responseLimit = responseLimit
     }
 
     /// A route config with the body parser on (`true`) or off (`false`).
-    public init(bodyParser enabled: Bool, middleware: [any Middleware] = [], externalResolver: Bool = false) {
-        self.init(bodyParser: enabled ? BodyParserConfig() : nil, middleware: middleware, externalResolver: externalResolver)
+    public init(bodyParser enabled: Bool, middleware: [any Middleware] = [], externalResolver: Bool = false, responseLimit: SizeLimit? = "4mb") {
+        self.init(bodyParser: enabled ? BodyParserConfig() : nil, middleware: middleware, externalResolver: externalResolver, responseLimit: responseLimit)
     }
 }
 
@@ -47,6 +51,17 @@ public struct BodyParserConfig: Sendable {
     public var partLimit: Int
     /// The most bytes of headers one part of a multipart body may have: 16kb by default, as busboy.
     public var partHeaderSizeLimit: SizeLimit
+    /// JSON bodies must be an object or an array at the top level, as body-parser's `strict` (on
+    /// by default): a bare `true` or `"text"` is a 400. Off, any JSON value is accepted, as Next.js does.
+    public var strict: Bool
+    /// URL-encoded bodies read `user[name]=Ada` and `a[]=1` into nested objects and arrays, as
+    /// body-parser's `extended` (qs); off by default, when keys stay as they are.
+    public var extended: Bool
+    /// With ``extended``, the deepest nesting of a key: 32 by default, as body-parser; deeper is a 400.
+    public var depth: Int
+    /// Inflate bodies sent with `Content-Encoding` gzip, deflate or br, as body-parser's `inflate`
+    /// (on by default); off, such a body is a 415.
+    public var inflate: Bool
 
     /// Settings with a size limit (`"1mb"` by default) and the other limits at their defaults.
     public init(
@@ -55,7 +70,11 @@ public struct BodyParserConfig: Sendable {
         jsonDepthLimit: Int = 512,
         jsonMemberLimit: Int = 10_000,
         partLimit: Int = 1000,
-        partHeaderSizeLimit: SizeLimit = "16kb"
+        partHeaderSizeLimit: SizeLimit = "16kb",
+        strict: Bool = true,
+        extended: Bool = false,
+        depth: Int = 32,
+        inflate: Bool = true
     ) {
         self.sizeLimit = sizeLimit
         self.parameterLimit = parameterLimit
@@ -63,6 +82,10 @@ public struct BodyParserConfig: Sendable {
         self.jsonMemberLimit = jsonMemberLimit
         self.partLimit = partLimit
         self.partHeaderSizeLimit = partHeaderSizeLimit
+        self.strict = strict
+        self.extended = extended
+        self.depth = depth
+        self.inflate = inflate
     }
 
     /// The JSON limits these settings give.
