@@ -9,6 +9,7 @@ import PackageDescription
 let harnesses = [
     "fuzz-json", "fuzz-form", "fuzz-multipart", "fuzz-cookie", "fuzz-accept", "fuzz-content-type",
     "fuzz-forwarded-for", "fuzz-routing", "fuzz-size-limit", "fuzz-decoder", "fuzz-request",
+    "fuzz-fastcgi", "fuzz-inflate", "fuzz-nested-form",
 ]
 
 let swiftSettings: [SwiftSetting] = [.unsafeFlags(["-swift-version", "6"])]
@@ -25,7 +26,9 @@ let package = Package(
     ] + harnesses.map { name in
         .executableTarget(
             name: name,
-            dependencies: ["FuzzSupport", .product(name: "Nozzle", package: "Nozzle")],
+            dependencies: [
+                "FuzzSupport", .product(name: "Nozzle", package: "Nozzle"), .product(name: "NozzleFastCGI", package: "Nozzle"),
+            ],
             swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
         )
     }

@@ -1,4 +1,4 @@
-@testable import NozzleFastCGI
+@_spi(Fuzzing) @testable import NozzleFastCGI
 import Testing
 
 /// The connection's protocol state as a value: records in, actions out, no socket.

@@ -7,9 +7,9 @@ import Nozzle
 /// refuses a second request on a busy connection with `FCGI_CANT_MPX_CONN`. After a response it
 /// discards whatever is left of that request's body, so the next request starts clean. It does no
 /// I/O: ``FastCGIConnection`` feeds it and carries out its actions.
-package struct FastCGIConnectionState: Sendable {
+@_spi(Fuzzing) public struct FastCGIConnectionState: Sendable {
     /// What the connection should do.
-    package enum Action: Sendable {
+    public enum Action: Sendable {
         /// A request's params are complete: start it.
         case start(FastCGIRequestHead)
         /// Bytes of the running request's body.
@@ -25,7 +25,7 @@ package struct FastCGIConnectionState: Sendable {
     }
 
     /// Where the connection is in its life.
-    package enum Phase: Equatable, Sendable {
+    public enum Phase: Equatable, Sendable {
         /// Waiting for BEGIN_REQUEST.
         case idle
         /// Gathering a request's PARAMS.
@@ -39,38 +39,38 @@ package struct FastCGIConnectionState: Sendable {
     }
 
     /// What `FCGI_GET_VALUES` answers, and the most PARAMS bytes one request may send.
-    package struct Limits: Sendable {
-        package var maxConnections: Int
-        package var maxRequests: Int
-        package var paramsBytes: Int
+    public struct Limits: Sendable {
+        public var maxConnections: Int
+        public var maxRequests: Int
+        public var paramsBytes: Int
 
-        package init(maxConnections: Int, maxRequests: Int, paramsBytes: Int = 1 << 20) {
+        public init(maxConnections: Int, maxRequests: Int, paramsBytes: Int = 1 << 20) {
             self.maxConnections = maxConnections
             self.maxRequests = maxRequests
             self.paramsBytes = paramsBytes
         }
     }
 
-    package private(set) var phase = Phase.idle
+    public private(set) var phase = Phase.idle
     /// Whether the connection has carried no request yet: a web server opens one only to send one.
-    package private(set) var isFresh = true
+    public private(set) var isFresh = true
     private var decoder = FastCGIRecordDecoder()
     private var params: [UInt8] = []
     private let limits: Limits
 
-    package init(limits: Limits) { self.limits = limits }
+    public init(limits: Limits) { self.limits = limits }
 
     /// Whether nothing of a next request has arrived: no record, not even part of one.
-    package var isAwaitingRequest: Bool { phase == .idle && !decoder.hasPartialRecord }
+    public var isAwaitingRequest: Bool { phase == .idle && !decoder.hasPartialRecord }
 
     /// Whether a request runs now (its response is not complete).
-    package var isRunning: Bool {
+    public var isRunning: Bool {
         if case .running = phase { return true }
         return false
     }
 
     /// Takes bytes read from the connection; returns what to do, in order.
-    package mutating func receive(_ bytes: UnsafeRawBufferPointer) -> [Action] {
+    public mutating func receive(_ bytes: UnsafeRawBufferPointer) -> [Action] {
         var records: [FastCGIRecordDecoder.Record] = []
         var failure: String?
         do {
@@ -89,7 +89,7 @@ package struct FastCGIConnectionState: Sendable {
 
     /// The running request's response is complete: the END_REQUEST to send. The phase then says
     /// what comes next: the next request, the rest of this one's body, or the close.
-    package mutating func finishRequest() -> [UInt8] {
+    public mutating func finishRequest() -> [UInt8] {
         guard case .running(let id, let keep, let bodyOpen) = phase else { return [] }
         if bodyOpen {
             phase = .draining(id: id, keepConnection: keep)
@@ -100,7 +100,7 @@ package struct FastCGIConnectionState: Sendable {
     }
 
     /// The peer closed its end: a running request has lost its client.
-    package mutating func peerClosed() -> [Action] {
+    public mutating func peerClosed() -> [Action] {
         defer { phase = .closing }
         if case .running = phase { return [.abort] }
         return []

@@ -1,11 +1,11 @@
 import Nozzle
 
 /// What BEGIN_REQUEST and the PARAMS stream say of a request: enough to start it.
-package struct FastCGIRequestHead: Sendable {
+@_spi(Fuzzing) public struct FastCGIRequestHead: Sendable {
     /// The request id the web server chose: replies carry it.
-    package var id: UInt16
+    public var id: UInt16
     /// `FCGI_KEEP_CONN`: the connection carries more requests after this one.
-    package var keepConnection: Bool
+    public var keepConnection: Bool
     /// The params, as CGI variables.
-    package var params: CGIEnvironment
+    public var params: CGIEnvironment
 }
