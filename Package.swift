@@ -33,12 +33,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
-        .systemLibrary(name: "CSystem"),
-        .systemLibrary(name: "CCompression", providers: [.apt(["zlib1g-dev", "libbrotli-dev"])]),
+        .systemLibrary(name: "CNozzleSystem"),
+        .systemLibrary(name: "CNozzleCompression", providers: [.apt(["zlib1g-dev", "libbrotli-dev"])]),
         .target(
             name: "Nozzle",
             dependencies: [
-                "CCompression",
+                "CNozzleCompression",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
@@ -46,7 +46,7 @@ let package = Package(
         ),
         .target(
             name: "NozzleFastCGI",
-            dependencies: ["Nozzle", "CSystem", .product(name: "DequeModule", package: "swift-collections")],
+            dependencies: ["Nozzle", "CNozzleSystem", .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: swiftSettings
         ),
         .target(name: "NozzleTesting", dependencies: ["Nozzle", "NozzleFastCGI"], swiftSettings: swiftSettings),
@@ -75,7 +75,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NozzleTests",
-            dependencies: ["Nozzle", "NozzleTesting", "CCompression"],
+            dependencies: ["Nozzle", "NozzleTesting", "CNozzleCompression"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -4,16 +4,18 @@
 # To build and run: zlib and brotli (compressed request bodies), pkg-config, nginx and spawn-fcgi,
 # curl, libsqlite3-dev for the users example (SQLite through GRDB), and openssl to sign webhook
 # requests. To test, also: multiwatch, wrk for the tests that put a server under load,
-# systemd for its socket activation tool, and apache2 and lighttpd for the deployment tests (the
-# tests run their own copies on random loopback ports; on a machine with systemd, Debian also starts
-# the system services, which `systemctl disable --now apache2 lighttpd` stops).
+# systemd for its socket activation tool, postgresql for the users example on PostgreSQL, iproute2
+# for the multi-host test's network namespaces, and apache2, lighttpd, caddy, haproxy and h2o for the
+# deployment tests (the tests run their own copies on random loopback ports; on a machine with
+# systemd, Debian also starts the system services, which
+# `systemctl disable --now apache2 lighttpd caddy haproxy h2o postgresql` stops).
 #
 # Usage: scripts/install-deps.sh [--run] [--list]
 #   --run    only what building and running needs (nginx/run.sh)
 #   --list   print the packages and install nothing
 set -euo pipefail
 run_packages=(zlib1g-dev libbrotli-dev pkg-config nginx spawn-fcgi curl libsqlite3-dev openssl)
-test_packages=(multiwatch wrk systemd apache2 lighttpd)
+test_packages=(multiwatch wrk systemd postgresql iproute2 apache2 lighttpd caddy haproxy h2o)
 only_run=false list=false
 for argument in "$@"; do
   case $argument in

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests of the core, FastCGI wire tests, the route generator's tests, the
-# integration tests that start real nginx, Apache, lighttpd, spawn-fcgi and CGI in front of the
-# built examples, and each parser's fuzz target for a short time.
+# integration tests that start real nginx, Apache, lighttpd, Caddy, HAProxy, h2o, spawn-fcgi and CGI
+# in front of the built examples (PostgreSQL behind the users example, and several hosts made of
+# network namespaces), and each parser's fuzz target for a short time.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
@@ -27,5 +28,9 @@ done
 # The DocC catalog, with DocC's warnings as errors.
 "$root/scripts/docs.sh"
 swift test --package-path "$root"
+# The examples' own unit tests, where they have some.
+for tests in "$root"/examples/*/Tests; do
+  swift test --package-path "$(dirname "$tests")"
+done
 # Every parser's fuzz target, for a short time each (FUZZ_SECONDS, 20 by default): a crash fails the run.
 "$root/fuzz/run.sh" "${FUZZ_SECONDS:-20}"

@@ -1,4 +1,5 @@
 import Nozzle
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -130,6 +131,8 @@ extension App {
         }
         // After dropping privileges, so that files the work creates belong to the serving user. A
         // supervisor runs it too, so that a failure stops the app at once instead of every worker.
+        // Signals are blocked first, in every thread the work starts.
+        Signals.block(including: options.processes != nil ? [SIGCHLD] : [])
         guard startUp() else {
             if let ownedSocketPath { unlink(ownedSocketPath) }
             return 1
@@ -142,6 +145,7 @@ extension App {
             return supervisor.run()
         }
         System.raiseOpenFileLimit()
+        SharedRateLimitTable.adopt(environment: environment)
         let signalFD = Signals.takeOver()
         let server = FastCGIServer(
             app: self, options: options, listenFD: listenFD, ownedSocketPath: ownedSocketPath, signalFD: signalFD, environment: environment)
@@ -149,15 +153,20 @@ extension App {
         return server.run()
     }
 
-    /// Runs the app's start-up work; false, with the error written to stderr, when it fails.
+    /// Runs the app's start-up work on this thread; false, with the error written to stderr, when it fails.
     private func startUp() -> Bool {
-        do {
-            try runStartHandlers()
-            return true
-        } catch {
-            System.writeStderr("\(System.programName): start-up failed: \(error)")
-            return false
+        let failure = Mutex<(any Error)?>(nil)
+        let app = self
+        CurrentThreadExecutor.run {
+            do {
+                try await app.runStartHandlers()
+            } catch {
+                failure.withLock { $0 = error }
+            }
         }
+        guard let error = failure.withLock({ $0 }) else { return true }
+        System.writeStderr("\(System.programName): start-up failed: \(error)")
+        return false
     }
 
     static func processEnvironment() -> [String: String] {

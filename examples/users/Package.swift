@@ -1,13 +1,17 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// The users example: a CRUD API on SQLite through GRDB. It has a package of its own so that GRDB is
-/// fetched only by those who build this example, not by every package that depends on Nozzle.
+/// The users example: a CRUD API on SQLite through GRDB, or on PostgreSQL through PostgresNIO when
+/// given a database URL. It has a package of its own so that GRDB and PostgresNIO are fetched only by
+/// those who build this example, not by every package that depends on Nozzle.
 let package = Package(
     name: "users",
     dependencies: [
         .package(name: "Nozzle", path: "../.."),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // Already in PostgresNIO's graph; named here for TLS settings (sslmode=prefer or require).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .executableTarget(
@@ -15,10 +19,14 @@ let package = Package(
             dependencies: [
                 .product(name: "NozzleFastCGI", package: "Nozzle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             exclude: ["api"],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")],
             plugins: [.plugin(name: "NozzleRoutes", package: "Nozzle")]
         ),
+        // The parts that need no database: URLs, the circuit, deadlines.
+        .testTarget(name: "usersTests", dependencies: ["users"], swiftSettings: [.enableUpcomingFeature("ExistentialAny")]),
     ]
 )

@@ -37,7 +37,7 @@ public struct App: Sendable {
     /// Error handlers, in order: each sees an error that the chain threw, and may answer it.
     public private(set) var errorHandlers: [ErrorHandler] = []
     /// Start-up work, in order; see ``onStart(_:)``.
-    public private(set) var startHandlers: [@Sendable () throws -> Void] = []
+    public private(set) var startHandlers: [@Sendable () async throws -> Void] = []
 
     /// An app serving `routes`.
     public init(routes: RouteTable) { self.routes = routes }
@@ -65,16 +65,17 @@ public struct App: Sendable {
     /// process answers requests (a server, its supervisor and each worker process, a CGI request, or
     /// `call`), after `--user` and `--group` take effect, and not for commands that only print, such
     /// as `routes`. A thrown error stops the app before it serves, with the error's text and exit
-    /// status 1.
+    /// status 1. The work may `await`, to connect to a database server, say.
     ///
     /// ```swift
     /// app.onStart { try Database.open(path) }
+    /// app.onStart { try await Postgres.connectAndMigrate(url) }
     /// ```
-    public mutating func onStart(_ body: @escaping @Sendable () throws -> Void) { startHandlers.append(body) }
+    public mutating func onStart(_ body: @escaping @Sendable () async throws -> Void) { startHandlers.append(body) }
 
     /// Runs the ``onStart(_:)`` work in order; the first error stops it.
-    package func runStartHandlers() throws {
-        for handler in startHandlers { try handler() }
+    package func runStartHandlers() async throws {
+        for handler in startHandlers { try await handler() }
     }
 
     /// Problems with the routes' configs, such as a malformed size limit, each naming its route file.

@@ -1,4 +1,4 @@
-import CCompression
+import CNozzleCompression
 
 /// Inflates a request body sent with `Content-Encoding: gzip`, `deflate` (zlib-wrapped or raw) or
 /// `br`, a chunk at a time, through the system's zlib and brotli. Output comes out in pieces of at

@@ -17,7 +17,7 @@ public struct NozzleLogHandler: LogHandler {
         self.init(writer: writer, format: format, leading: [])
     }
 
-    init(writer: any LogWriter, format: LogFormat, leading: [(String, String)]) {
+    package init(writer: any LogWriter, format: LogFormat, leading: [(String, String)]) {
         self.writer = writer
         self.format = format
         self.leading = leading

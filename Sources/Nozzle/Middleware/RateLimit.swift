@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,7 +8,10 @@ import Darwin
 /// A per-client rate limit: after `limit` requests in a window, 429 with `Retry-After`.
 ///
 /// Each client, keyed by ``Request/ip``, gets a fixed window from its first request. Counts live in
-/// a ``RateLimitStore``: this process's memory unless another is given.
+/// a ``RateLimitStore``. Unless given one, a limit counts in memory: under `--processes`, in a table
+/// that every worker process of the pool shares, so a client gets its limit once, not once per
+/// process; otherwise in this process's memory. To count across machines, give it a store that they
+/// share, such as a database table.
 ///
 /// ```swift
 /// app.use(RateLimit(limit: 100, window: .seconds(60)))
@@ -21,29 +25,53 @@ public final class RateLimit: Middleware {
     public let limit: Int
     /// The window's length in seconds.
     public let windowSeconds: Int
-    /// Where the counts are kept.
-    public let store: any RateLimitStore
+    /// What tells this limit's counts apart from another's in a shared store: the store's keys are
+    /// `name`, a space, and the client's address.
+    public let name: String
+    private let givenStore: (any RateLimitStore)?
+    private let resolvedStore = Mutex<(any RateLimitStore)?>(nil)
     private let clock: @Sendable () -> Int
 
-    /// A limit of `limit` requests per client in each `window`, counted in `store` (this process's
-    /// memory unless given).
-    public init(limit: Int, window: Duration, store: (any RateLimitStore)? = nil) {
+    /// A limit of `limit` requests per client in each `window`, counted in `store`, or in memory
+    /// (the pool's shared table under `--processes`) when none is given.
+    ///
+    /// - Parameter name: tells this limit apart in a shared store; by default, the file and line
+    ///   that create it, which are the same in every process of a build.
+    public init(limit: Int, window: Duration, store: (any RateLimitStore)? = nil, name: String? = nil, fileID: String = #fileID, line: Int = #line) {
         self.limit = limit
         self.windowSeconds = max(1, Int(window.components.seconds))
-        self.store = store ?? MemoryRateLimitStore()
+        self.givenStore = store
+        self.name = name ?? "\(fileID):\(line)"
         self.clock = { Int(time(nil)) }
     }
 
     /// The same, with a clock of your own, for tests.
-    package init(limit: Int, windowSeconds: Int, store: (any RateLimitStore)? = nil, clock: @escaping @Sendable () -> Int) {
+    package init(limit: Int, windowSeconds: Int, store: (any RateLimitStore)? = nil, name: String = "test", clock: @escaping @Sendable () -> Int) {
         self.limit = limit
         self.windowSeconds = windowSeconds
-        self.store = store ?? MemoryRateLimitStore()
+        self.givenStore = store
+        self.name = name
         self.clock = clock
     }
 
+    /// Where the counts are kept: the store given, or else, from the first request on, the host's
+    /// shared table or this process's memory.
+    public var store: any RateLimitStore {
+        if let givenStore { return givenStore }
+        return resolvedStore.withLock { resolved -> any RateLimitStore in
+            if let resolved { return resolved }
+            let store: any RateLimitStore = RateLimit.hostStore.withLock { $0 } ?? MemoryRateLimitStore()
+            resolved = store
+            return store
+        }
+    }
+
+    /// The store that limits without one of their own use: set by the host before it serves (the
+    /// pool's shared table, in a worker process); nil means each limit's own memory.
+    package static let hostStore = Mutex<(any RateLimitStore)?>(nil)
+
     public func handle(_ req: Request, _ res: Response, next: Next) async throws {
-        let key = req.ip ?? "unknown"
+        let key = name + " " + (req.ip ?? "unknown")
         let now = clock()
         let hit: RateLimitHit
         do {

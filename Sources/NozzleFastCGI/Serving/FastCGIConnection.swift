@@ -1,4 +1,4 @@
-import CSystem
+import CNozzleSystem
 import Nozzle
 import Synchronization
 #if canImport(Glibc)

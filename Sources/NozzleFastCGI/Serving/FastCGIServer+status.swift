@@ -1,4 +1,4 @@
-import CSystem
+import CNozzleSystem
 import Nozzle
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import CSystem
+import CNozzleSystem
 import DequeModule
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import CSystem
+import CNozzleSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,12 +11,21 @@ enum Signals {
     /// Blocks the handled signals in this thread (and every thread it starts), ignores SIGPIPE, and
     /// returns a signalfd that reports them.
     static func takeOver(including extra: [Int32] = []) -> Int32 {
+        var mask = block(including: extra)
+        return signalfd(-1, &mask, Int32(SFD_CLOEXEC | SFD_NONBLOCK))
+    }
+
+    /// Blocks the handled signals in this thread, and ignores SIGPIPE. Done before the app's start-up
+    /// work, so that threads it starts (a database client's event loops, say) inherit the mask: a
+    /// signal left unblocked in any thread may be delivered there, and never reach the signalfd.
+    @discardableResult
+    static func block(including extra: [Int32] = []) -> sigset_t {
         signal(SIGPIPE, SIG_IGN)
         var mask = sigset_t()
         sigemptyset(&mask)
         for signal in handled + extra { sigaddset(&mask, signal) }
         pthread_sigmask(SIG_BLOCK, &mask, nil)
-        return signalfd(-1, &mask, Int32(SFD_CLOEXEC | SFD_NONBLOCK))
+        return mask
     }
 
     /// The signals waiting on `fd`.

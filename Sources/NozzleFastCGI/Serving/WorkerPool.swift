@@ -1,4 +1,4 @@
-import CSystem
+import CNozzleSystem
 import DequeModule
 import Synchronization
 #if canImport(Glibc)

@@ -1,4 +1,4 @@
-import CSystem
+import CNozzleSystem
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,5 @@
 import Logging
-import CSystem
+import CNozzleSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,6 +29,8 @@ final class Supervisor {
     let lifeline: (read: Int32, write: Int32)
     /// What each worker thread is serving, to name the routes a crash interrupted.
     let scoreboard: (board: Scoreboard, fd: Int32)?
+    /// The rate-limit counts every worker shares, kept across reloads; see ``SharedRateLimitTable``.
+    let rateLimitTable: (table: SharedRateLimitTable, fd: Int32)?
 
     private var workers: [pid_t: WorkerProcess] = [:]
     private var pipes: [Int32: (pid: pid_t, slot: Int, pending: [UInt8])] = [:]
@@ -65,6 +67,7 @@ final class Supervisor {
         let routeCapacity = max(64, 2 * (routeCount + 1))
         self.scoreboard = Scoreboard.create(regions: 2 * processes, threads: options.workers, routeCapacity: routeCapacity)
             .map { ($0.0, $0.1) }
+        self.rateLimitTable = SharedRateLimitTable.create().map { ($0.0, $0.1) }
         self.signalFD = Signals.takeOver(including: [SIGCHLD])
         self.epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         var event = epoll_event()
@@ -180,10 +183,11 @@ final class Supervisor {
         environment["NOZZLE_LIFELINE"] = String(WorkerProcess.lifelineFD)
         environment["NOZZLE_READY_FD"] = String(WorkerProcess.readyFD)
         if scoreboard != nil { environment["NOZZLE_SCOREBOARD"] = String(region(slot: slot, generation: generation)) }
+        if rateLimitTable != nil { environment[SharedRateLimitTable.environmentName] = String(SharedRateLimitTable.fd) }
         do {
             let worker = try WorkerProcess.spawn(
                 executable: executable, arguments: workerArguments, environment: environment,
-                listenFD: listenFD, lifeline: lifeline.read, scoreboard: scoreboard?.fd, slot: slot, generation: generation)
+                listenFD: listenFD, lifeline: lifeline.read, scoreboard: scoreboard?.fd, rateLimitTable: rateLimitTable?.fd, slot: slot, generation: generation)
             workers[worker.pid] = worker
             pipes[worker.stderr] = (worker.pid, slot, [])
             for fd in [worker.stderr, worker.ready] {

@@ -1,4 +1,4 @@
-import CSystem
+import CNozzleSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,7 +31,7 @@ struct WorkerProcess {
     /// child, since the supervisor blocks them for its signalfd.
     static func spawn(
         executable: String, arguments: [String], environment: [String: String], listenFD: Int32, lifeline: Int32,
-        scoreboard: Int32?, slot: Int, generation: Int
+        scoreboard: Int32?, rateLimitTable: Int32?, slot: Int, generation: Int
     ) throws(SpawnError) -> WorkerProcess {
         var pipeFDs: [Int32] = [0, 0]
         guard nozzle_pipe_cloexec(&pipeFDs) == 0 else { throw SpawnError(description: "pipe: \(System.describe(errno))") }
@@ -49,6 +49,7 @@ struct WorkerProcess {
         // fd 3 reads EOF when the supervisor is gone, however it ended; see FastCGIServer.
         posix_spawn_file_actions_adddup2(&actions, lifeline, WorkerProcess.lifelineFD)
         if let scoreboard { posix_spawn_file_actions_adddup2(&actions, scoreboard, Scoreboard.fd) }
+        if let rateLimitTable { posix_spawn_file_actions_adddup2(&actions, rateLimitTable, SharedRateLimitTable.fd) }
         // fd 5: one byte once the worker serves; the supervisor waits for it before a reload retires
         // the old workers.
         posix_spawn_file_actions_adddup2(&actions, readyFDs[1], WorkerProcess.readyFD)

@@ -2,13 +2,24 @@ import Foundation
 import Nozzle
 import Testing
 
-/// `examples/users` behind real nginx: the CRUD API on SQLite.
+/// `examples/users` behind real nginx: the CRUD API on SQLite, and the same tests on PostgreSQL.
 @Suite(.serialized)
 struct UsersExampleTests {
     static let token = "test-token-\(UUID().uuidString.prefix(8))"
 
-    func start(in directory: URL? = nil, arguments: [String] = [], environment: [String: String] = [:]) throws -> NginxFrontedApp {
-        try NginxFrontedApp(
+    /// Where the example keeps its users.
+    enum Store: String, CaseIterable, CustomTestStringConvertible {
+        case sqlite, postgres
+        var testDescription: String { rawValue }
+    }
+
+    /// One PostgreSQL server for the suite; each test gets a database of its own.
+    static let postgres = Result { try PostgresServer() }
+
+    func start(_ store: Store = .sqlite, in directory: URL? = nil, arguments: [String] = [], environment: [String: String] = [:]) throws -> NginxFrontedApp {
+        var environment = environment
+        if store == .postgres, environment["DATABASE_URL"] == nil { environment["DATABASE_URL"] = try Self.postgres.get().createDatabase() }
+        return try NginxFrontedApp(
             binary: "users", executable: ExampleBuild.binary("users"), arguments: arguments,
             environment: ["USERS_TOKEN": Self.token].merging(environment) { _, new in new }, directory: directory)
     }
@@ -17,8 +28,8 @@ struct UsersExampleTests {
         try stack.request(method, path, headers: ["Content-Type: application/json"] + headers, body: body)
     }
 
-    @Test func createReadUpdateDeleteThroughNginx() throws {
-        let stack = try start()
+    @Test(arguments: Store.allCases) func createReadUpdateDeleteThroughNginx(_ store: Store) throws {
+        let stack = try start(store)
         let created = try json(stack, "POST", "/api/users", #"{"name":"Ada Lovelace","email":"ada@example.com"}"#)
         #expect(created.status == 201)
         let id = try #require(created.json?["id"]?.intValue)
@@ -73,8 +84,8 @@ struct UsersExampleTests {
         #expect(try stack.get("/api/users").json?["total"]?.intValue == 1)
     }
 
-    @Test func badInputIsA400NamingTheField() throws {
-        let stack = try start()
+    @Test(arguments: Store.allCases) func badInputIsA400NamingTheField(_ store: Store) throws {
+        let stack = try start(store)
         let cases: [(body: String, field: String)] = [
             (#"{"email":"a@example.com"}"#, "name"),
             (#"{"name":"A"}"#, "email"),
@@ -99,8 +110,8 @@ struct UsersExampleTests {
         #expect(list.json?["total"]?.intValue == 0, "\(list.status) \(list.body) \(stack.app?.stderr ?? "")")
     }
 
-    @Test func aDuplicateEmailIsA409() throws {
-        let stack = try start()
+    @Test(arguments: Store.allCases) func aDuplicateEmailIsA409(_ store: Store) throws {
+        let stack = try start(store)
         #expect(try json(stack, "POST", "/api/users", #"{"name":"Ada","email":"ada@example.com"}"#).status == 201)
         let again = try json(stack, "POST", "/api/users", #"{"name":"Another Ada","email":"ADA@example.com"}"#)
         #expect(again.status == 409)
@@ -157,8 +168,8 @@ struct UsersExampleTests {
         }
     }
 
-    @Test func workerProcessesShareTheDatabase() throws {
-        let stack = try start(arguments: ["--processes", "2", "--workers", "2"])
+    @Test(arguments: Store.allCases) func workerProcessesShareTheDatabase(_ store: Store) throws {
+        let stack = try start(store, arguments: ["--processes", "2", "--workers", "2"])
         // 40 creations, 8 at a time, from curl processes started by xargs.
         let script = """
             seq 40 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\\n' --max-time 30 -X POST \\
@@ -181,5 +192,99 @@ struct UsersExampleTests {
             in: directory)
         #expect(result.status == 1)
         #expect(result.stderr.contains("cannot open the database /nonexistent/dir/users.sqlite"))
+    }
+
+    @Test(arguments: Store.allCases) func oneEmailRacedByManyClientsIsCreatedOnce(_ store: Store) throws {
+        let stack = try start(store, arguments: ["--processes", "2", "--workers", "2"])
+        // 20 creations of one address, in different cases, all at once from curl processes.
+        let script = """
+            for i in $(seq 20); do
+              curl -s -o /dev/null -w '%{http_code}\\n' --max-time 30 -X POST -H 'Content-Type: application/json' \\
+                -d "{\\"name\\":\\"Racer $i\\",\\"email\\":\\"Same.Person@example.com\\"}" http://127.0.0.1:\(stack.port)/api/users &
+            done
+            wait
+            """
+        let result = try RunningProcess.run("/bin/bash", ["-c", script], in: stack.directory, timeout: 120)
+        let statuses = result.stdout.split(separator: "\n").compactMap { Int($0) }.sorted()
+        #expect(statuses == [201] + Array(repeating: 409, count: 19), "\(statuses) \(result.stderr)")
+        #expect(try stack.get("/api/users").json?["total"]?.intValue == 1)
+    }
+
+    @Test(arguments: Store.allCases) func theRateLimitHoldsAcrossProcessesAndMachines(_ store: Store) throws {
+        var environment = ["USERS_RATE_LIMIT": "5/60"]
+        if store == .postgres { environment["DATABASE_URL"] = try Self.postgres.get().createDatabase() }
+        let stack = try start(store, arguments: ["--processes", "2", "--workers", "2"], environment: environment)
+        let app = try #require(stack.app)
+        let statuses = try (0..<8).map { _ in try stack.get("/api/users").status }
+        #expect(statuses == [200, 200, 200, 200, 200, 429, 429, 429])
+        // New worker processes from a reload still see the count.
+        app.signal(SIGHUP)
+        #expect(eventually(timeout: 20) { app.stderr.contains("reload: new workers serving; old workers retiring") })
+        let limited = try stack.get("/api/users")
+        #expect(limited.status == 429)
+        #expect(limited.headers["RateLimit-Limit"] == "5")
+        #expect(limited.headers["Retry-After"] != nil)
+        // On PostgreSQL, so does another machine: a second app on the same database.
+        if store == .postgres {
+            let other = try start(store, environment: environment)
+            #expect(try other.get("/api/users").status == 429)
+        }
+    }
+
+    @Test func aPostgreSQLDatabaseThatCannotBeReachedStopsTheAppWithAMessage() throws {
+        let directory = Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let socket = "unix:\(directory.path)/app.sock"
+        let unused = Paths.freePort()
+        let unreachable = try RunningProcess.run(
+            ExampleBuild.binary("users"), ["--listen", socket, "--database-url", "postgres://postgres@127.0.0.1:\(unused)/app", "--database-timeout", "1"],
+            in: directory)
+        #expect(unreachable.status == 1)
+        #expect(unreachable.stderr.contains("cannot open the database postgres://postgres@127.0.0.1:\(unused)/app:"), "\(unreachable.stderr)")
+        for (url, message) in [
+            ("mysql://root@db/app", "the scheme is mysql://"),
+            ("postgres://db.example/app", "no user name"),
+            ("postgres://app:secret@db.example/app?sslmode=verify-full", "sslmode=verify-full is not supported"),
+        ] {
+            let refused = try RunningProcess.run(ExampleBuild.binary("users"), ["--listen", socket, "--database-url", url], in: directory)
+            #expect(refused.status == 1, "\(url)")
+            #expect(refused.stderr.contains(message), "\(url): \(refused.stderr)")
+            #expect(!refused.stderr.contains("secret"), "the password appeared in the log")
+        }
+        // A server that refuses the login: its reason, never the password.
+        let server = try Self.postgres.get()
+        let wrong = try RunningProcess.run(
+            ExampleBuild.binary("users"), ["--listen", socket, "--database-url", "postgres://nobody:wrong@127.0.0.1:\(server.port)/postgres?sslmode=disable"],
+            in: directory)
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("cannot open the database postgres://nobody:***@127.0.0.1"), "\(wrong.stderr)")
+        #expect(wrong.stderr.contains("role \"nobody\" does not exist"), "\(wrong.stderr)")
+        #expect(!wrong.stderr.contains("wrong"))
+    }
+
+    @Test func whileThePostgreSQLServerIsDownRequestsGet503AtOnceAndTheAppRecovers() throws {
+        let server = try PostgresServer()
+        let stack = try start(.postgres, arguments: ["--request-timeout", "5", "--database-timeout", "1"], environment: ["DATABASE_URL": server.url()])
+        let app = try #require(stack.app)
+        let created = try json(stack, "POST", "/api/users", #"{"name":"Ada","email":"ada@example.com"}"#)
+        let id = try #require(created.json?["id"]?.intValue)
+        server.stop()
+        // The first request finds out, within the database timeout; the next ones are refused at once.
+        var answers: [HTTPResult] = []
+        for _ in 0..<5 { answers.append(try stack.get("/api/users/\(id)")) }
+        for answer in answers {
+            #expect(answer.status == 503)
+            #expect(answer.json?["error"] == "Database unavailable, try again shortly")
+            #expect(answer.headers["Retry-After"] == "1")
+            #expect(answer.totalTime < 2, "\(answer.totalTime)")
+        }
+        #expect(answers.dropFirst().allSatisfy { $0.totalTime < 0.5 }, "\(answers.map(\.totalTime))")
+        #expect(try json(stack, "POST", "/api/users", #"{"name":"Grace","email":"grace@example.com"}"#).status == 503)
+        #expect(app.stderr.contains("database unreachable; answering 503 until it is back"))
+        // Back, and the app uses it again by itself.
+        try server.start()
+        #expect(eventually(timeout: 10) { (try? stack.get("/api/users/\(id)"))?.status == 200 })
+        #expect(app.stderr.contains("database reachable again"))
+        #expect(try json(stack, "POST", "/api/users", #"{"name":"Grace","email":"grace@example.com"}"#).status == 201)
     }
 }

@@ -11,9 +11,9 @@ struct HTTPResult {
     var json: JSON? { try? JSON(parsing: body) }
 }
 
-/// Real HTTP requests, made with curl.
+/// Real HTTP requests, made with curl: on this machine, or on a host of a ``VirtualNetwork``.
 enum HTTP {
-    static func request(_ method: String = "GET", _ url: String, headers: [String] = [], body: String? = nil, bodyFile: URL? = nil, chunked: Bool = false, extra: [String] = [], in directory: URL) throws -> HTTPResult {
+    static func request(_ method: String = "GET", _ url: String, headers: [String] = [], body: String? = nil, bodyFile: URL? = nil, chunked: Bool = false, extra: [String] = [], from host: NetworkNamespace? = nil, in directory: URL) throws -> HTTPResult {
         let headerFile = directory.appending(path: "headers-\(UUID().uuidString.prefix(6))")
         let outputFile = directory.appending(path: "body-\(UUID().uuidString.prefix(6))")
         var arguments = ["-s", "--http1.1", "-X", method, "-D", headerFile.path, "-o", outputFile.path, "-w", "%{time_starttransfer} %{time_total}", "--max-time", "30"]
@@ -28,7 +28,8 @@ enum HTTP {
         if chunked { arguments += ["-H", "Transfer-Encoding: chunked"] }
         arguments += extra
         arguments.append(url)
-        let result = try RunningProcess.run("/usr/bin/curl", arguments, input: input, in: directory, timeout: 35)
+        let result = try host.map { try RunningProcess.run("/usr/bin/env", $0.prefix + ["curl"] + arguments, input: input, in: directory, timeout: 35) }
+            ?? RunningProcess.run("/usr/bin/curl", arguments, input: input, in: directory, timeout: 35)
         let head = (try? String(contentsOf: headerFile, encoding: .utf8)) ?? ""
         // Interim responses (100 Continue) come first; the final header block is the last one.
         let finalBlock = head.components(separatedBy: "\r\n\r\n").last { !$0.isEmpty } ?? ""

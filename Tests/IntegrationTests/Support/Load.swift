@@ -10,9 +10,15 @@ struct Load {
         var output: String
     }
 
-    /// Starts `connections` keep-alive connections hitting `url` for `seconds`.
-    init(url: String, connections: Int = 32, seconds: Int = 4, in directory: URL) throws {
-        process = try RunningProcess("/usr/bin/wrk", ["-t1", "-c\(connections)", "-d\(seconds)s", "--timeout", "5s", url], in: directory)
+    /// Starts `connections` keep-alive connections hitting `url` for `seconds`, each request given
+    /// `timeout` seconds; from `host` when given.
+    init(url: String, connections: Int = 32, seconds: Int = 4, timeout: Int = 5, from host: NetworkNamespace? = nil, in directory: URL) throws {
+        let arguments = ["-t1", "-c\(connections)", "-d\(seconds)s", "--timeout", "\(timeout)s", url]
+        if let host {
+            process = try RunningProcess("/usr/bin/env", host.prefix + ["wrk"] + arguments, in: directory)
+        } else {
+            process = try RunningProcess("/usr/bin/wrk", arguments, in: directory)
+        }
     }
 
     /// Waits for the run to end and reads its counts: failed is non-2xx/3xx answers plus socket errors.

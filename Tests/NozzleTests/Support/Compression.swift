@@ -1,4 +1,4 @@
-import CCompression
+import CNozzleCompression
 
 /// Compressed bodies for the tests, made with the system's zlib; brotli bodies are fixed bytes
 /// (made with Node's zlib.brotliCompressSync), since the app links only brotli's decoder.
@@ -15,7 +15,7 @@ enum Compression {
                 stream.avail_in = UInt32(input.count)
                 stream.next_out = out.baseAddress
                 stream.avail_out = UInt32(out.count)
-                precondition(CCompression.deflate(&stream, Z_FINISH) == Z_STREAM_END)
+                precondition(CNozzleCompression.deflate(&stream, Z_FINISH) == Z_STREAM_END)
                 return out.count - Int(stream.avail_out)
             }
         }

@@ -1,7 +1,5 @@
-import GRDB
-
-/// A row of the users table, as the API shows it.
-struct User: Codable, Sendable, FetchableRecord, TableRecord {
+/// A user, as the API shows it and both stores keep it.
+struct User: Codable, Sendable, Equatable {
     var id: Int64
     var name: String
     var email: String

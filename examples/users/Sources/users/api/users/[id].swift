@@ -5,27 +5,27 @@ enum UserByID: APIRoute {
     static let config = RouteConfig(middleware: [RequireBearerToken(methods: ["DELETE"])])
 
     /// `GET /api/users/42`: 200 with the user, or 404 `{"error":"User not found"}`.
-    static func GET(_ req: Request, _ res: Response) throws {
-        guard let user = try UserStore.shared.find(id: id(req)) else { throw notFound }
+    static func GET(_ req: Request, _ res: Response) async throws {
+        guard let user = try await Database.users.find(id: id(req)) else { throw notFound }
         res.json(user)
     }
 
     /// `POST /api/users/42` with `{name, email}`: replaces both fields, 200 with the updated user.
-    static func POST(_ req: Request, _ res: Response) throws {
-        try update(req, res, requireAll: true)
+    static func POST(_ req: Request, _ res: Response) async throws {
+        try await update(req, res, requireAll: true)
     }
 
     /// `PUT` does the same as `POST`, as the Luat seed's `PUT = POST`.
     static let PUT: Handler = POST
 
     /// `PATCH /api/users/42` with either field: changes only what is sent.
-    static func PATCH(_ req: Request, _ res: Response) throws {
-        try update(req, res, requireAll: false)
+    static func PATCH(_ req: Request, _ res: Response) async throws {
+        try await update(req, res, requireAll: false)
     }
 
     /// `DELETE /api/users/42` with `Authorization: Bearer $USERS_TOKEN`: 204 with no body.
-    static func DELETE(_ req: Request, _ res: Response) throws {
-        guard try UserStore.shared.delete(id: id(req)) else { throw notFound }
+    static func DELETE(_ req: Request, _ res: Response) async throws {
+        guard try await Database.users.delete(id: id(req)) else { throw notFound }
         res.status(204).end()
     }
 
@@ -37,11 +37,11 @@ enum UserByID: APIRoute {
         return id
     }
 
-    private static func update(_ req: Request, _ res: Response, requireAll: Bool) throws {
+    private static func update(_ req: Request, _ res: Response, requireAll: Bool) async throws {
         let id = try id(req)
         let input = try UserInput(req, requireAll: requireAll)
         do {
-            guard let user = try UserStore.shared.update(id: id, name: input.name, email: input.email) else { throw notFound }
+            guard let user = try await Database.users.update(id: id, name: input.name, email: input.email) else { throw notFound }
             res.json(user)
         } catch UserStoreError.duplicateEmail {
             throw fail(409, ["error": "A user with this email already exists", "field": "email"])

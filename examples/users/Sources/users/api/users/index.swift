@@ -4,20 +4,20 @@ import Nozzle
 enum Users: APIRoute {
     /// `GET /api/users?limit=20&page=1`: one page of users, oldest first. Clients and proxies may
     /// cache it for a minute (`Cache-Control: max-age=60`).
-    static func GET(_ req: Request, _ res: Response) throws {
+    static func GET(_ req: Request, _ res: Response) async throws {
         let limit = try positiveInteger(req, "limit", default: 20, max: 100)
         let page = try positiveInteger(req, "page", default: 1, max: 1_000_000)
-        let (users, total) = try UserStore.shared.list(limit: limit, page: page)
+        let (users, total) = try await Database.users.list(limit: limit, page: page)
         res.setHeader("Cache-Control", "max-age=60")
         res.json(UserPage(users: users, page: page, limit: limit, total: total))
     }
 
     /// `POST /api/users` with `{name, email}`: 201 with the new user, 400 naming a missing or
     /// invalid field, 409 when the email is taken.
-    static func POST(_ req: Request, _ res: Response) throws {
+    static func POST(_ req: Request, _ res: Response) async throws {
         let input = try UserInput(req, requireAll: true)
         do {
-            let user = try UserStore.shared.create(name: input.name!, email: input.email!)
+            let user = try await Database.users.create(name: input.name!, email: input.email!)
             res.status(201).location("/api/users/\(user.id)").json(user)
         } catch UserStoreError.duplicateEmail {
             throw fail(409, ["error": "A user with this email already exists", "field": "email"])

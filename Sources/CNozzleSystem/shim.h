@@ -1,5 +1,5 @@
 /* The Linux interfaces the host uses that Swift does not import by itself: epoll, eventfd,
-   signalfd, accept4, memfd, and atomics on shared memory. */
+   signalfd, accept4, memfd, and atomics and locks on shared memory. */
 #ifndef NOZZLE_CSYSTEM_SHIM_H
 #define NOZZLE_CSYSTEM_SHIM_H
 #include <sys/resource.h>
@@ -50,4 +50,9 @@ static inline void nozzle_max(long *counter, long value) {
     long seen = __atomic_load_n(counter, __ATOMIC_RELAXED);
     while (value > seen && !__atomic_compare_exchange_n(counter, &seen, value, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {}
 }
+/* A lock word in shared memory: compare-and-swap that acquires, and a store that releases. */
+static inline int nozzle_compare_exchange(long *word, long expected, long desired) {
+    return __atomic_compare_exchange_n(word, &expected, desired, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+static inline void nozzle_release(long *word, long value) { __atomic_store_n(word, value, __ATOMIC_RELEASE); }
 #endif

@@ -1,0 +1,82 @@
+import Foundation
+
+/// A PostgreSQL connection URL, as libpq and most tools read it:
+/// `postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=disable`.
+///
+/// - `postgresql://` works as well as `postgres://`; user and password may be percent-encoded.
+/// - The port is 5432 unless given; the database is the user's name unless given.
+/// - A unix socket: no host, and `?host=/run/postgresql` naming its directory, as libpq's URLs do.
+/// - `sslmode`: `disable`, `prefer` (the default, as libpq's) or `require`. Certificates are not
+///   checked against a CA, as libpq's `require` does not check them either.
+struct DatabaseURL: Equatable, CustomStringConvertible {
+    enum Endpoint: Equatable {
+        case tcp(host: String, port: Int)
+        case unixSocket(path: String)
+    }
+
+    enum TLSMode: String, Equatable {
+        case disable, prefer, require
+    }
+
+    var endpoint: Endpoint
+    var username: String
+    var password: String?
+    var database: String
+    var tls: TLSMode
+
+    struct Invalid: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    init(_ text: String) throws(Invalid) {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
+            throw Invalid(description: "not a URL: expected postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+        }
+        guard scheme == "postgres" || scheme == "postgresql" else {
+            throw Invalid(description: "the scheme is \(scheme)://; expected postgres:// or postgresql://")
+        }
+        func decoded(_ part: String?) -> String? { part.flatMap { $0.removingPercentEncoding ?? $0 } }
+        var query: [String: String] = [:]
+        for item in components.queryItems ?? [] { query[item.name] = item.value ?? "" }
+        guard let user = decoded(components.percentEncodedUser), !user.isEmpty else {
+            throw Invalid(description: "no user name: expected postgres://USER@HOST/DATABASE")
+        }
+        username = user
+        password = decoded(components.percentEncodedPassword)
+        let port = components.port ?? 5432
+        guard (1...65535).contains(port) else { throw Invalid(description: "port \(port) is out of range") }
+        var host = decoded(components.percentEncodedHost) ?? ""
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.isEmpty, let directory = query["host"], directory.hasPrefix("/") {
+            endpoint = .unixSocket(path: "\(directory)/.s.PGSQL.\(port)")
+        } else if !host.isEmpty {
+            endpoint = .tcp(host: host, port: port)
+        } else {
+            throw Invalid(description: "no host: expected postgres://USER@HOST/DATABASE, or ?host=/socket/directory")
+        }
+        let path = decoded(components.percentEncodedPath) ?? ""
+        database = path.count > 1 ? String(path.dropFirst()) : user
+        guard !database.contains("/") else { throw Invalid(description: "the database name \(database) has a /") }
+        let mode = query["sslmode"] ?? "prefer"
+        guard let tls = TLSMode(rawValue: mode) else {
+            throw Invalid(description: "sslmode=\(mode) is not supported: use disable, prefer or require")
+        }
+        self.tls = tls
+        let known: Set = ["sslmode", "host"]
+        if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {
+            throw Invalid(description: "unknown parameter \(unknown): this app reads sslmode and host")
+        }
+    }
+
+    /// The URL without its password, for log lines and error messages.
+    var description: String {
+        let credentials = password == nil ? username : "\(username):***"
+        switch endpoint {
+        case .tcp(let host, let port):
+            let shown = host.contains(":") ? "[\(host)]" : host
+            return "postgres://\(credentials)@\(shown):\(port)/\(database)"
+        case .unixSocket(let path):
+            return "postgres://\(credentials)@/\(database)?host=\(path)"
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Testing
+@testable import users
+
+struct DatabaseURLTests {
+    @Test func readsTheURLsLibpqReads() throws {
+        let plain = try DatabaseURL("postgres://app:s%40cret@db.internal:6543/users?sslmode=require")
+        #expect(plain.endpoint == .tcp(host: "db.internal", port: 6543))
+        #expect(plain.username == "app")
+        #expect(plain.password == "s@cret")
+        #expect(plain.database == "users")
+        #expect(plain.tls == .require)
+        #expect(plain.description == "postgres://app:***@db.internal:6543/users")
+
+        let defaults = try DatabaseURL("postgresql://postgres@10.0.0.4")
+        #expect(defaults.endpoint == .tcp(host: "10.0.0.4", port: 5432))
+        #expect(defaults.database == "postgres")
+        #expect(defaults.password == nil)
+        #expect(defaults.tls == .prefer)
+
+        let ipv6 = try DatabaseURL("postgres://u@[::1]:5433/d?sslmode=disable")
+        #expect(ipv6.endpoint == .tcp(host: "::1", port: 5433))
+        #expect(ipv6.description == "postgres://u@[::1]:5433/d")
+
+        let socket = try DatabaseURL("postgres://app@/users?host=/run/postgresql")
+        #expect(socket.endpoint == .unixSocket(path: "/run/postgresql/.s.PGSQL.5432"))
+    }
+
+    @Test func explainsWhatIsWrongWithoutShowingThePassword() {
+        let cases: [(String, String)] = [
+            ("db.internal", "not a URL"),
+            ("mysql://root@db/app", "the scheme is mysql://"),
+            ("postgres://db.internal/app", "no user name"),
+            ("postgres://app@/users", "no host"),
+            ("postgres://app:pw@db/app?sslmode=verify-full", "sslmode=verify-full is not supported"),
+            ("postgres://app:pw@db/app?application_name=x", "unknown parameter application_name"),
+            ("postgres://app:pw@db:0/app", "port 0 is out of range"),
+        ]
+        for (text, message) in cases {
+            do {
+                _ = try DatabaseURL(text)
+                Issue.record("\(text) was accepted")
+            } catch {
+                #expect(error.description.contains(message), "\(text): \(error)")
+                #expect(!error.description.contains("pw"), "\(text): \(error)")
+            }
+        }
+    }
+}
