@@ -11,6 +11,10 @@
 #   app      the Nozzle examples: hello (GET /api/hello, POST /api/users) and blitz (/api/post/[pid]),
 #            and the test fixture's /api/slow?ms=N for the I/O-bound case
 #
+# The users example gets rows of its own: GET /api/users/ID and POST /api/users through nginx, on
+# SQLite (a file, WAL) and on PostgreSQL (a cluster of its own in the run's directory, Debian's
+# defaults), each with WORKERS threads.
+#
 # The I/O-bound case: every request waits 50 ms (as for a database or another API) and answers small
 # JSON, at 256 and 1,000 connections; then 10,000 connections each holding a request that waits 1 s,
 # with the app's memory before and after. Every responder keeps its defaults but PHP-FPM's children.
@@ -43,7 +47,9 @@ swift build --package-path "$root" -c release --product hello >&2 || exit 1
 swift build --package-path "$root" -c release --product blitz >&2 || exit 1
 swift build --package-path "$root" -c release --product nozzle-micro-benchmarks >&2 || exit 1
 swift build --package-path "$root" -c release --product fixture-app >&2 || exit 1
+swift build --package-path "$root/examples/users" -c release >&2 || exit 1
 bin=$(swift build --package-path "$root" -c release --show-bin-path)
+users_bin=$(swift build --package-path "$root/examples/users" -c release --show-bin-path)/users
 # CGI starts a process per request: a fully static binary skips the dynamic loader.
 swift build --package-path "$root" -c release --product hello --scratch-path "$root/.build-static" -Xswiftc -static-executable >&2 2>/dev/null || exit 1
 static_bin="$root/.build-static/release"
@@ -91,6 +97,21 @@ CONF
   "$php_fpm" -R -y "$D/php-fpm.conf" -F >/dev/null 2>&1 & pids+=($!); disown $!
 fi
 [[ " ${peers[*]} " == *" go "* ]] && { "$D/bin/hello-go" "$D/go.sock" >/dev/null 2>&1 & pids+=($!); disown $!; }
+# The users example on SQLite, and on PostgreSQL when it is installed.
+"$users_bin" --listen "unix:$D/users-sqlite.sock" --socket-mode 0666 --workers "$workers" --database "$D/users.sqlite" 2>"$D/logs/users-sqlite.log" & pids+=($!); disown $!
+users_stores=(sqlite)
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+if [[ -n $pg_bin ]]; then
+  as_postgres=(); [[ $(id -u) -eq 0 ]] && { chown postgres: "$D"; as_postgres=(setpriv --reuid=postgres --regid=postgres --init-groups --); }
+  pg_port=${PG_PORT:-18532}
+  if "${as_postgres[@]}" "$pg_bin/initdb" -D "$D/pg" -A trust -U postgres -E UTF8 --locale=C >"$D/logs/initdb.log" 2>&1; then
+    "${as_postgres[@]}" "$pg_bin/postgres" -D "$D/pg" -k "$D" -p "$pg_port" -c listen_addresses=127.0.0.1 >"$D/logs/postgres.log" 2>&1 & pids+=($!); disown $!
+    for _ in $(seq 50); do psql -h 127.0.0.1 -p "$pg_port" -U postgres -Atc 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.2; done
+    "$users_bin" --listen "unix:$D/users-postgres.sock" --socket-mode 0666 --workers "$workers" \
+      --database-url "postgres://postgres@127.0.0.1:$pg_port/postgres?sslmode=disable" 2>"$D/logs/users-postgres.log" & pids+=($!); disown $!
+    users_stores+=(postgres)
+  fi
+fi
 io_peers=()
 [[ " ${peers[*]} " == *" go "* ]] && io_peers+=(go)
 [[ " ${peers[*]} " == *" php "* ]] && io_peers+=(php)
@@ -128,12 +149,16 @@ http {
     upstream blitz { server unix:$D/blitz.sock; keepalive 64; }
     upstream fixture { server unix:$D/fixture.sock; keepalive 64; }
     upstream node  { server unix:$D/node.sock; keepalive 64; }
+    upstream users-sqlite { server unix:$D/users-sqlite.sock; keepalive 64; }
+    upstream users-postgres { server unix:$D/users-postgres.sock; keepalive 64; }
     server {
         listen 127.0.0.1:$port backlog=16384;
         location /io/node/ { proxy_http_version 1.1; proxy_set_header Connection ""; proxy_pass http://node; }
         location = /direct/hello { default_type application/json; return 200 '{"message":"Hello, World!"}'; }
         location = /direct/users { default_type application/json; return 201 '{"received":true}'; }
         location /fixture/ { rewrite ^/fixture(/.*)\$ \$1 break; include $D/fastcgi_params; fastcgi_keep_conn on; fastcgi_pass fixture; }
+        location /users-sqlite/ { rewrite ^/users-sqlite(/.*)\$ \$1 break; include $D/fastcgi_params; fastcgi_keep_conn on; fastcgi_pass users-sqlite; }
+        location /users-postgres/ { rewrite ^/users-postgres(/.*)\$ \$1 break; include $D/fastcgi_params; fastcgi_keep_conn on; fastcgi_pass users-postgres; }
         location /stream/blitz/ { rewrite ^/stream/blitz(/.*)\$ \$1 break; include $D/fastcgi_params; fastcgi_request_buffering off; fastcgi_keep_conn on; fastcgi_pass blitz; }
 $locations    }
 }
@@ -149,6 +174,18 @@ wrk.headers["Content-Type"] = "application/json"
 local f = io.open("$D/body.json"); wrk.body = f:read("*a"); f:close()
 LUA
 
+# Each POST creates a new user: a new email every time.
+cat > "$D/create-user.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local n = 0
+local run = tostring(math.random(1, 1000000000))
+request = function()
+  n = n + 1
+  return wrk.format(nil, nil, nil, '{"name":"Load Test","email":"load-' .. run .. '-' .. n .. '@example.com"}')
+end
+LUA
+
 # wrk's latency figures in milliseconds.
 to_ms() { awk '{v=$1; if (v ~ /us$/) printf "%.3f", v/1000; else if (v ~ /ms$/) printf "%.3f", v+0; else if (v ~ /s$/) printf "%.3f", v*1000; else print "nan"}' <<<"$1"; }
 
@@ -157,6 +194,7 @@ echo "keepalive,connections,endpoint,peer,rps,p50_ms,p99_ms,errors" > "$csv"
 measure() { # keep conns endpoint peer path
   local keep=$1 conns=$2 endpoint=$3 peer=$4 path=$5 script=() duration=$seconds timeout=2s
   [[ $endpoint == post ]] && script=(-s "$D/post.lua")
+  [[ $endpoint == users-post ]] && script=(-s "$D/create-user.lua")
   # Requests that wait are given time: a responder that queues them shows it in its latency.
   [[ $keep == io ]] && { duration=$(( seconds > 5 ? seconds : 5 )); timeout=10s; }
   local out rps p50 p99 errors
@@ -193,6 +231,15 @@ for keep in "${keeps[@]}"; do
 done
 
 rss() { awk -v f="$2" '$1==f {print $2}' "/proc/$1/status"; }
+
+# The users example: a database behind every request.
+for store in "${users_stores[@]}"; do
+  echo "Measuring the users example on $store..." >&2
+  user_id=$(curl -s -X POST -H 'Content-Type: application/json' -d "{\"name\":\"Ada\",\"email\":\"ada-$RANDOM$RANDOM@example.com\"}" \
+    "http://127.0.0.1:$port/users-$store/api/users" | sed -n 's/.*"id":\([0-9]*\).*/\1/p')
+  measure db 64 users-get "$store" "/users-$store/api/users/${user_id:-1}"
+  measure db 64 users-post "$store" "/users-$store/api/users"
+done
 
 # I/O-bound: every request waits 50 ms. The ideal is connections ÷ 50 ms.
 io_connections=(256 1000)
@@ -274,7 +321,7 @@ micro=$("$bin/nozzle-micro-benchmarks")
   echo
   echo "| keep-alive | conns | endpoint | peer | rps | p50 ms | p99 ms | errors | app ÷ peer (rps) |"
   echo "|---|---|---|---|---|---|---|---|---|"
-  awk -F, 'NR>1 && $1!="io" { key=$1","$2","$3; rows[NR]=$0; if ($4=="app") app[key]=$5 }
+  awk -F, 'NR>1 && $1!="io" && $1!="db" { key=$1","$2","$3; rows[NR]=$0; if ($4=="app") app[key]=$5 }
     END { for (i=2; i<=NR; i++) { if (!(i in rows)) continue; split(rows[i], f, ","); key=f[1]","f[2]","f[3];
       ratio = (f[4]=="app" || f[5]==0) ? "" : sprintf("%.2f×", app[key]/f[5]);
       printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], ratio } }' "$csv"
@@ -286,6 +333,14 @@ micro=$("$bin/nozzle-micro-benchmarks")
   awk -F, 'NR==FNR { if ($1=="io" && $4=="app") app[$2]=$5; next }
     $1=="io" { ratio = ($4=="app" || $5==0) ? "" : sprintf("%.2f×", app[$2]/$5);
       printf "| %s | %s | %s | %s | %s | %s | %s |\n", $2, $4, $5, $6, $7, $8, ratio }' "$csv" "$csv"
+  echo
+  echo "## The users example: a database behind each request (64 connections, keep-alive)"
+  echo
+  echo "GET /api/users/ID reads one row; POST /api/users inserts one (a new email each time) and answers 201."
+  echo
+  echo "| request | store | rps | p50 ms | p99 ms | errors |"
+  echo "|---|---|---|---|---|---|"
+  awk -F, '$1=="db" { printf "| %s | %s | %s | %s | %s | %s |\n", ($3=="users-get" ? "GET /api/users/ID" : "POST /api/users"), $4, $5, $6, $7, $8 }' "$csv"
   echo
   echo "10,000 connections to one app process (benchmarks/peers/fastcgi-load.c), each request waiting 1 s, for 10 s: ${many_out:-no result}; app RSS ${many_rss_before} kB before, peak ${many_peak} kB (+$(( (many_peak - many_rss_before) / 1024 )) MB)."
   echo

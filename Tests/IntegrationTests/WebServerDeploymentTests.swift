@@ -38,6 +38,15 @@ struct WebServerDeploymentTests {
         #expect(missing.status == 404, sourceLocation: sourceLocation)
         #expect(missing.body == #"{"error":"Not found"}"#, sourceLocation: sourceLocation)
 
+        // A chunked body (Caddy streams it with CONTENT_LENGTH=-1; the others buffer it).
+        let chunked = try server.request("POST", "/api/env", headers: ["Content-Type: application/json"], body: #"{"name":"Ada"}"#, chunked: true)
+        #expect(chunked.status == 200, "\(chunked.body) \(server.errorLog)", sourceLocation: sourceLocation)
+        #expect(chunked.json?["bodyBytes"]?.intValue == 14, "\(chunked.body)", sourceLocation: sourceLocation)
+        #expect(chunked.json?["headers"]?["Content-Length"] != "-1", sourceLocation: sourceLocation)
+        // The CGI Status line is the response's status, not a header of it.
+        #expect(env.headers["Status"] == nil, sourceLocation: sourceLocation)
+        #expect(missing.headers["Status"] == nil, sourceLocation: sourceLocation)
+
         let upload = server.directory.appending(path: "upload.txt")
         try Data(repeating: UInt8(ascii: "x"), count: 700_000).write(to: upload)
         let tooLarge = try server.request("POST", "/api/items", headers: ["Content-Type: text/plain"], bodyFile: upload)
@@ -85,6 +94,71 @@ struct WebServerDeploymentTests {
             // lighttpd stops the app it started.
             #expect(eventually(timeout: 10) { kill(Int32(pid), 0) != 0 })
         }
+    }
+
+    @Test func caddyFastCGITransport() throws {
+        let directory = Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (app, socket) = try appOnSocket(in: directory)
+        let caddyfile = try shipped("deploy/caddy/Caddyfile", replacing: ["/run/nozzle/app.sock": socket])
+        let caddy = try FrontServer.caddy(caddyfile, in: directory)
+        try expectTheAppAnswers(through: caddy)
+        // Caddy's streamed chunked body reads as the client sent it.
+        let chunked = try caddy.request("POST", "/api/env", headers: ["Content-Type: application/json"], body: #"{"a":1}"#, chunked: true)
+        #expect(chunked.json?["headers"]?["Transfer-Encoding"] == "chunked", "\(chunked.body)")
+        #expect(!app.stderr.contains("level=error"), "\(app.stderr)")
+    }
+
+    @Test func haproxyFCGIApp() throws {
+        let directory = Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (app, socket) = try appOnSocket(in: directory)
+        let config = try shipped("deploy/haproxy/haproxy.cfg", replacing: ["/run/nozzle/app.sock": socket, "docroot /run/nozzle": "docroot \(directory.path)"])
+        let haproxy = try FrontServer.haproxy(config, in: directory)
+        try expectTheAppAnswers(through: haproxy)
+        #expect(!app.stderr.contains("level=error"), "\(app.stderr)")
+    }
+
+    @Test func h2oFastCGIConnect() throws {
+        let directory = Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (app, socket) = try appOnSocket(in: directory)
+        let config = try shipped("deploy/h2o/h2o.conf", replacing: ["/run/nozzle/app.sock": socket])
+        let h2o = try FrontServer.h2o(config, in: directory)
+        try expectTheAppAnswers(through: h2o)
+        #expect(!app.stderr.contains("level=error"), "\(app.stderr)")
+    }
+
+    @Test func haproxyBalancesOverAppHostsAndSkipsOneThatIsDown() throws {
+        let directory = Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Two app "hosts" on loopback TCP ports, each letting only loopback in.
+        let ports = [Paths.freePort(), Paths.freePort()]
+        func startApp(_ index: Int) throws -> RunningProcess {
+            try RunningProcess(Paths.binary("fixture-app"), ["--listen", "127.0.0.1:\(ports[index])", "--allow", "127.0.0.1"], in: directory)
+        }
+        var apps = [try startApp(0), try startApp(1)]
+        let config = try shipped("deploy/haproxy/app-hosts.cfg", replacing: [
+            "server app1 10.0.0.2:9000": "server app1 127.0.0.1:\(ports[0])", "server app2 10.0.0.3:9000": "server app2 127.0.0.1:\(ports[1])",
+            "docroot /run/nozzle": "docroot \(directory.path)",
+        ])
+        let haproxy = try FrontServer.haproxy(config, in: directory)
+        func pids(_ count: Int) throws -> [Int] {
+            try (0..<count).map { _ in try haproxy.request("GET", "/api/version").json?["pid"]?.intValue ?? 0 }
+        }
+        #expect(eventually { Set((try? pids(6)) ?? []) == Set(apps.map { Int($0.pid) }) }, "both hosts serve")
+        try expectTheAppAnswers(through: haproxy)
+        // One host goes down: every request goes to the other, none fails.
+        apps[0].signal(SIGKILL)
+        _ = apps[0].waitForExit(timeout: 5)
+        let whileDown = try (0..<30).map { _ in try haproxy.request("GET", "/api/version") }
+        #expect(whileDown.allSatisfy { $0.status == 200 }, "\(whileDown.map(\.status))")
+        #expect(Set(whileDown.compactMap { $0.json?["pid"]?.intValue }) == [Int(apps[1].pid)])
+        let posted = try haproxy.request("POST", "/api/env", headers: ["Content-Type: application/json"], body: #"{"name":"Ada"}"#)
+        #expect(posted.status == 200)
+        // It comes back, and HAProxy's health check puts it back in the rotation.
+        apps[0] = try startApp(0)
+        #expect(eventually(timeout: 15) { ((try? pids(6)) ?? []).contains(Int(apps[0].pid)) }, "the host that came back serves again")
     }
 
     @Test func sharedHostingCGIUnderApacheModCGID() throws {

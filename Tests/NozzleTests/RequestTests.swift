@@ -28,6 +28,22 @@ struct RequestTests {
         #expect(response.json == .bool(matches))
     }
 
+    @Test func aContentLengthOfMinusOneIsABodyOfUnknownLength() async throws {
+        // Caddy streams a chunked body with CONTENT_LENGTH=-1.
+        let response = await client { req, res in
+            res.json([
+                "contentLength": req.contentLength.map { .int($0) } ?? .null, "hasBody": .bool(req.hasBody),
+                "lengthHeader": req.headers["Content-Length"].map(JSON.string) ?? .null,
+                "transferEncoding": req.headers["Transfer-Encoding"].map(JSON.string) ?? .null, "body": req.body.json ?? .null,
+            ])
+        }.request("POST", "/t", headers: [("Content-Type", "application/json")], body: Array(#"{"a":1}"#.utf8), contentLength: "-1")
+        #expect(response.json == ["contentLength": .null, "hasBody": true, "lengthHeader": .null, "transferEncoding": "chunked", "body": ["a": 1]])
+        // Any other negative or malformed length is no length at all.
+        let malformed = await client { req, res in res.json(["contentLength": req.contentLength.map { .int($0) } ?? .null]) }
+            .request("POST", "/t", body: [], contentLength: "-5")
+        #expect(malformed.json == ["contentLength": .null])
+    }
+
     @Test func ipIgnoresForwardedForUnlessTheProxyIsTrusted() async {
         let handler: Handler = { req, res in res.send(req.ip ?? "none") }
         let headers = [("X-Forwarded-For", "203.0.113.9, 10.0.0.2")]

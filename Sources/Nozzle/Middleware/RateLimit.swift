@@ -35,8 +35,14 @@ public final class RateLimit: Middleware {
     /// A limit of `limit` requests per client in each `window`, counted in `store`, or in memory
     /// (the pool's shared table under `--processes`) when none is given.
     ///
-    /// - Parameter name: tells this limit apart in a shared store; by default, the file and line
-    ///   that create it, which are the same in every process of a build.
+    /// - Parameters:
+    ///   - limit: requests allowed per client in a window.
+    ///   - window: the window's length, in whole seconds.
+    ///   - store: where the counts live; nil for memory.
+    ///   - name: tells this limit apart in a shared store; by default, the file and line that create
+    ///     it, which are the same in every process of a build.
+    ///   - fileID: the file that creates the limit, for its default name.
+    ///   - line: the line that creates the limit, for its default name.
     public init(limit: Int, window: Duration, store: (any RateLimitStore)? = nil, name: String? = nil, fileID: String = #fileID, line: Int = #line) {
         self.limit = limit
         self.windowSeconds = max(1, Int(window.components.seconds))

@@ -87,19 +87,32 @@ public struct CGIEnvironment: Sendable {
     }
 
     /// The header fields: `HTTP_USER_AGENT` as `User-Agent`, plus `Content-Type` and `Content-Length`.
+    /// A `CONTENT_LENGTH` of `-1`, which Caddy sends with a body it streams, reads as
+    /// `Transfer-Encoding: chunked`, what the client sent.
     var headers: Headers {
         var headers = Headers()
+        var streamed = false
         forEach { name, value in
             if name.count > 5, name[0] == UInt8(ascii: "H"), name[1] == UInt8(ascii: "T"), name[2] == UInt8(ascii: "T"),
                 name[3] == UInt8(ascii: "P"), name[4] == UInt8(ascii: "_")
             {
                 headers.add(Headers.name(fromCGI: UnsafeBufferPointer(rebasing: name[5...])), String(decoding: value, as: UTF8.self))
-            } else if !value.isEmpty, name.elementsEqual("CONTENT_TYPE".utf8) || name.elementsEqual("CONTENT_LENGTH".utf8) {
+            } else if !value.isEmpty, name.elementsEqual("CONTENT_TYPE".utf8) {
                 headers.add(Headers.name(fromCGI: name), String(decoding: value, as: UTF8.self))
+            } else if !value.isEmpty, name.elementsEqual("CONTENT_LENGTH".utf8) {
+                if value.elementsEqual("-1".utf8) {
+                    streamed = true
+                } else {
+                    headers.add(Headers.name(fromCGI: name), String(decoding: value, as: UTF8.self))
+                }
             }
         }
+        if streamed, headers["Transfer-Encoding"] == nil { headers.add("Transfer-Encoding", "chunked") }
         return headers
     }
+
+    /// Whether `CONTENT_LENGTH` says that a body comes whose length the web server does not know.
+    static func isStreamedLength(_ value: String?) -> Bool { value == "-1" }
 }
 
 #if canImport(Glibc)

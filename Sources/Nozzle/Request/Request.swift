@@ -126,11 +126,12 @@ public final class Request: @unchecked Sendable {
         let givenID = variables["REQUEST_ID"] ?? variables["HTTP_X_REQUEST_ID"]
         self.id = givenID.flatMap { $0.isEmpty ? nil : $0 } ?? id
         self.log = RequestLog(method: self.method, path: rawPath, requestID: self.id, writer: logWriter, format: logFormat)
-        self.contentLength = variables["CONTENT_LENGTH"].flatMap { Int($0) }
+        self.contentLength = variables["CONTENT_LENGTH"].flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
     }
 
-    /// `CONTENT_LENGTH` as a number, when the web server sent a valid one. It may be missing, empty or
-    /// wrong (chunked bodies with `fastcgi_request_buffering off`), so it is only a hint.
+    /// `CONTENT_LENGTH` as a number, when the web server sent a valid one. It may be missing, empty,
+    /// `-1` (Caddy streaming a chunked body) or wrong (chunked bodies with
+    /// `fastcgi_request_buffering off`), so it is only a hint.
     public let contentLength: Int?
 
     /// The peer address the web server saw: `REMOTE_ADDR`.
@@ -210,9 +211,9 @@ public final class Request: @unchecked Sendable {
     }
 
     /// Whether the request has a body, as Express's `type-is` decides: a `CONTENT_LENGTH` that is a
-    /// number (`0` too), or a `Transfer-Encoding`.
+    /// number (`0` too), or a `Transfer-Encoding`, which a `CONTENT_LENGTH` of `-1` stands for.
     public var hasBody: Bool {
-        contentLength != nil || !(variables["HTTP_TRANSFER_ENCODING"] ?? "").isEmpty
+        contentLength != nil || CGIEnvironment.isStreamedLength(variables["CONTENT_LENGTH"]) || !(variables["HTTP_TRANSFER_ENCODING"] ?? "").isEmpty
     }
 
     /// Reads the whole body into memory, up to `limit` bytes. Waiting for the bytes holds no thread.

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Apache or lighttpd in the foreground on a random loopback port, from a configuration written into
-/// a temporary directory: the other web servers the deployment guide covers.
+/// Apache, lighttpd, Caddy, HAProxy or h2o in the foreground on a random loopback port, from a
+/// configuration written into a temporary directory: the other web servers the deployment guide covers.
 final class FrontServer: @unchecked Sendable {
     let directory: URL
     let port: UInt16
@@ -53,7 +53,51 @@ final class FrontServer: @unchecked Sendable {
         return try FrontServer(directory: directory, port: port, process: process)
     }
 
-    /// Waits for the server to answer; both servers write their error log to `logs/error.log`.
+    /// Starts Caddy with a Caddyfile whose site address is `example.com`, served here on plain HTTP.
+    static func caddy(_ caddyfile: String, in directory: URL) throws -> FrontServer {
+        let port = Paths.freePort()
+        let config = """
+            {
+            \tadmin off
+            \tauto_https off
+            }
+            \(caddyfile.replacingOccurrences(of: "example.com {", with: "http://127.0.0.1:\(port) {"))
+            """
+        try FileManager.default.createDirectory(at: directory.appending(path: "logs"), withIntermediateDirectories: true)
+        let file = directory.appending(path: "Caddyfile")
+        try config.write(to: file, atomically: true, encoding: .utf8)
+        let home = directory.path
+        let process = try RunningProcess(
+            "/usr/bin/caddy", ["run", "--config", file.path, "--adapter", "caddyfile"],
+            environment: ProcessInfo.processInfo.environment.merging(["HOME": home, "XDG_DATA_HOME": home, "XDG_CONFIG_HOME": home]) { $1 },
+            in: directory)
+        return try FrontServer(directory: directory, port: port, process: process)
+    }
+
+    /// Starts HAProxy with a configuration whose frontend binds `:8080`, bound here to loopback.
+    static func haproxy(_ configuration: String, in directory: URL) throws -> FrontServer {
+        let port = Paths.freePort()
+        try FileManager.default.createDirectory(at: directory.appending(path: "logs"), withIntermediateDirectories: true)
+        let file = directory.appending(path: "haproxy.cfg")
+        try configuration.replacingOccurrences(of: "bind :8080", with: "bind 127.0.0.1:\(port)").write(to: file, atomically: true, encoding: .utf8)
+        let process = try RunningProcess("/usr/sbin/haproxy", ["-db", "-f", file.path], in: directory)
+        return try FrontServer(directory: directory, port: port, process: process)
+    }
+
+    /// Starts h2o with a configuration that listens on `8080`, here on loopback.
+    static func h2o(_ configuration: String, in directory: URL) throws -> FrontServer {
+        let port = Paths.freePort()
+        try FileManager.default.createDirectory(at: directory.appending(path: "logs"), withIntermediateDirectories: true)
+        let file = directory.appending(path: "h2o.conf")
+        let config = configuration.replacingOccurrences(of: "listen: 8080", with: "listen:\n  host: 127.0.0.1\n  port: \(port)")
+            + "error-log: \(directory.path)/logs/error.log\n"
+        try config.write(to: file, atomically: true, encoding: .utf8)
+        let process = try RunningProcess("/usr/bin/h2o", ["-c", file.path], in: directory)
+        return try FrontServer(directory: directory, port: port, process: process)
+    }
+
+    /// Waits for the server to answer; Apache, lighttpd and h2o write their error log to
+    /// `logs/error.log`, Caddy and HAProxy to stderr.
     private init(directory: URL, port: UInt16, process: RunningProcess) throws {
         self.directory = directory
         self.port = port
@@ -69,9 +113,9 @@ final class FrontServer: @unchecked Sendable {
         _ = process.waitForExit(timeout: 5)
     }
 
-    func request(_ method: String, _ path: String, headers: [String] = [], body: String? = nil, bodyFile: URL? = nil) throws -> HTTPResult {
-        try HTTP.request(method, "http://127.0.0.1:\(port)\(path)", headers: headers, body: body, bodyFile: bodyFile, in: directory)
+    func request(_ method: String, _ path: String, headers: [String] = [], body: String? = nil, bodyFile: URL? = nil, chunked: Bool = false) throws -> HTTPResult {
+        try HTTP.request(method, "http://127.0.0.1:\(port)\(path)", headers: headers, body: body, bodyFile: bodyFile, chunked: chunked, in: directory)
     }
 
-    var errorLog: String { (try? String(contentsOf: directory.appending(path: "logs/error.log"), encoding: .utf8)) ?? "" }
+    var errorLog: String { ((try? String(contentsOf: directory.appending(path: "logs/error.log"), encoding: .utf8)) ?? "") + process.stderr }
 }
