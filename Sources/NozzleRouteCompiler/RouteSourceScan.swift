@@ -1,9 +1,19 @@
+import Foundation
+
 /// What a route file declares: its route type and the handlers it has.
 public struct RouteSourceScan: Equatable, Sendable {
     /// The type that conforms to `APIRoute`.
     public let typeName: String
     /// The handlers found, in a fixed order: `GET`, `POST`, … and `handler` (every method).
     public let handlers: [String]
+
+    /// The route type's `///` doc comment, without the slashes; empty when it has none.
+    public let documentation: String
+    /// Each handler's `///` doc comment, by handler name, for those that have one.
+    public let handlerDocumentation: [String: String]
+    /// Whether the route type declares `params` or `Params` itself, in which case the generated
+    /// typed params are left out rather than clash with it.
+    public let declaresParams: Bool
 
     /// Handler names a route type may declare.
     public static let handlerNames = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "handler"]
@@ -27,6 +37,38 @@ public struct RouteSourceScan: Equatable, Sendable {
         }
         self.typeName = typeName
         self.handlers = handlers
+        let words = RouteSourceScan.tokens(code)
+        declaresParams = declared.contains("params") || declared.contains("Params")
+            || words.indices.dropLast().contains { ["struct", "enum", "class", "typealias", "actor"].contains(words[$0]) && words[$0 + 1] == "Params" }
+        (documentation, handlerDocumentation) = RouteSourceScan.docComments(in: source, typeName: typeName, handlers: handlers)
+    }
+
+    /// The `///` comments right above the route type's declaration and above each handler's, with
+    /// attributes and modifiers allowed in between.
+    static func docComments(in source: String, typeName: String, handlers: [String]) -> (type: String, handlers: [String: String]) {
+        var pending: [String] = []
+        var typeDoc = ""
+        var handlerDocs: [String: String] = [:]
+        for rawLine in source.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("///") {
+                var text = line.dropFirst(3)
+                if text.first == " " { text = text.dropFirst() }
+                pending.append(String(text))
+                continue
+            }
+            if line.hasPrefix("@") && !line.contains("{") { continue }
+            let words = tokens(stripCommentsAndStrings(line))
+            if let index = words.firstIndex(where: { ["struct", "enum", "class", "actor"].contains($0) }), index + 1 < words.count, words[index + 1] == typeName {
+                typeDoc = pending.joined(separator: "\n")
+            } else if let index = words.firstIndex(of: "static"), index + 2 < words.count, ["func", "let", "var"].contains(words[index + 1]),
+                handlers.contains(words[index + 2]), !pending.isEmpty
+            {
+                handlerDocs[words[index + 2]] = pending.joined(separator: "\n")
+            }
+            pending = []
+        }
+        return (typeDoc.trimmingCharacters(in: .whitespacesAndNewlines), handlerDocs.mapValues { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
     }
 
     /// Names of types whose inheritance clause lists `APIRoute`.

@@ -23,10 +23,57 @@ public enum RouteTableWriter {
                 let key = handler == "handler" ? "*" : handler
                 out += "                \(literal(key)): \(type).\(handler),\n"
             }
-            out += "            ]\n"
+            let docs = entry.scan.handlerDocumentation.sorted { $0.key < $1.key }
+            if entry.scan.documentation.isEmpty && docs.isEmpty {
+                out += "            ]\n"
+            } else {
+                out += "            ],\n"
+                out += "            documentation: RouteDocumentation(\n"
+                out += "                \(literal(entry.scan.documentation)),\n"
+                out += "                handlers: [\(docs.isEmpty ? ":" : docs.map { "\(literal($0.key == "handler" ? "*" : $0.key)): \(literal($0.value))" }.joined(separator: ", "))]\n"
+                out += "            )\n"
+            }
             out += "        ),\n"
         }
         out += "    ])\n}\n"
+        for entry in routes.entries where !entry.scan.declaresParams {
+            out += "\n" + params(for: entry)
+        }
+        return out
+    }
+
+    /// The typed params of one route: a `Params` struct with a property per dynamic segment, and
+    /// `params(req)` to read them. A misspelled name is a compile error in the route file.
+    static func params(for entry: RouteSet.Entry) -> String {
+        var fields: [(name: String, type: String, read: String, doc: String)] = []
+        for segment in entry.path.segments {
+            switch segment {
+            case .literal:
+                continue
+            case .param(let name):
+                fields.append((name, "String", "req.params[\(literal(name))] ?? \"\"", "`[\(name)]`: one path segment."))
+            case .catchAll(let name):
+                fields.append((name, "[String]", "req.params.all(\(literal(name)))", "`[...\(name)]`: one path segment or more."))
+            case .optionalCatchAll(let name):
+                fields.append((name, "[String]", "req.params.all(\(literal(name)))", "`[[...\(name)]]`: the path segments, none when absent."))
+            }
+        }
+        let type = entry.scan.typeName
+        var out = "extension \(type) {\n"
+        out += "    /// The params of `\(entry.file)`, named by its path.\n"
+        out += "    struct Params: Sendable {\n"
+        for field in fields {
+            out += "        /// \(field.doc)\n"
+            out += "        let `\(field.name)`: \(field.type)\n"
+        }
+        out += "    }\n\n"
+        out += "    /// This route's params, typed: `params(req)\(fields.first.map { ".\($0.name)" } ?? "")`.\n"
+        out += "    static func params(_ req: Nozzle.Request) -> Params {\n"
+        // Keywords are fine as argument labels, but for these three.
+        let label = { (name: String) in ["inout", "var", "let"].contains(name) ? "`\(name)`" : name }
+        out += "        Params(\(fields.map { "\(label($0.name)): \($0.read)" }.joined(separator: ", ")))\n"
+        out += "    }\n"
+        out += "}\n"
         return out
     }
 

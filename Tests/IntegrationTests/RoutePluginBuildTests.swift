@@ -105,6 +105,14 @@ struct RoutePluginBuildTests {
         #expect(brokenIndex.output.contains("route-files/users+index.swift:4:"), "\(brokenIndex.output)")
         try write("users/index.swift", route("UserList"))
 
+        // The params a file name gives are typed: a misspelled one is a compile error in the file.
+        try write("tags/[tag].swift", "import Nozzle\n\nenum Tag: APIRoute {\n    static func GET(_ req: Request, _ res: Response) { res.send(params(req).tga) }\n}\n")
+        let misspelled = try build()
+        #expect(!misspelled.ok)
+        #expect(misspelled.output.contains("Sources/app/api/tags/[tag].swift:4:"), "\(misspelled.output)")
+        #expect(misspelled.output.contains("has no member 'tga'"), "\(misspelled.output)")
+        try write("tags/[tag].swift", "import Nozzle\n\nenum Tag: APIRoute {\n    static func GET(_ req: Request, _ res: Response) { res.send(params(req).tag) }\n}\n")
+
         // Renaming, adding and editing a file show up in the next build's table.
         try remove("hello.swift")
         try write("greeting.swift", route("Hello", ["GET", "POST"]))
@@ -115,5 +123,9 @@ struct RoutePluginBuildTests {
         #expect(after.contains("/api/greeting"))
         #expect(after.contains("GET,HEAD,POST"))
         #expect(after.contains("/api/files/[...path]"))
+        let tag = try RunningProcess.run(package.appending(path: ".build/debug/app").path, ["call", "GET", "/api/tags/swift"], in: package)
+        #expect(tag.stdout.hasPrefix("HTTP/1.1 200 OK"), "\(tag.stdout)")
+        #expect(tag.stdout.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("\nswift"), "\(tag.stdout)")
+        #expect(!rebuilt.output.contains("warning:"), "\(rebuilt.output)")
     }
 }

@@ -47,6 +47,39 @@ struct RouteSourceScanTests {
         #expect(scan.handlers == ["GET", "POST", "PUT"])
     }
 
+    @Test func readsTheDocCommentsOfTheTypeAndEachHandler() throws {
+        let scan = try RouteSourceScan(source: """
+            import Nozzle
+
+            /// Users of the app.
+            ///
+            /// Paged, oldest first.
+            @available(*, deprecated)
+            enum Users: APIRoute {
+                /// One page of users.
+                static func GET(_ req: Request, _ res: Response) async throws {}
+
+                // Not a doc comment.
+                static func POST(_ req: Request, _ res: Response) async throws {}
+
+                /// Replaces a user: the same as POST.
+                static let PUT: Handler = POST
+                /// Not a handler's.
+                static let limit = 5
+            }
+            """, file: "api/users.swift")
+        #expect(scan.documentation == "Users of the app.\n\nPaged, oldest first.")
+        #expect(scan.handlerDocumentation == ["GET": "One page of users.", "PUT": "Replaces a user: the same as POST."])
+        #expect(!scan.declaresParams)
+    }
+
+    @Test func noticesARouteTypeThatDeclaresItsOwnParams() throws {
+        for member in ["static func params(_ req: Request) -> [String] { [] }", "struct Params {}", "typealias Params = [String]"] {
+            let scan = try RouteSourceScan(source: "enum R: APIRoute {\n    \(member)\n    static func GET(_ req: Request, _ res: Response) {}\n}", file: "api/r.swift")
+            #expect(scan.declaresParams, "\(member)")
+        }
+    }
+
     @Test func acceptsASingleHandler() throws {
         let scan = try RouteSourceScan(source: "struct Any: Nozzle.APIRoute { static func handler(_ req: Request, _ res: Response) {} }", file: "a.swift")
         #expect(scan.handlers == ["handler"])
@@ -116,5 +149,38 @@ struct RouteSetTests {
                         ]
                     ),
             """))
+    }
+
+    @Test func eachRouteGetsItsParamsTyped() {
+        let (routes, _) = RouteSet.compile([
+            ("api/post/[pid].swift", "enum PostByID: APIRoute { static func GET() {} }"),
+            ("api/files/[...path].swift", "enum Files: APIRoute { static func GET() {} }"),
+            ("api/docs/[[...page]].swift", "enum Docs: APIRoute { static func GET() {} }"),
+            ("api/[org]/[default]/index.swift", "enum Repo: APIRoute { static func GET() {} }"),
+            ("api/hello.swift", "enum Hello: APIRoute { static func GET() {} }"),
+            ("api/own.swift", "enum Own: APIRoute { static func params(_ r: Request) -> Int { 1 }; static func GET() {} }"),
+        ])
+        let source = RouteTableWriter.source(for: routes!)
+        #expect(source.contains("""
+            extension PostByID {
+                /// The params of `api/post/[pid].swift`, named by its path.
+                struct Params: Sendable {
+                    /// `[pid]`: one path segment.
+                    let `pid`: String
+                }
+
+                /// This route's params, typed: `params(req).pid`.
+                static func params(_ req: Nozzle.Request) -> Params {
+                    Params(pid: req.params["pid"] ?? "")
+                }
+            }
+            """))
+        #expect(source.contains("let `path`: [String]"))
+        #expect(source.contains("Params(path: req.params.all(\"path\"))"))
+        #expect(source.contains("/// `[[...page]]`: the path segments, none when absent."))
+        #expect(source.contains("Params(org: req.params[\"org\"] ?? \"\", default: req.params[\"default\"] ?? \"\")"))
+        #expect(source.contains("extension Hello {"))
+        #expect(source.contains("        Params()\n"))
+        #expect(!source.contains("extension Own {"))
     }
 }

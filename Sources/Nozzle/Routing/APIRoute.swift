@@ -9,7 +9,7 @@ public typealias Handler = @Sendable (Request, Response) async throws -> Void
 ///
 /// enum UserByID: APIRoute {
 ///     static func GET(_ req: Request, _ res: Response) async throws {
-///         res.json(["id": .string(req.params["id"]!)])
+///         res.json(["id": .string(params(req).id)])   // params(req): generated from the file name
 ///     }
 ///
 ///     static func DELETE(_ req: Request, _ res: Response) async throws {

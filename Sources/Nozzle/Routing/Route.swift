@@ -16,14 +16,20 @@ public final class Route: Sendable {
     public let config: RouteConfig
     /// The handlers by method; the key `*` is a handler for every method.
     public let handlers: [String: Handler]
+    /// What the route file's doc comments say, for the OpenAPI document.
+    public let documentation: RouteDocumentation
     let segments: [RouteSegment]
 
     /// A route.
-    public init(_ pattern: String, file: String = "", config: RouteConfig = RouteConfig(), handlers: [String: Handler]) {
+    public init(
+        _ pattern: String, file: String = "", config: RouteConfig = RouteConfig(), handlers: [String: Handler],
+        documentation: RouteDocumentation = RouteDocumentation()
+    ) {
         self.pattern = pattern
         self.file = file
         self.config = config
         self.handlers = handlers
+        self.documentation = documentation
         self.segments = RouteSegment.parse(pattern)
     }
 
@@ -46,6 +52,22 @@ public final class Route: Sendable {
     }
 
     static let standardMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+}
+
+/// A route file's `///` doc comments, which the route plugin copies into the route table: the
+/// route type's, and each handler's by method (`*` for `handler`). The OpenAPI document takes each
+/// one's first paragraph as the summary and the rest as the description.
+public struct RouteDocumentation: Sendable, Equatable {
+    /// The route type's comment.
+    public var route: String
+    /// Each handler's comment, by method.
+    public var handlers: [String: String]
+
+    /// Doc comments; none unless given.
+    public init(_ route: String = "", handlers: [String: String] = [:]) {
+        self.route = route
+        self.handlers = handlers
+    }
 }
 
 /// One segment of a route pattern.

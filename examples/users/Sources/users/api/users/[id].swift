@@ -33,7 +33,7 @@ enum UserByID: APIRoute {
 
     /// The id in the URL; one that is not a number names no user.
     private static func id(_ req: Request) throws -> Int64 {
-        guard let text = req.params["id"], let id = Int64(text), id > 0 else { throw notFound }
+        guard let id = Int64(params(req).id), id > 0 else { throw notFound }
         return id
     }
 
