@@ -8,14 +8,16 @@
 # for the multi-host test's network namespaces, and apache2, lighttpd, caddy, haproxy and h2o for the
 # deployment tests (the tests run their own copies on random loopback ports; on a machine with
 # systemd, Debian also starts the system services, which
-# `systemctl disable --now apache2 lighttpd caddy haproxy h2o postgresql` stops).
+# `systemctl disable --now apache2 lighttpd caddy haproxy h2o postgresql` stops), python3-pip, and
+# from PyPI openapi-spec-validator, which checks the apps' OpenAPI documents.
 #
 # Usage: scripts/install-deps.sh [--run] [--list]
 #   --run    only what building and running needs (nginx/run.sh)
 #   --list   print the packages and install nothing
 set -euo pipefail
 run_packages=(zlib1g-dev libbrotli-dev pkg-config nginx spawn-fcgi curl libsqlite3-dev openssl)
-test_packages=(multiwatch wrk systemd postgresql iproute2 apache2 lighttpd caddy haproxy h2o)
+test_packages=(multiwatch wrk systemd postgresql iproute2 apache2 lighttpd caddy haproxy h2o python3-pip)
+python_test_packages=(openapi-spec-validator)
 only_run=false list=false
 for argument in "$@"; do
   case $argument in
@@ -31,8 +33,16 @@ missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
-echo "Installing: ${missing[*]}" >&2
 sudo_if_needed() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
-sudo_if_needed apt-get update -qq
-sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "Installing: ${missing[*]}" >&2
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+$only_run && exit 0
+for package in "${python_test_packages[@]}"; do
+  command -v "$package" >/dev/null && continue
+  echo "Installing from PyPI: $package" >&2
+  # Debian's own Python refuses installs outside a virtual environment unless told otherwise.
+  python3 -m pip install --quiet "$package" 2>/dev/null || python3 -m pip install --quiet --break-system-packages "$package"
+done

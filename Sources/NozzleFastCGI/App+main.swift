@@ -59,6 +59,9 @@ extension App {
         case .routes:
             print(RouteListing.text(for: app), terminator: "")
             return 0
+        case .openapi:
+            print(OpenAPIDocument.json(for: app, defaultTitle: program).prettyText)
+            return 0
         case .nginxConfig:
             print(NginxConfigCommand.text(for: app, options: options), terminator: "")
             return 0

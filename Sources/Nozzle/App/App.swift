@@ -36,6 +36,9 @@ public struct App: Sendable {
     public var externalResolverTimeout: Duration = .seconds(30)
     /// Error handlers, in order: each sees an error that the chain threw, and may answer it.
     public private(set) var errorHandlers: [ErrorHandler] = []
+    /// The title, version and description of the app's OpenAPI document (`app openapi`); the title
+    /// is the executable's name unless set.
+    public var openAPI = OpenAPIInfo()
     /// Start-up work, in order; see ``onStart(_:)``.
     public private(set) var startHandlers: [@Sendable () async throws -> Void] = []
 

@@ -10,6 +10,45 @@ extension JSON {
     /// The compact JSON text of this value.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// The JSON text of this value indented by two spaces a level, as `JSON.stringify(value, null, 2)`
+    /// writes it: for people to read.
+    public var prettyText: String {
+        var out: [UInt8] = []
+        writePretty(into: &out, indent: 0)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func writePretty(into out: inout [UInt8], indent: Int) {
+        func newline(_ level: Int) {
+            out.append(UInt8(ascii: "\n"))
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * level))
+        }
+        switch self {
+        case .array(let elements) where !elements.isEmpty:
+            out.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                newline(indent + 1)
+                element.writePretty(into: &out, indent: indent + 1)
+            }
+            newline(indent)
+            out.append(UInt8(ascii: "]"))
+        case .object(let object) where !object.members.isEmpty:
+            out.append(UInt8(ascii: "{"))
+            for (index, member) in object.members.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                newline(indent + 1)
+                JSON.writeString(member.key, into: &out)
+                out.append(contentsOf: ": ".utf8)
+                member.value.writePretty(into: &out, indent: indent + 1)
+            }
+            newline(indent)
+            out.append(UInt8(ascii: "}"))
+        default:
+            write(into: &out)
+        }
+    }
+
     /// Appends the compact JSON text of this value to `out`.
     public func write(into out: inout [UInt8]) {
         switch self {

@@ -14,18 +14,29 @@ public struct RouteConfig: Sendable {
     /// A response body this large or larger is logged as a warning naming the route, as Next.js's
     /// `responseLimit` does: `"4mb"` by default, nil for no warning. The response is sent all the same.
     public var responseLimit: SizeLimit?
+    /// What each method takes and gives, by method, for the OpenAPI document; see ``OperationSchema``.
+    public var schemas: [String: OperationSchema]
 
     /// A route config; the body parser is on with a 1mb limit unless set otherwise.
-    public init(bodyParser: BodyParserConfig? = BodyParserConfig(), middleware: [any Middleware] = [], externalResolver: Bool = false, responseLimit: SizeLimit? = "4mb") {
+    public init(
+        bodyParser: BodyParserConfig? = BodyParserConfig(), middleware: [any Middleware] = [], externalResolver: Bool = false,
+        responseLimit: SizeLimit? = "4mb", schemas: [String: OperationSchema] = [:]
+    ) {
         self.bodyParser = bodyParser
         self.middleware = middleware
         self.externalResolver = externalResolver
         self.responseLimit = responseLimit
+        self.schemas = schemas
     }
 
     /// A route config with the body parser on (`true`) or off (`false`).
-    public init(bodyParser enabled: Bool, middleware: [any Middleware] = [], externalResolver: Bool = false, responseLimit: SizeLimit? = "4mb") {
-        self.init(bodyParser: enabled ? BodyParserConfig() : nil, middleware: middleware, externalResolver: externalResolver, responseLimit: responseLimit)
+    public init(
+        bodyParser enabled: Bool, middleware: [any Middleware] = [], externalResolver: Bool = false, responseLimit: SizeLimit? = "4mb",
+        schemas: [String: OperationSchema] = [:]
+    ) {
+        self.init(
+            bodyParser: enabled ? BodyParserConfig() : nil, middleware: middleware, externalResolver: externalResolver, responseLimit: responseLimit,
+            schemas: schemas)
     }
 }
 

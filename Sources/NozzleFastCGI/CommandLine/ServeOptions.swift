@@ -3,7 +3,7 @@ import Nozzle
 /// The app binary's command and options, parsed from its arguments.
 struct ServeOptions: Sendable {
     enum Command: String, Sendable {
-        case serve, routes, help
+        case serve, routes, help, openapi
         case nginxConfig = "nginx-config"
     }
 
@@ -43,6 +43,8 @@ struct ServeOptions: Sendable {
     /// `--status-path PATH` and `--ping-path PATH`: the status page and the ping, for allowed clients.
     var statusPath: String?
     var pingPath: String?
+    /// `--openapi-path PATH`: the OpenAPI document, for the clients the status page allows.
+    var openAPIPath: String?
     /// `--allow LIST`: addresses and CIDR ranges a TCP listener accepts; loopback unless given.
     var allow: [String] = []
     /// `--request-timeout SECONDS`: cancel a handler and answer 504 after this long; a handler still
@@ -162,6 +164,8 @@ struct ServeOptions: Sendable {
                 statusPath = try value(option)
             case "--ping-path":
                 pingPath = try value(option)
+            case "--openapi-path":
+                openAPIPath = try value(option)
             case "--allow":
                 let text = try value(option)
                 for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: " ") }) where !entry.isEmpty {

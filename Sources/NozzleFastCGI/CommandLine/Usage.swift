@@ -4,6 +4,7 @@ enum Usage {
         """
         Usage: \(program) [serve] [options]
                \(program) routes
+               \(program) openapi
                \(program) call METHOD PATH [-H 'Name: value']... [-d BODY | -d @FILE]
                \(program) nginx-config [--listen ADDR]
 
@@ -37,6 +38,7 @@ enum Usage {
                                        holds a thread for twice this ends its worker process
           --status-path PATH           JSON status at PATH (?format=prometheus for Prometheus text)
           --ping-path PATH             "pong" at PATH; both only for clients in --allow (default loopback)
+          --openapi-path PATH          the OpenAPI document at PATH, for the same clients
           --log-format logfmt|json     how log lines are written (default logfmt)
           --log-file PATH              append the log to PATH instead of stderr; SIGUSR1 reopens it
           --access-log                 a log line for every request: status, bytes, duration, request id
@@ -46,6 +48,7 @@ enum Usage {
         Commands:
           serve                        serve requests (the default)
           routes                       print the route table: patterns, methods, files, body limits
+          openapi                      print the OpenAPI 3.1 document of the routes
           call METHOD PATH             answer one request in-process, no web server, and print it
           nginx-config                 print an nginx server block for this app
 

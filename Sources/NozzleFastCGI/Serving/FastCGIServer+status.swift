@@ -5,13 +5,18 @@ import Glibc
 #endif
 
 extension FastCGIServer {
-    /// Answers `--status-path` and `--ping-path` for allowed clients; others go on to routing.
-    func answerStatusOrPing(_ request: Request, _ response: Response) -> Bool {
-        guard request.path == options.statusPath || request.path == options.pingPath else { return false }
+    /// Answers `--status-path`, `--ping-path` and `--openapi-path` for allowed clients; others go on
+    /// to routing.
+    func answerHostPage(_ request: Request, _ response: Response) -> Bool {
+        guard request.path == options.statusPath || request.path == options.pingPath || request.path == options.openAPIPath else { return false }
         guard let client = request.remoteAddress, statusClients.contains(where: { $0.contains(client) }) else { return false }
         response.setHeader("Cache-Control", "no-store")
         if request.path == options.pingPath {
             response.type("text").send("pong")
+            return true
+        }
+        if request.path == options.openAPIPath, let openAPIDocument {
+            response.json(openAPIDocument)
             return true
         }
         let queue = listenFD.map { Int(nozzle_listen_queue($0)) }.flatMap { $0 >= 0 ? $0 : nil }

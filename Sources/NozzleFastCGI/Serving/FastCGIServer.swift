@@ -41,6 +41,8 @@ package final class FastCGIServer: @unchecked Sendable {
     let pool: WorkerPool
     let ids = RequestIDs()
     let status: ProcessStatus
+    /// The OpenAPI document that `--openapi-path` serves, made once.
+    let openAPIDocument: JSON?
     /// Under a supervisor: the pool's shared figures.
     let scoreboard: Scoreboard?
     var pipeline: RequestPipeline
@@ -80,6 +82,7 @@ package final class FastCGIServer: @unchecked Sendable {
         statusClients = options.allowedPeers(environment: [:])
         protocolLimits = FastCGIConnectionState.Limits(maxConnections: options.maxInFlight, maxRequests: options.maxInFlight)
         status = ProcessStatus(routes: app.routes, poolStarted: environment["NOZZLE_POOL_STARTED"].flatMap { Int($0) })
+        openAPIDocument = options.openAPIPath == nil ? nil : OpenAPIDocument.json(for: app, defaultTitle: System.programName)
         scoreboard = Scoreboard.attach(environment: environment, routeHash: status.routeHash)
         pool = WorkerPool(size: options.workers, scoreboard: scoreboard)
         lifecycle = Mutex(ServerLifecycle(maxInFlight: options.maxInFlight, maxRequests: options.maxRequests))
@@ -101,7 +104,7 @@ package final class FastCGIServer: @unchecked Sendable {
             _ = fcntl(lifelineFD, F_SETFD, FD_CLOEXEC)
             control.add(lifelineFD, tag: Tag.lifeline, .readable)
         }
-        pipeline.hostPage = { [unowned self] req, res in answerStatusOrPing(req, res) }
+        pipeline.hostPage = { [unowned self] req, res in answerHostPage(req, res) }
         pipeline.completed = { [unowned self] req, res, seconds in record(req, res, seconds: seconds) }
     }
 
@@ -214,7 +217,7 @@ package final class FastCGIServer: @unchecked Sendable {
     /// A request arrived: whether it may start now. The status and ping pages always may, so they
     /// answer while the process is full.
     func admitRequest(_ head: FastCGIRequestHead) -> Bool {
-        let hostPage = (options.statusPath != nil || options.pingPath != nil) && isHostPage(head.params)
+        let hostPage = (options.statusPath != nil || options.pingPath != nil || options.openAPIPath != nil) && isHostPage(head.params)
         let admitted = lifecycle.withLock { $0.admit(regardlessOfLimit: hostPage) }
         if admitted { publishInFlight() }
         return admitted
@@ -222,7 +225,7 @@ package final class FastCGIServer: @unchecked Sendable {
 
     private func isHostPage(_ params: CGIEnvironment) -> Bool {
         let path = (params["SCRIPT_NAME"] ?? "") + (params["PATH_INFO"] ?? "")
-        return path == options.statusPath || path == options.pingPath
+        return path == options.statusPath || path == options.pingPath || path == options.openAPIPath
     }
 
     /// Under a supervisor, puts this process's requests in flight on the scoreboard.

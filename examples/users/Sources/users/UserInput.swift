@@ -1,6 +1,18 @@
 import Foundation
 import Nozzle
 
+/// The body of a create or replace request, as the OpenAPI document shows it: `UserInput` reads it.
+struct UserFields: Codable {
+    var name: String
+    var email: String
+}
+
+/// The body of a PATCH: either field, or both.
+struct UserChanges: Codable {
+    var name: String?
+    var email: String?
+}
+
 /// The `{name, email}` fields of a create or update request, checked: a JSON object or a form.
 struct UserInput {
     var name: String?

@@ -2,7 +2,14 @@ import Nozzle
 
 /// `/api/users/[id]`: one user. Reading is open to all; `DELETE` needs the bearer token.
 enum UserByID: APIRoute {
-    static let config = RouteConfig(middleware: [RequireBearerToken(methods: ["DELETE"])])
+    static let config = RouteConfig(
+        middleware: [RequireBearerToken(methods: ["DELETE"])],
+        schemas: [
+            "GET": OperationSchema(response: User.self),
+            "POST": OperationSchema(request: UserFields.self, response: User.self),
+            "PUT": OperationSchema(request: UserFields.self, response: User.self),
+            "PATCH": OperationSchema(request: UserChanges.self, response: User.self),
+        ])
 
     /// `GET /api/users/42`: 200 with the user, or 404 `{"error":"User not found"}`.
     static func GET(_ req: Request, _ res: Response) async throws {

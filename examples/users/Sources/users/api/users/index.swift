@@ -2,6 +2,11 @@ import Nozzle
 
 /// `/api/users`: the list, and creating a user.
 enum Users: APIRoute {
+    static let config = RouteConfig(schemas: [
+        "GET": OperationSchema(response: UserPage.self),
+        "POST": OperationSchema(request: UserFields.self, response: User.self, status: 201),
+    ])
+
     /// `GET /api/users?limit=20&page=1`: one page of users, oldest first. Clients and proxies may
     /// cache it for a minute (`Cache-Control: max-age=60`).
     static func GET(_ req: Request, _ res: Response) async throws {
@@ -34,7 +39,7 @@ enum Users: APIRoute {
 }
 
 /// One page of the list.
-struct UserPage: Encodable {
+struct UserPage: Codable {
     var users: [User]
     var page: Int
     var limit: Int

@@ -1,0 +1,47 @@
+/// What one method of a route takes and gives, for the app's OpenAPI document (`app openapi`): the
+/// type of its request body, the type of its response body, and the status it answers with.
+///
+/// ```swift
+/// enum Users: APIRoute {
+///     static let config = RouteConfig(schemas: [
+///         "GET": OperationSchema(response: UserPage.self),
+///         "POST": OperationSchema(request: NewUser.self, response: User.self, status: 201),
+///     ])
+/// }
+/// ```
+///
+/// The schemas are read from the types' `Decodable` conformance: make response types `Codable`.
+/// Properties read with `decodeIfPresent` (optionals) are not required; a `CaseIterable` enum lists
+/// its raw values.
+public struct OperationSchema: Sendable {
+    /// The request body's JSON Schema, if declared.
+    public let request: JSON?
+    /// The response body's JSON Schema, if declared.
+    public let response: JSON?
+    /// The status a success answers with: 200 unless declared.
+    public let status: Int
+
+    /// A method that takes a `Request` body and answers a `Response` body with `status`.
+    public init<Request: Decodable, Response: Decodable>(request: Request.Type, response: Response.Type, status: Int = 200) {
+        self.request = SchemaDecoder.schema(of: request)
+        self.response = SchemaDecoder.schema(of: response)
+        self.status = status
+    }
+
+    /// A method that takes a `Request` body and answers with `status` (204, say) and no body described.
+    public init<Request: Decodable>(request: Request.Type, status: Int = 200) {
+        self.request = SchemaDecoder.schema(of: request)
+        self.response = nil
+        self.status = status
+    }
+
+    /// A method that takes no body and answers a `Response` body with `status`.
+    public init<Response: Decodable>(response: Response.Type, status: Int = 200) {
+        self.request = nil
+        self.response = SchemaDecoder.schema(of: response)
+        self.status = status
+    }
+
+    /// The JSON Schema of any `Decodable` type, as the document shows it.
+    public static func schema<T: Decodable>(of type: T.Type) -> JSON { SchemaDecoder.schema(of: type) }
+}
