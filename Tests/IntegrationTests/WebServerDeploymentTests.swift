@@ -54,24 +54,28 @@ struct WebServerDeploymentTests {
         #expect(tooLarge.body == #"{"error":"Body exceeded 500kb limit"}"#, sourceLocation: sourceLocation)
     }
 
-    @Test func apacheProxyFCGI() throws {
+    /// The fixture app on a unix socket, behind `server` started from the shipped file at `path` with
+    /// the socket's path (and `replacing`) put in; then what any front server must do, and `check`.
+    func expectShipped(
+        _ path: String, replacing: (URL) -> [String: String] = { _ in [:] }, start: (String, URL) throws -> FrontServer,
+        check: (FrontServer) throws -> Void = { _ in }, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let directory = Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let (app, socket) = try appOnSocket(in: directory)
-        let snippet = try shipped("deploy/apache/nozzle-proxy-fcgi.conf", replacing: ["/run/nozzle/app.sock": socket])
-        let apache = try FrontServer.apache(snippet, in: directory)
-        try expectTheAppAnswers(through: apache)
-        #expect(!app.stderr.contains("level=error"), "\(app.stderr)")
+        let config = try shipped(path, replacing: replacing(directory).merging(["/run/nozzle/app.sock": socket]) { $1 })
+        let server = try start(config, directory)
+        try expectTheAppAnswers(through: server, sourceLocation: sourceLocation)
+        try check(server)
+        #expect(!app.stderr.contains("level=error"), "\(app.stderr)", sourceLocation: sourceLocation)
+    }
+
+    @Test func apacheProxyFCGI() throws {
+        try expectShipped("deploy/apache/nozzle-proxy-fcgi.conf", start: FrontServer.apache)
     }
 
     @Test func lighttpdFastCGIOnTheAppsSocket() throws {
-        let directory = Paths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (app, socket) = try appOnSocket(in: directory)
-        let snippet = try shipped("deploy/lighttpd/nozzle.conf", replacing: ["/run/nozzle/app.sock": socket])
-        let lighttpd = try FrontServer.lighttpd(snippet, in: directory)
-        try expectTheAppAnswers(through: lighttpd)
-        #expect(!app.stderr.contains("level=error"), "\(app.stderr)")
+        try expectShipped("deploy/lighttpd/nozzle.conf", start: FrontServer.lighttpd)
     }
 
     @Test func lighttpdStartsTheAppItselfWithBinPath() throws {
@@ -97,36 +101,19 @@ struct WebServerDeploymentTests {
     }
 
     @Test func caddyFastCGITransport() throws {
-        let directory = Paths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (app, socket) = try appOnSocket(in: directory)
-        let caddyfile = try shipped("deploy/caddy/Caddyfile", replacing: ["/run/nozzle/app.sock": socket])
-        let caddy = try FrontServer.caddy(caddyfile, in: directory)
-        try expectTheAppAnswers(through: caddy)
-        // Caddy's streamed chunked body reads as the client sent it.
-        let chunked = try caddy.request("POST", "/api/env", headers: ["Content-Type: application/json"], body: #"{"a":1}"#, chunked: true)
-        #expect(chunked.json?["headers"]?["Transfer-Encoding"] == "chunked", "\(chunked.body)")
-        #expect(!app.stderr.contains("level=error"), "\(app.stderr)")
+        try expectShipped("deploy/caddy/Caddyfile", start: FrontServer.caddy) { caddy in
+            // Caddy's streamed chunked body reads as the client sent it.
+            let chunked = try caddy.request("POST", "/api/env", headers: ["Content-Type: application/json"], body: #"{"a":1}"#, chunked: true)
+            #expect(chunked.json?["headers"]?["Transfer-Encoding"] == "chunked", "\(chunked.body)")
+        }
     }
 
     @Test func haproxyFCGIApp() throws {
-        let directory = Paths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (app, socket) = try appOnSocket(in: directory)
-        let config = try shipped("deploy/haproxy/haproxy.cfg", replacing: ["/run/nozzle/app.sock": socket, "docroot /run/nozzle": "docroot \(directory.path)"])
-        let haproxy = try FrontServer.haproxy(config, in: directory)
-        try expectTheAppAnswers(through: haproxy)
-        #expect(!app.stderr.contains("level=error"), "\(app.stderr)")
+        try expectShipped("deploy/haproxy/haproxy.cfg", replacing: { ["docroot /run/nozzle": "docroot \($0.path)"] }, start: FrontServer.haproxy)
     }
 
     @Test func h2oFastCGIConnect() throws {
-        let directory = Paths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (app, socket) = try appOnSocket(in: directory)
-        let config = try shipped("deploy/h2o/h2o.conf", replacing: ["/run/nozzle/app.sock": socket])
-        let h2o = try FrontServer.h2o(config, in: directory)
-        try expectTheAppAnswers(through: h2o)
-        #expect(!app.stderr.contains("level=error"), "\(app.stderr)")
+        try expectShipped("deploy/h2o/h2o.conf", start: FrontServer.h2o)
     }
 
     @Test func haproxyBalancesOverAppHostsAndSkipsOneThatIsDown() throws {

@@ -55,18 +55,23 @@ final class PostgresDatabase: Sendable {
         return database
     }
 
+    /// TLS as libpq's `sslmode=prefer` and `require` do it: encrypted, the certificate not checked.
+    private static var tlsConfiguration: TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .none
+        return tls
+    }
+
     /// The settings of a single connection, for the check at start.
     private static func connectionConfiguration(_ url: DatabaseURL, timeout: Duration) throws -> PostgresConnection.Configuration {
         var configuration: PostgresConnection.Configuration
         switch url.endpoint {
         case .tcp(let host, let port):
-            var tls = TLSConfiguration.makeClientConfiguration()
-            tls.certificateVerification = .none
             let mode: PostgresConnection.Configuration.TLS =
                 switch url.tls {
                 case .disable: .disable
-                case .prefer: .prefer(try NIOSSLContext(configuration: tls))
-                case .require: .require(try NIOSSLContext(configuration: tls))
+                case .prefer: .prefer(try NIOSSLContext(configuration: tlsConfiguration))
+                case .require: .require(try NIOSSLContext(configuration: tlsConfiguration))
                 }
             configuration = .init(host: host, port: port, username: url.username, password: url.password, database: url.database, tls: mode)
         case .unixSocket(let path):
@@ -81,13 +86,11 @@ final class PostgresDatabase: Sendable {
         var configuration: PostgresClient.Configuration
         switch url.endpoint {
         case .tcp(let host, let port):
-            var tls = TLSConfiguration.makeClientConfiguration()
-            tls.certificateVerification = .none
             let mode: PostgresClient.Configuration.TLS =
                 switch url.tls {
                 case .disable: .disable
-                case .prefer: .prefer(tls)
-                case .require: .require(tls)
+                case .prefer: .prefer(tlsConfiguration)
+                case .require: .require(tlsConfiguration)
                 }
             configuration = .init(host: host, port: port, username: url.username, password: url.password, database: url.database, tls: mode)
         case .unixSocket(let path):
