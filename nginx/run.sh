@@ -159,7 +159,7 @@ while kill -0 "$nginx_pid" 2>/dev/null; do
       echo "watch: built in ${built} s, but the new build did not start; see $prefix/logs/app.log" >&2
     fi
   else
-    echo "watch: the build failed; still serving the last good build:" >&2
     readable <<<"$output" >&2
+    echo "watch: the build failed (errors above); the last good build is still serving" >&2
   fi
 done

@@ -131,6 +131,7 @@ struct NewAppTests {
         // A build that fails names the file under api/, and the last good build keeps serving.
         let failures = watch.stderr.components(separatedBy: "the build failed").count
         try save("todos/index.swift", "import Nozzle\n\nenum Todos: APIRoute {\n    static func GET(_ req: Request, _ res: Response) { res.jsonn([\"todos\": []]) }\n}\n")
+        // The errors come first, then the line that says the build failed.
         #expect(eventually(timeout: 300) { watch.stderr.components(separatedBy: "the build failed").count > failures })
         #expect(watch.stderr.contains("Sources/todo-app/api/todos/index.swift:4:"), "\(watch.stderr.suffix(3000))")
         #expect(watch.stderr.contains("has no member 'jsonn'"))

@@ -63,6 +63,23 @@ final class VirtualNetwork: @unchecked Sendable {
         return host
     }
 
+    /// Writes every host's hardware address into every other host's neighbour table, permanently, so
+    /// that no connection waits on ARP. In this machine's sandboxed network stack a connection made
+    /// while ARP for its peer is under way fails now and then with "No route to host"; the tests are
+    /// about the apps, not about ARP. Call it once every host is added.
+    func fixNeighbours() throws {
+        var hardware: [String: String] = [:]
+        for (index, host) in hosts.enumerated() {
+            let read = try run(on: host, ["cat", "/sys/class/net/nz\(id)h\(index + 1)/address"])
+            hardware[host.name] = read.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        for (index, host) in hosts.enumerated() {
+            for other in hosts where other.name != host.name {
+                try Self.must(["ip", "-n", host.name, "neigh", "replace", other.address, "lladdr", hardware[other.name] ?? "", "dev", "nz\(id)h\(index + 1)", "nud", "permanent"])
+            }
+        }
+    }
+
     /// Pulls the host's cable: packets to and from it are dropped, and no peer is told.
     func cut(_ host: NetworkNamespace) throws { try Self.must(["ip", "-n", switchName, "link", "set", host.switchPort, "down"]) }
 

@@ -35,15 +35,22 @@ final class PostgresDatabase: Sendable {
     /// cannot be reached within `timeout` or refuses the credentials.
     static func open(url: DatabaseURL, timeout: Duration) async throws -> PostgresDatabase {
         let logger = ProcessLog.logger(label: "postgres")
-        do {
-            // One connection first: the pool retries a refused login quietly, where a connection
-            // says why ("role ... does not exist", "password authentication failed").
-            try await withDeadline(timeout) {
-                let connection = try await PostgresConnection.connect(configuration: try connectionConfiguration(url, timeout: timeout), id: 0, logger: logger)
-                try await connection.close()
+        // One connection first: the pool retries a refused login quietly, where a connection says
+        // why ("role ... does not exist", "password authentication failed"). A server that cannot be
+        // reached yet (starting at the same moment as the app, say) gets five timeouts' time.
+        let giveUp = ContinuousClock.now + timeout * 5
+        while true {
+            do {
+                try await withDeadline(timeout) {
+                    let connection = try await PostgresConnection.connect(configuration: try connectionConfiguration(url, timeout: timeout), id: 0, logger: logger)
+                    try await connection.close()
+                }
+                break
+            } catch where isUnreachable(error) && ContinuousClock.now + .milliseconds(250) < giveUp {
+                try await Task.sleep(for: .milliseconds(250))
+            } catch {
+                throw CannotOpenDatabase(name: url.description, reason: Self.describe(error))
             }
-        } catch {
-            throw CannotOpenDatabase(name: url.description, reason: Self.describe(error))
         }
         let database = PostgresDatabase(url: url, timeout: timeout, first: await start(url: url, timeout: timeout, logger: logger))
         do {
