@@ -13,13 +13,20 @@ public enum ETagMode: Sendable {
 enum EntityTag {
     /// The tag Express's `etag` package makes for `body`.
     static func make(_ body: [UInt8], weak: Bool) -> String {
-        let tag: String
+        var tag: [UInt8] = []
+        tag.reserveCapacity(48)
+        if weak { tag.append(contentsOf: "W/".utf8) }
+        tag.append(UInt8(ascii: "\""))
         if body.isEmpty {
-            tag = "\"0-2jmj7l5rSw0yVb/vlWAYkK/YBwk\""
+            tag.append(contentsOf: "0-2jmj7l5rSw0yVb/vlWAYkK/YBwk".utf8)
         } else {
-            let hash = Base64.encode(SHA1.digest(body)).prefix(27)
-            tag = "\"" + String(body.count, radix: 16) + "-" + hash + "\""
+            tag.append(contentsOf: String(body.count, radix: 16).utf8)
+            tag.append(UInt8(ascii: "-"))
+            // 20 bytes are 28 base64 characters, the last one padding: Express keeps 27.
+            Base64.append(SHA1.digest(body), to: &tag)
+            tag.removeLast()
         }
-        return weak ? "W/" + tag : tag
+        tag.append(UInt8(ascii: "\""))
+        return String(decoding: tag, as: UTF8.self)
     }
 }

@@ -4,43 +4,69 @@
 /// here rather than linked from OpenSSL's libcrypto: that would put one more package on every
 /// machine that builds an app, and some megabytes into every static CGI binary, for one function.
 enum SHA1 {
+    private typealias State = (UInt32, UInt32, UInt32, UInt32, UInt32)
+
     /// The 20-byte digest of `bytes`.
     static func digest(_ bytes: [UInt8]) -> [UInt8] {
-        var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
-        // The message, a 1 bit, zeros to 56 mod 64 bytes, and the length in bits, big-endian.
-        var message = bytes
-        message.append(0x80)
-        while message.count % 64 != 56 { message.append(0) }
-        let bitLength = UInt64(bytes.count) &* 8
-        for shift in stride(from: 56, through: 0, by: -8) { message.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        var w = [UInt32](repeating: 0, count: 80)
-        for chunk in stride(from: 0, to: message.count, by: 64) {
-            for i in 0..<16 {
-                let base = chunk + i * 4
-                w[i] = UInt32(message[base]) << 24 | UInt32(message[base + 1]) << 16 | UInt32(message[base + 2]) << 8 | UInt32(message[base + 3])
-            }
-            for i in 16..<80 { w[i] = rotate(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1) }
-            var (a, b, c, d, e) = h
-            for i in 0..<80 {
-                let f: UInt32
-                let k: UInt32
-                switch i {
-                case 0..<20: (f, k) = ((b & c) | (~b & d), 0x5A82_7999)
-                case 20..<40: (f, k) = (b ^ c ^ d, 0x6ED9_EBA1)
-                case 40..<60: (f, k) = ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC)
-                default: (f, k) = (b ^ c ^ d, 0xCA62_C1D6)
+        var h: State = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { schedule in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { tail in
+                bytes.withUnsafeBufferPointer { input in
+                    // Whole 64-byte blocks straight from the input.
+                    let whole = input.count & ~63
+                    var offset = 0
+                    while offset < whole {
+                        compress(&h, input.baseAddress! + offset, schedule)
+                        offset += 64
+                    }
+                    // The rest, a 1 bit, zeros to 56 mod 64 bytes, and the length in bits,
+                    // big-endian: one or two more blocks.
+                    let rest = input.count - whole
+                    let blocks = rest < 56 ? 1 : 2
+                    tail.initialize(repeating: 0)
+                    for index in 0..<rest { tail[index] = input[whole + index] }
+                    tail[rest] = 0x80
+                    let bitLength = UInt64(input.count) &* 8
+                    for index in 0..<8 { tail[blocks * 64 - 1 - index] = UInt8(truncatingIfNeeded: bitLength >> UInt64(index * 8)) }
+                    for block in 0..<blocks { compress(&h, UnsafePointer(tail.baseAddress! + block * 64), schedule) }
                 }
-                let temp = rotate(a, 5) &+ f &+ e &+ k &+ w[i]
-                (e, d, c, b, a) = (d, c, rotate(b, 30), a, temp)
             }
-            h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e)
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(20)
-        for word in [h.0, h.1, h.2, h.3, h.4] {
-            for shift in [24, 16, 8, 0] { out.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
+        return [UInt8](unsafeUninitializedCapacity: 20) { out, count in
+            for (index, word) in [h.0, h.1, h.2, h.3, h.4].enumerated() {
+                out[index * 4] = UInt8(truncatingIfNeeded: word >> 24)
+                out[index * 4 + 1] = UInt8(truncatingIfNeeded: word >> 16)
+                out[index * 4 + 2] = UInt8(truncatingIfNeeded: word >> 8)
+                out[index * 4 + 3] = UInt8(truncatingIfNeeded: word)
+            }
+            count = 20
         }
-        return out
+    }
+
+    /// One 64-byte block into the state; `w` is room for the 80-word message schedule.
+    private static func compress(_ h: inout State, _ block: UnsafePointer<UInt8>, _ w: UnsafeMutableBufferPointer<UInt32>) {
+        for i in 0..<16 {
+            w[i] = UInt32(block[i * 4]) << 24 | UInt32(block[i * 4 + 1]) << 16 | UInt32(block[i * 4 + 2]) << 8 | UInt32(block[i * 4 + 3])
+        }
+        for i in 16..<80 { w[i] = rotate(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1) }
+        var (a, b, c, d, e) = h
+        for i in 0..<20 {
+            let temp = rotate(a, 5) &+ ((b & c) | (~b & d)) &+ e &+ 0x5A82_7999 &+ w[i]
+            (e, d, c, b, a) = (d, c, rotate(b, 30), a, temp)
+        }
+        for i in 20..<40 {
+            let temp = rotate(a, 5) &+ (b ^ c ^ d) &+ e &+ 0x6ED9_EBA1 &+ w[i]
+            (e, d, c, b, a) = (d, c, rotate(b, 30), a, temp)
+        }
+        for i in 40..<60 {
+            let temp = rotate(a, 5) &+ ((b & c) | (b & d) | (c & d)) &+ e &+ 0x8F1B_BCDC &+ w[i]
+            (e, d, c, b, a) = (d, c, rotate(b, 30), a, temp)
+        }
+        for i in 60..<80 {
+            let temp = rotate(a, 5) &+ (b ^ c ^ d) &+ e &+ 0xCA62_C1D6 &+ w[i]
+            (e, d, c, b, a) = (d, c, rotate(b, 30), a, temp)
+        }
+        h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e)
     }
 
     private static func rotate(_ value: UInt32, _ count: UInt32) -> UInt32 { value << count | value >> (32 - count) }

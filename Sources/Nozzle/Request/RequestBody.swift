@@ -70,20 +70,27 @@ public enum RequestBody: Sendable {
 /// Base64 for showing binary bodies as text.
 enum Base64 {
     static func encode(_ bytes: [UInt8]) -> String {
-        let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index < bytes.count {
-            let b0 = bytes[index]
-            let b1 = index + 1 < bytes.count ? bytes[index + 1] : 0
-            let b2 = index + 2 < bytes.count ? bytes[index + 2] : 0
-            out.append(table[Int(b0 >> 2)])
-            out.append(table[Int((b0 & 0x3) << 4 | b1 >> 4)])
-            out.append(index + 1 < bytes.count ? table[Int((b1 & 0xF) << 2 | b2 >> 6)] : UInt8(ascii: "="))
-            out.append(index + 2 < bytes.count ? table[Int(b2 & 0x3F)] : UInt8(ascii: "="))
-            index += 3
-        }
+        append(bytes, to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the base64 text of `bytes`, padded with `=`, to `out`.
+    static func append(_ bytes: [UInt8], to out: inout [UInt8]) {
+        let table: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+        table.withUTF8Buffer { table in
+            var index = 0
+            while index < bytes.count {
+                let b0 = bytes[index]
+                let b1 = index + 1 < bytes.count ? bytes[index + 1] : 0
+                let b2 = index + 2 < bytes.count ? bytes[index + 2] : 0
+                out.append(table[Int(b0 >> 2)])
+                out.append(table[Int((b0 & 0x3) << 4 | b1 >> 4)])
+                out.append(index + 1 < bytes.count ? table[Int((b1 & 0xF) << 2 | b2 >> 6)] : UInt8(ascii: "="))
+                out.append(index + 2 < bytes.count ? table[Int(b2 & 0x3F)] : UInt8(ascii: "="))
+                index += 3
+            }
+        }
     }
 }
