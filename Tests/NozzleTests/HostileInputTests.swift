@@ -25,17 +25,25 @@ struct HostileInputTests {
         ])))
     }
 
-    /// Sends one request and checks how long it took.
+    /// Sends one request and checks how long it took. A request over the bound is sent once more,
+    /// and that one must be within it: a moment when the machine is busy with something else passes,
+    /// while quadratic code (10 s to minutes on these inputs) is slow both times.
     func timed(
         _ client: TestClient, _ method: String = "POST", _ target: String = "/echo", contentType: String? = nil,
         headers: [(String, String)] = [], body: [UInt8] = [], sourceLocation: SourceLocation = #_sourceLocation
     ) async -> TestResponse {
         let clock = ContinuousClock()
-        let start = clock.now
-        let response = await client.request(method, target, headers: (contentType.map { [("Content-Type", $0)] } ?? []) + headers, body: body)
-        let elapsed = clock.now - start
+        let allHeaders = (contentType.map { [("Content-Type", $0)] } ?? []) + headers
+        var response = TestResponse?.none
+        var elapsed = Duration.zero
+        for _ in 0..<2 {
+            let start = clock.now
+            response = await client.request(method, target, headers: allHeaders, body: body)
+            elapsed = clock.now - start
+            if elapsed < HostileInputTests.bound { break }
+        }
         #expect(elapsed < HostileInputTests.bound, "took \(elapsed)", sourceLocation: sourceLocation)
-        return response
+        return response!
     }
 
     static let unlimited = BodyParserConfig(parameterLimit: .max, jsonMemberLimit: .max, partLimit: .max)
