@@ -37,12 +37,20 @@ extension App {
                 res.status(204).setHeader("Allow", allow).end()
             }
         }
-        var chain: [any Middleware] = []
-        if let parser = route.config.bodyParser { chain.append(BodyParser(config: parser)) }
-        chain.append(contentsOf: middleware)
-        chain.append(contentsOf: route.config.middleware)
         do {
-            try await runChain(chain[...], req, res) { [handler] in try await handler!(req, res) }
+            if middleware.isEmpty && route.config.middleware.isEmpty {
+                // No middleware but the body parser: run them in turn, without the chain's closures.
+                if let parser = route.config.bodyParser {
+                    if BodyParser.hasNothingToParse(req) { req.body = .none } else { try await BodyParser(config: parser).parse(req) }
+                }
+                try await handler!(req, res)
+            } else {
+                var chain: [any Middleware] = []
+                if let parser = route.config.bodyParser { chain.append(BodyParser(config: parser)) }
+                chain.append(contentsOf: middleware)
+                chain.append(contentsOf: route.config.middleware)
+                try await runChain(chain[...], req, res) { [handler] in try await handler!(req, res) }
+            }
         } catch {
             await handle(error, req, res)
         }

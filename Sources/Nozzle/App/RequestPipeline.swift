@@ -31,43 +31,47 @@ package struct RequestPipeline: Sendable {
         res.etagMode = app.etag
         res.request = req
         req.response = res
-        let finish = { @Sendable in
-            sink.finish()
-            let elapsed = ContinuousClock.now - started
-            completed?(req, res, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        }
         if let hostPage, hostPage(req, res) {
             // The host's own pages are not the app's requests: they are not counted.
             if !res.finished { res.end() }
             sink.finish()
             return
         }
+        guard let timeout = app.requestTimeout, let task = withUnsafeCurrentTask(body: { $0 }) else {
+            await app.respond(to: req, res)
+            finish(req, res, sink: sink, started: started)
+            return
+        }
         // Set once, by whichever ends the request first: the app, or the timeout.
         let ended = Mutex(false)
-        var timer: Task<Void, Never>?
-        if let timeout = app.requestTimeout, let task = withUnsafeCurrentTask(body: { $0 }) {
-            timer = Task {
-                guard (try? await Task.sleep(for: timeout)) != nil else { return }
-                // Under the lock: this task cannot end (below) while it is being cancelled. The 504
-                // goes out before the cancellation, so the handler's reaction to it cannot come first.
-                let expired = ended.withLock { ended -> Bool in
-                    guard !ended else { return false }
-                    ended = true
-                    _ = res.preempt(status: 504, json: ["error": "Request timed out"])
-                    task.cancel()
-                    return true
-                }
-                guard expired else { return }
-                req.log.error("request timed out after \(timeout); cancelling its handler")
-                finish()
+        let timer = Task {
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            // Under the lock: this task cannot end (below) while it is being cancelled. The 504
+            // goes out before the cancellation, so the handler's reaction to it cannot come first.
+            let expired = ended.withLock { ended -> Bool in
+                guard !ended else { return false }
+                ended = true
+                _ = res.preempt(status: 504, json: ["error": "Request timed out"])
+                task.cancel()
+                return true
             }
+            guard expired else { return }
+            req.log.error("request timed out after \(timeout); cancelling its handler")
+            finish(req, res, sink: sink, started: started)
         }
         await app.respond(to: req, res)
-        timer?.cancel()
+        timer.cancel()
         let first = ended.withLock { ended -> Bool in
             defer { ended = true }
             return !ended
         }
-        if first { finish() }
+        if first { finish(req, res, sink: sink, started: started) }
+    }
+
+    /// Ends the request once: the sink is finished, and the host counts it.
+    private func finish(_ req: Request, _ res: Response, sink: any ResponseSink, started: ContinuousClock.Instant) {
+        sink.finish()
+        let elapsed = ContinuousClock.now - started
+        completed?(req, res, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }

@@ -29,6 +29,13 @@ struct BodyParser: Middleware {
         try await next()
     }
 
+    /// Whether parsing `req` would give no body at once: it has no `Content-Length` or
+    /// `Transfer-Encoding`, no `Content-Encoding` to check, and its body has already ended empty.
+    /// Then there is nothing to wait for, and the caller can skip ``parse(_:)``.
+    static func hasNothingToParse(_ req: Request) -> Bool {
+        !req.hasBody && (req.variables["HTTP_CONTENT_ENCODING"] ?? "").isEmpty && req.bodySource.endedEmpty
+    }
+
     func parse(_ req: Request) async throws {
         let encoding = (req.variables["HTTP_CONTENT_ENCODING"] ?? "").trimmingCharacters(in: " ").lowercased()
         var decompressor: BodyDecompressor?

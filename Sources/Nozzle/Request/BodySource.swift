@@ -6,6 +6,14 @@
 public protocol BodySource: AnyObject {
     /// The next chunk of the body, or nil at its end.
     func next() async throws -> [UInt8]?
+
+    /// Whether the body has already ended without a byte, so that nothing needs to be awaited.
+    /// False when that is not known yet.
+    var endedEmpty: Bool { get }
+}
+
+extension BodySource {
+    public var endedEmpty: Bool { false }
 }
 
 /// A body held in memory, handed over in chunks of at most 64 KiB.
@@ -15,6 +23,8 @@ public final class BufferedBodySource: BodySource {
 
     /// A source that yields `bytes`, then ends.
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    public var endedEmpty: Bool { bytes.isEmpty }
 
     public func next() -> [UInt8]? {
         guard offset < bytes.count else { return nil }

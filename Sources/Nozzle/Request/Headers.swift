@@ -13,6 +13,12 @@ public struct Headers: Sendable, Sequence {
     /// No fields.
     public init() { fields = [] }
 
+    /// No fields, with room for `capacity` without growing.
+    init(capacity: Int) {
+        fields = []
+        fields.reserveCapacity(capacity)
+    }
+
     /// Fields in the given order.
     public init(_ fields: [(String, String)]) { self.fields = fields.map { (name: $0.0, value: $0.1) } }
 

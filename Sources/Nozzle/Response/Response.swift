@@ -16,7 +16,8 @@ public final class Response: @unchecked Sendable {
     /// The status code to send; 200 unless set.
     public internal(set) var statusCode = 200
     /// The header fields to send.
-    public var headers = Headers()
+    /// Room for what a typical response sets (type, ETag, a cookie or two) without growing.
+    public var headers = Headers(capacity: 6)
     /// Whether the header block has gone out; after that, status and headers no longer change.
     public var headersSent: Bool { state.withLock { $0.headersSent } }
     /// How many body bytes have gone out, for access logs.
@@ -238,13 +239,17 @@ public final class Response: @unchecked Sendable {
             headers.remove("Content-Type")
             headers.remove("Transfer-Encoding")
         }
-        let head = self.head(contentLength: sendsBody ? body.count : nil)
+        let writesBody = sendsBody && !omitsBody && !body.isEmpty
+        // A small body goes out with its header block as one piece; a large one is not copied.
+        let together = writesBody && body.count <= 4096
+        var head = self.head(contentLength: sendsBody ? body.count : nil, reserving: together ? body.count : 0)
+        if together { head.append(contentsOf: body) }
         let handlers = state.withLock { state -> [@Sendable () -> Void] in
             guard !state.finished, !state.headersSent else { return [] }
             state.headersSent = true
-            if sendsBody && !omitsBody && !body.isEmpty {
-                // A small body goes out with its header block as one piece; a large one is not copied.
-                if body.count <= 4096 { sink.write(head + body) } else { sink.write(head); sink.write(body) }
+            if writesBody {
+                sink.write(head)
+                if !together { sink.write(body) }
                 state.bytesSent += body.count
             } else {
                 sink.write(head)
@@ -262,9 +267,11 @@ public final class Response: @unchecked Sendable {
     }
 
     /// The CGI header block: the `Status:` line, the fields, and the blank line.
-    func head(contentLength: Int?) -> [UInt8] {
+    func head(contentLength: Int?, reserving extra: Int = 0) -> [UInt8] {
+        var capacity = 64 + extra
+        for (name, value) in headers { capacity += name.utf8.count + value.utf8.count + 4 }
         var out: [UInt8] = []
-        out.reserveCapacity(128 + headers.count * 32)
+        out.reserveCapacity(capacity)
         out.append(contentsOf: "Status: ".utf8)
         out.append(contentsOf: String(statusCode).utf8)
         out.append(UInt8(ascii: " "))

@@ -71,32 +71,38 @@ import Nozzle
 
     /// Takes bytes read from the connection; returns what to do, in order.
     public mutating func receive(_ bytes: UnsafeRawBufferPointer) -> [Action] {
-        var records: [FastCGIRecordDecoder.Record] = []
-        var failure: String?
-        do {
-            try decoder.feed(bytes) { records.append($0) }
-        } catch {
-            failure = "\(error)"
-        }
         var actions: [Action] = []
-        for record in records {
-            handle(record, into: &actions)
-            if case .fail? = actions.last { return actions }
+        actions.reserveCapacity(4)
+        // The decoder is taken out while it calls back into this state, and put back after.
+        var decoder = FastCGIRecordDecoder()
+        swap(&decoder, &self.decoder)
+        defer { swap(&decoder, &self.decoder) }
+        do {
+            try decoder.feed(bytes) { record in
+                handle(record, into: &actions)
+                // A record that breaks the protocol ends the connection: nothing after it counts.
+                if case .fail? = actions.last { throw Failed() }
+            }
+        } catch is Failed {
+        } catch {
+            actions.append(.fail("\(error)"))
         }
-        if let failure { actions.append(.fail(failure)) }
         return actions
     }
 
-    /// The running request's response is complete: the END_REQUEST to send. The phase then says
-    /// what comes next: the next request, the rest of this one's body, or the close.
-    public mutating func finishRequest() -> [UInt8] {
-        guard case .running(let id, let keep, let bodyOpen) = phase else { return [] }
+    private struct Failed: Error {}
+
+    /// The running request's response is complete: returns its id, for the END_REQUEST to send,
+    /// or nil when no request runs. The phase then says what comes next: the next request, the
+    /// rest of this one's body, or the close.
+    public mutating func finishRequest() -> UInt16? {
+        guard case .running(let id, let keep, let bodyOpen) = phase else { return nil }
         if bodyOpen {
             phase = .draining(id: id, keepConnection: keep)
         } else {
             phase = keep ? .idle : .closing
         }
-        return FastCGIRecord.end(requestID: id)
+        return id
     }
 
     /// The peer closed its end: a running request has lost its client.
@@ -123,7 +129,7 @@ import Nozzle
             } else if params.count + record.content.count > limits.paramsBytes {
                 actions.append(.fail("the request's params are larger than \(limits.paramsBytes) bytes"))
             } else {
-                params += record.content
+                params.append(contentsOf: record.content)
             }
         case (.stdin, .params(let id, _)) where record.requestID == id:
             actions.append(.fail("STDIN arrived before the end of PARAMS"))
@@ -132,7 +138,7 @@ import Nozzle
                 phase = .running(id: id, keepConnection: keep, bodyOpen: false)
                 actions.append(.endOfBody)
             } else {
-                actions.append(.body(record.content))
+                actions.append(.body(Array(record.content)))
             }
         case (.stdin, .draining(let id, let keep)) where record.requestID == id:
             if record.content.isEmpty { phase = keep ? .idle : .closing }
@@ -158,7 +164,7 @@ import Nozzle
             return
         }
         isFresh = false
-        params = []
+        params.removeAll(keepingCapacity: true)
         phase = .params(id: record.requestID, keepConnection: keep)
     }
 
@@ -167,7 +173,8 @@ import Nozzle
         let complete = params.withUnsafeBufferPointer { bytes in
             FastCGIConnectionState.decodePairs(bytes) { name, value in environment.append(name: name, value: value) }
         }
-        params = []
+        // Its capacity stays for the next request's params, up to a typical request's size.
+        if params.capacity > 16_384 { params = [] } else { params.removeAll(keepingCapacity: true) }
         guard complete else {
             actions.append(.fail("a PARAMS stream ends in the middle of a name-value pair"))
             return
@@ -183,11 +190,9 @@ import Nozzle
         }
         let known = ["FCGI_MAX_CONNS": String(limits.maxConnections), "FCGI_MAX_REQS": String(limits.maxRequests), "FCGI_MPXS_CONNS": "0"]
         var answers: [(String, String)] = []
-        _ = record.content.withUnsafeBufferPointer { bytes in
-            FastCGIConnectionState.decodePairs(bytes) { name, _ in
-                let key = String(decoding: name, as: UTF8.self)
-                if let value = known[key], !answers.contains(where: { $0.0 == key }) { answers.append((key, value)) }
-            }
+        _ = FastCGIConnectionState.decodePairs(record.content.assumingMemoryBound(to: UInt8.self)) { name, _ in
+            let key = String(decoding: name, as: UTF8.self)
+            if let value = known[key], !answers.contains(where: { $0.0 == key }) { answers.append((key, value)) }
         }
         return FastCGIRecord.encode(.getValuesResult, requestID: 0, content: FastCGIRecord.pairs(answers))
     }

@@ -3,17 +3,11 @@
 /// Bytes go in as they are read; whole records come out. At most one partial record is kept
 /// between reads, so the memory a connection holds is bounded by the largest record (64 KiB).
 package struct FastCGIRecordDecoder: Sendable {
-    /// A whole record.
-    package struct Record: Sendable, Equatable {
+    /// A whole record, its content read in place: valid only while the callback that gets it runs.
+    package struct Record {
         package var type: UInt8
         package var requestID: UInt16
-        package var content: [UInt8]
-
-        package init(type: UInt8, requestID: UInt16, content: [UInt8]) {
-            self.type = type
-            self.requestID = requestID
-            self.content = content
-        }
+        package var content: UnsafeRawBufferPointer
     }
 
     /// The stream is not FastCGI.
@@ -42,7 +36,7 @@ package struct FastCGIRecordDecoder: Sendable {
             if pending.count >= 8, pending.count == needs(pending) {
                 let record = pending
                 pending = []
-                try emit(record[...], body)
+                try record.withUnsafeBytes { try emit($0, body) }
             }
         }
         while !input.isEmpty {
@@ -59,7 +53,7 @@ package struct FastCGIRecordDecoder: Sendable {
                 pending = Array(input)
                 return
             }
-            try emit(input.prefix(total), body)
+            try emit(UnsafeRawBufferPointer(rebasing: input.prefix(total)), body)
             input = input.dropFirst(total)
         }
     }
@@ -77,10 +71,10 @@ package struct FastCGIRecordDecoder: Sendable {
         }
     }
 
-    private func emit(_ bytes: some RandomAccessCollection<UInt8>, _ body: (Record) throws -> Void) throws {
+    /// Hands on one whole record, header, content and padding, without copying its content.
+    private func emit(_ bytes: UnsafeRawBufferPointer, _ body: (Record) throws -> Void) throws {
         let header = FastCGIRecord.Header(bytes.prefix(8))
-        let contentStart = bytes.index(bytes.startIndex, offsetBy: 8)
-        let content = Array(bytes[contentStart..<bytes.index(contentStart, offsetBy: header.contentLength)])
+        let content = UnsafeRawBufferPointer(rebasing: bytes[8..<8 + header.contentLength])
         try body(Record(type: header.type, requestID: header.requestID, content: content))
     }
 }

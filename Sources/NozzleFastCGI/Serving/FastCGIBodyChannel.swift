@@ -21,15 +21,23 @@ final class FastCGIBodyChannel: BodySource, @unchecked Sendable {
         var chunks = Deque<[UInt8]>()
         var buffered = 0
         var ended = false
+        /// Whether any chunk arrived.
+        var received = false
         var failure: (any Error)?
         var waiter: CheckedContinuation<[UInt8]?, any Error>?
     }
 
     private let state = Mutex(State())
-    /// Called when the handler has taken enough that the connection may read again.
-    private let drained: @Sendable () -> Void
+    /// Told when the handler has taken enough that the connection may read again.
+    private let reader: any Reader
 
-    init(drained: @escaping @Sendable () -> Void) { self.drained = drained }
+    /// What fills the channel: a connection, which stops reading while the channel is full.
+    protocol Reader: AnyObject, Sendable {
+        /// The channel has room again.
+        func resumeReading()
+    }
+
+    init(reader: any Reader) { self.reader = reader }
 
     /// Adds a chunk from the connection; returns whether the channel is now over its high-water mark.
     func deliver(_ chunk: [UInt8]) -> Bool {
@@ -37,8 +45,10 @@ final class FastCGIBodyChannel: BodySource, @unchecked Sendable {
             guard !state.ended, state.failure == nil else { return (nil, false) }
             if let waiter = state.waiter {
                 state.waiter = nil
+                state.received = true
                 return (waiter, false)
             }
+            state.received = true
             state.chunks.append(chunk)
             state.buffered += chunk.count
             return (nil, state.buffered > FastCGIBodyChannel.highWater)
@@ -69,6 +79,8 @@ final class FastCGIBodyChannel: BodySource, @unchecked Sendable {
         waiter?.resume(throwing: error)
     }
 
+    var endedEmpty: Bool { state.withLock { $0.ended && !$0.received && $0.failure == nil } }
+
     /// Bytes delivered and not yet taken.
     var buffered: Int { state.withLock { $0.buffered } }
 
@@ -90,7 +102,7 @@ final class FastCGIBodyChannel: BodySource, @unchecked Sendable {
         }
         switch taken {
         case .chunk(let chunk, let drained):
-            if drained { self.drained() }
+            if drained { reader.resumeReading() }
             return chunk
         case .end:
             return nil

@@ -11,7 +11,7 @@ import Glibc
 /// It is registered one-shot in the server's event set: one worker at a time handles its events.
 /// A request's task writes its response from whichever thread it runs on, under this connection's
 /// lock; so do closing and re-arming. The socket is non-blocking: nothing here ever waits on it.
-final class FastCGIConnection: @unchecked Sendable {
+final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
     let fd: Int32
     /// The event-set tag: the descriptor, and a generation that tells this connection from a later
     /// one on the same descriptor.
@@ -153,7 +153,8 @@ final class FastCGIConnection: @unchecked Sendable {
 
     private func makeCurrent(_ head: FastCGIRequestHead) -> Current {
         let sink = FastCGIResponseSink(connection: self, requestID: head.id)
-        let body = FastCGIBodyChannel { [weak self] in self?.resumeReading() }
+        // The channel holds the connection until the request ends; so does the sink.
+        let body = FastCGIBodyChannel(reader: self)
         return Current(sink: sink, body: body, task: nil)
     }
 
@@ -164,8 +165,11 @@ final class FastCGIConnection: @unchecked Sendable {
         let sink = current.sink
         let body = current.body
         thread?.startingInline = executor
+        let logWriter = FastCGILogWriter(sink: server.options.logToFastCGIStderr ? sink : nil)
+        let id = server.ids.next()
+        let pipeline = server.pipeline
         let task = Task(executorPreference: executor) {
-            await server.serve(head.params, body: body, sink: sink)
+            await pipeline.run(variables: head.params, body: body, sink: sink, id: id, logWriter: logWriter)
             server.requestEnded()
         }
         thread?.startingInline = nil
@@ -199,7 +203,10 @@ final class FastCGIConnection: @unchecked Sendable {
             let wasParked = state.parked != nil
             state.parked = nil
             closeLocked(&state)
-            return (state.current, aborts, wasParked)
+            let current = state.current
+            // A request that never started never finishes: nothing else lets go of it.
+            if wasParked { state.current = nil }
+            return (current, aborts, wasParked)
         }
         current?.body.fail(FastCGIBodyChannel.Interrupted())
         if aborts { current?.task?.cancel() }
@@ -217,7 +224,7 @@ final class FastCGIConnection: @unchecked Sendable {
     }
 
     /// The body channel has room again.
-    private func resumeReading() {
+    func resumeReading() {
         state.withLock { state in
             guard state.readPaused else { return }
             state.readPaused = false
@@ -253,22 +260,25 @@ final class FastCGIConnection: @unchecked Sendable {
         let body = state.withLock { state -> FastCGIBodyChannel? in
             guard let current = state.current, current.sink === sink else { return nil }
             state.current = nil
-            let end = state.protocolState.finishRequest()
+            let ended = state.protocolState.finishRequest()
             if !state.closed {
                 // The empty STDOUT record that ends the stream, and END_REQUEST.
-                state.output.append(FastCGIRecord.encode(.stdout, requestID: sink.requestID, content: EmptyCollection()) + end)
+                if let ended { state.output.appendEnd(requestID: ended) }
                 state.readPaused = false
                 flushLocked(&state)
             }
             if !state.handling { settleLocked(&state) }
             return current.body
         }
-        body?.fail(RequestOver())
+        body?.fail(FastCGIConnection.requestOver)
     }
 
     struct RequestOver: Error, CustomStringConvertible {
         var description: String { "the response was already sent" }
     }
+
+    /// Made once: every finished request's body channel is failed with it.
+    static let requestOver: any Error = RequestOver()
 
     // MARK: - The server stopping
 

@@ -241,12 +241,6 @@ package final class FastCGIServer: @unchecked Sendable {
     /// A waiting request's connection closed.
     func unpark(_ connection: FastCGIConnection) { lifecycle.withLock { $0.unpark(connection) } }
 
-    /// Answers one request, on the pool.
-    func serve(_ params: CGIEnvironment, body: FastCGIBodyChannel, sink: FastCGIResponseSink) async {
-        let logWriter = FastCGILogWriter(sink: options.logToFastCGIStderr ? sink : nil)
-        await pipeline.run(variables: params, body: body, sink: sink, id: ids.next(), logWriter: logWriter)
-    }
-
     /// A request's task ended.
     func requestEnded() {
         let (actions, stopping) = lifecycle.withLock { lifecycle -> ([ServerLifecycle<FastCGIConnection>.Action], Bool) in

@@ -22,18 +22,25 @@ final class WorkerPool: @unchecked Sendable {
         var executor: RequestExecutor?
     }
 
+    /// One thread's slot, under its own lock: a thread takes only its own, so threads never wait
+    /// for each other to say what they run.
+    private final class SlotBox: Sendable {
+        let slot = Mutex(Slot())
+    }
+
     let size: Int
     /// Rung when the shared queue has jobs; registered one-shot in the event set.
     let bell = Bell()
     private let queue = Mutex((jobs: Deque<(UnownedJob, RequestExecutor)>(), rung: false))
-    private let slots: Mutex<[Slot]>
+    private let slots: [SlotBox]
+    private let running = Atomic(0)
     /// Where each thread records the request it serves, under a supervisor.
     let scoreboard: Scoreboard?
 
     init(size: Int, scoreboard: Scoreboard?) {
         self.size = size
         self.scoreboard = scoreboard
-        slots = Mutex(Array(repeating: Slot(), count: size))
+        slots = (0..<size).map { _ in SlotBox() }
     }
 
     /// Adds a job to the shared queue and wakes a worker for it.
@@ -61,21 +68,24 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Runs one job on this thread, recording what the thread does meanwhile.
     func run(_ job: UnownedJob, on executor: RequestExecutor, thread: Int) {
-        slots.withLock { $0[thread] = Slot(since: System.now(), executor: executor) }
+        let box = slots[thread]
+        box.slot.withLock { $0 = Slot(since: System.now(), executor: executor) }
+        running.add(1, ordering: .relaxed)
         if let scoreboard { scoreboard.serving(executor.label, thread: thread) }
         job.runSynchronously(on: executor.asUnownedTaskExecutor())
         scoreboard?.serving(nil, thread: thread)
-        slots.withLock { $0[thread] = Slot() }
+        running.subtract(1, ordering: .relaxed)
+        box.slot.withLock { $0 = Slot() }
     }
 
     /// How many threads run a job now.
-    var busyThreads: Int { slots.withLock { $0.count { $0.since != nil } } }
+    var busyThreads: Int { running.load(ordering: .relaxed) }
 
     /// The longest-running job, if any: for the watchdog.
     func longestJob(now: Double) -> (seconds: Double, label: String)? {
-        slots.withLock { slots in
-            slots.compactMap { slot in slot.since.map { (now - $0, slot.executor?.label ?? "a task") } }.max { $0.0 < $1.0 }
-        }
+        slots.compactMap { box in
+            box.slot.withLock { slot in slot.since.map { (now - $0, slot.executor?.label ?? "a task") } }
+        }.max { $0.0 < $1.0 }
     }
 }
 
