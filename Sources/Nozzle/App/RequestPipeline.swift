@@ -31,6 +31,11 @@ package struct RequestPipeline: Sendable {
         res.etagMode = app.etag
         res.request = req
         req.response = res
+        // The two refer to each other until the app is done with them.
+        defer {
+            req.response = nil
+            res.request = nil
+        }
         if let hostPage, hostPage(req, res) {
             // The host's own pages are not the app's requests: they are not counted.
             if !res.finished { res.end() }

@@ -13,6 +13,7 @@ public protocol BodySource: AnyObject {
 }
 
 extension BodySource {
+    /// Not known: a source says so only when it can tell without waiting.
     public var endedEmpty: Bool { false }
 }
 

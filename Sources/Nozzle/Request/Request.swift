@@ -62,8 +62,9 @@ public final class Request: @unchecked Sendable {
     package internal(set) var routePattern: String?
     let bodySource: any BodySource
     var bodyConsumed = false
-    /// The response to this request, for ``fresh``.
-    package weak var response: Response?
+    /// The response to this request, for ``fresh``; the request pipeline lets go of it when the
+    /// request is over.
+    package var response: Response?
 
     /// Builds a request from CGI-style variables and a body source.
     ///

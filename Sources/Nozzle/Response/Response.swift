@@ -30,8 +30,10 @@ public final class Response: @unchecked Sendable {
     let log: RequestLog
     /// How ``send(_:)-(String)`` and ``json(_:)-(JSON)`` tag what they send: ``App/etag``.
     package var etagMode = ETagMode.weak
-    /// The request answered, for ``Request/fresh``.
-    package weak var request: Request?
+    /// The request answered, for ``Request/fresh``. The request pipeline lets go of it when the
+    /// request is over (a weak reference would put both objects' reference counts in side tables,
+    /// and make every retain and release of them slower).
+    package var request: Request?
     /// A code `status` refused: the response becomes a 500.
     var invalidStatus: Int?
 

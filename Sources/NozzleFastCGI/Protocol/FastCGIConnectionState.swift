@@ -174,7 +174,7 @@ import Nozzle
             FastCGIConnectionState.decodePairs(bytes) { name, value in environment.append(name: name, value: value) }
         }
         // Its capacity stays for the next request's params, up to a typical request's size.
-        if params.capacity > 16_384 { params = [] } else { params.removeAll(keepingCapacity: true) }
+        if params.capacity > 4_096 { params = [] } else { params.removeAll(keepingCapacity: true) }
         guard complete else {
             actions.append(.fail("a PARAMS stream ends in the middle of a name-value pair"))
             return
