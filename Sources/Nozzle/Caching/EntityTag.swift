@@ -11,22 +11,34 @@ public enum ETagMode: Sendable {
 }
 
 enum EntityTag {
-    /// The tag Express's `etag` package makes for `body`.
+    /// The tag Express's `etag` package makes for `body`, written straight into the string.
     static func make(_ body: [UInt8], weak: Bool) -> String {
-        var tag: [UInt8] = []
-        tag.reserveCapacity(48)
-        if weak { tag.append(contentsOf: "W/".utf8) }
-        tag.append(UInt8(ascii: "\""))
-        if body.isEmpty {
-            tag.append(contentsOf: "0-2jmj7l5rSw0yVb/vlWAYkK/YBwk".utf8)
-        } else {
-            tag.append(contentsOf: String(body.count, radix: 16).utf8)
-            tag.append(UInt8(ascii: "-"))
-            // 20 bytes are 28 base64 characters, the last one padding: Express keeps 27.
-            Base64.append(SHA1.digest(body), to: &tag)
-            tag.removeLast()
+        guard !body.isEmpty else { return weak ? #"W/"0-2jmj7l5rSw0yVb/vlWAYkK/YBwk""# : #""0-2jmj7l5rSw0yVb/vlWAYkK/YBwk""# }
+        let digest = SHA1.digest(body)
+        let length = String(body.count, radix: 16)
+        // W/, two quotes, the length, a dash, and 27 of the digest's 28 base64 characters (the
+        // last is padding, which Express drops).
+        let count = (weak ? 2 : 0) + 2 + length.utf8.count + 1 + 27
+        return String(unsafeUninitializedCapacity: count) { out in
+            var index = 0
+            func put(_ byte: UInt8) {
+                out[index] = byte
+                index += 1
+            }
+            if weak {
+                put(UInt8(ascii: "W"))
+                put(UInt8(ascii: "/"))
+            }
+            put(UInt8(ascii: "\""))
+            for byte in length.utf8 { put(byte) }
+            put(UInt8(ascii: "-"))
+            var written = 0
+            Base64.forEachCharacter(of: digest) { character in
+                if written < 27 { put(character) }
+                written += 1
+            }
+            put(UInt8(ascii: "\""))
+            return index
         }
-        tag.append(UInt8(ascii: "\""))
-        return String(decoding: tag, as: UTF8.self)
     }
 }

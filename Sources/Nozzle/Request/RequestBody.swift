@@ -78,6 +78,11 @@ enum Base64 {
 
     /// Appends the base64 text of `bytes`, padded with `=`, to `out`.
     static func append(_ bytes: [UInt8], to out: inout [UInt8]) {
+        forEachCharacter(of: bytes) { out.append($0) }
+    }
+
+    /// Calls `emit` with each character of the base64 text of `bytes`, padded with `=`, in order.
+    static func forEachCharacter(of bytes: [UInt8], _ emit: (UInt8) -> Void) {
         let table: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
         table.withUTF8Buffer { table in
             var index = 0
@@ -85,10 +90,10 @@ enum Base64 {
                 let b0 = bytes[index]
                 let b1 = index + 1 < bytes.count ? bytes[index + 1] : 0
                 let b2 = index + 2 < bytes.count ? bytes[index + 2] : 0
-                out.append(table[Int(b0 >> 2)])
-                out.append(table[Int((b0 & 0x3) << 4 | b1 >> 4)])
-                out.append(index + 1 < bytes.count ? table[Int((b1 & 0xF) << 2 | b2 >> 6)] : UInt8(ascii: "="))
-                out.append(index + 2 < bytes.count ? table[Int(b2 & 0x3F)] : UInt8(ascii: "="))
+                emit(table[Int(b0 >> 2)])
+                emit(table[Int((b0 & 0x3) << 4 | b1 >> 4)])
+                emit(index + 1 < bytes.count ? table[Int((b1 & 0xF) << 2 | b2 >> 6)] : UInt8(ascii: "="))
+                emit(index + 2 < bytes.count ? table[Int(b2 & 0x3F)] : UInt8(ascii: "="))
                 index += 3
             }
         }
