@@ -38,18 +38,15 @@ extension App {
             }
         }
         do {
+            // The body parser runs first, then the app's middleware, the route's, and the handler.
+            if let config = route.config.bodyParser {
+                let parser = BodyParser(config: config)
+                if !parser.parseWithoutWaiting(req) { try await parser.parse(req) }
+            }
             if middleware.isEmpty && route.config.middleware.isEmpty {
-                // No middleware but the body parser: run them in turn, without the chain's closures.
-                if let parser = route.config.bodyParser {
-                    if BodyParser.hasNothingToParse(req) { req.body = .none } else { try await BodyParser(config: parser).parse(req) }
-                }
                 try await handler!(req, res)
             } else {
-                var chain: [any Middleware] = []
-                if let parser = route.config.bodyParser { chain.append(BodyParser(config: parser)) }
-                chain.append(contentsOf: middleware)
-                chain.append(contentsOf: route.config.middleware)
-                try await runChain(chain[...], req, res) { [handler] in try await handler!(req, res) }
+                try await runChain((middleware + route.config.middleware)[...], req, res) { [handler] in try await handler!(req, res) }
             }
         } catch {
             await handle(error, req, res)

@@ -21,21 +21,22 @@
 /// compressed data that is not valid is a 400. The counts a body may hold are limited as well
 /// (``BodyParserConfig``), each with a 413 naming its option. Every parser runs in time linear in
 /// the body, whatever it holds. Errors never reach the handler.
-struct BodyParser: Middleware {
+///
+/// It runs before any middleware, as the first step of answering a routed request.
+struct BodyParser {
     let config: BodyParserConfig
 
-    func handle(_ req: Request, _ res: Response, next: Next) async throws {
-        try await parse(req)
-        try await next()
+    /// Parses a body that needs no waiting, and says whether it did: a request with neither
+    /// `Content-Length` nor `Transfer-Encoding`, nor a `Content-Encoding` to check, whose body has
+    /// already ended empty (the web server sent the empty STDIN record with the params), has none.
+    /// Otherwise ``parse(_:)`` reads it.
+    func parseWithoutWaiting(_ req: Request) -> Bool {
+        guard !req.hasBody, (req.variables["HTTP_CONTENT_ENCODING"] ?? "").isEmpty, req.bodySource.endedEmpty else { return false }
+        req.body = .none
+        return true
     }
 
-    /// Whether parsing `req` would give no body at once: it has no `Content-Length` or
-    /// `Transfer-Encoding`, no `Content-Encoding` to check, and its body has already ended empty.
-    /// Then there is nothing to wait for, and the caller can skip ``parse(_:)``.
-    static func hasNothingToParse(_ req: Request) -> Bool {
-        !req.hasBody && (req.variables["HTTP_CONTENT_ENCODING"] ?? "").isEmpty && req.bodySource.endedEmpty
-    }
-
+    /// Reads the body and parses it into `req.body`.
     func parse(_ req: Request) async throws {
         let encoding = (req.variables["HTTP_CONTENT_ENCODING"] ?? "").trimmingCharacters(in: " ").lowercased()
         var decompressor: BodyDecompressor?
