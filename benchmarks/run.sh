@@ -211,30 +211,32 @@ measure() { # keep conns endpoint peer path
 
 connections=(8 64 256); keeps=(on off)
 [[ $quick -eq 1 ]] && { connections=(64); keeps=(on); }
-rounds=${ROUNDS:-$((quick == 1 ? 2 : 1))}
-for round in $(seq "$rounds"); do
-for keep in "${keeps[@]}"; do
-  for conns in "${connections[@]}"; do
-    echo "Measuring keep-alive $keep, $conns connections..." >&2
-    for endpoint in get post dynamic; do
-      case $endpoint in
-        get) measure "$keep" "$conns" get direct /direct/hello ;;
-        post) measure "$keep" "$conns" post direct /direct/users ;;
-      esac
-      for peer in "${peers[@]}"; do
-        # The peers do not route: their dynamic figure is their plain GET.
-        case $endpoint in post) path=/$keep/$peer/users ;; *) path=/$keep/$peer/hello ;; esac
-        measure "$keep" "$conns" "$endpoint" "$peer" "$path"
+# Every CPU-bound figure once: each endpoint, nginx alone, the peers, then the app.
+measure_cpu_bound() {
+  for keep in "${keeps[@]}"; do
+    for conns in "${connections[@]}"; do
+      echo "Measuring keep-alive $keep, $conns connections..." >&2
+      for endpoint in get post dynamic; do
+        case $endpoint in
+          get) measure "$keep" "$conns" get direct /direct/hello ;;
+          post) measure "$keep" "$conns" post direct /direct/users ;;
+        esac
+        for peer in "${peers[@]}"; do
+          # The peers do not route: their dynamic figure is their plain GET.
+          case $endpoint in post) path=/$keep/$peer/users ;; *) path=/$keep/$peer/hello ;; esac
+          measure "$keep" "$conns" "$endpoint" "$peer" "$path"
+        done
+        case $endpoint in
+          get) measure "$keep" "$conns" get app "/$keep/hello/api/hello" ;;
+          post) measure "$keep" "$conns" post app "/$keep/hello/api/users" ;;
+          dynamic) measure "$keep" "$conns" dynamic app "/$keep/blitz/api/post/abc" ;;
+        esac
       done
-      case $endpoint in
-        get) measure "$keep" "$conns" get app "/$keep/hello/api/hello" ;;
-        post) measure "$keep" "$conns" post app "/$keep/hello/api/users" ;;
-        dynamic) measure "$keep" "$conns" dynamic app "/$keep/blitz/api/post/abc" ;;
-      esac
     done
   done
-done
-done
+}
+rounds=${ROUNDS:-$((quick == 1 ? 2 : 1))}
+for round in $(seq "$rounds"); do measure_cpu_bound; done
 # Each responder's best round, in the order first measured.
 awk -F, 'NR==1 { print; next }
   { key=$1","$2","$3","$4; if (!(key in best)) { order[++n]=key; best[key]=$0; rps[key]=$5 }

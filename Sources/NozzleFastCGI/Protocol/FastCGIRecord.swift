@@ -113,10 +113,21 @@ public enum FastCGIRecord {
 
     /// END_REQUEST with an application status and a protocol status.
     public static func end(requestID: UInt16, appStatus: UInt32 = 0, status: ProtocolStatus = .requestComplete) -> [UInt8] {
-        encode(.endRequest, requestID: requestID, content: [
-            UInt8(appStatus >> 24), UInt8((appStatus >> 16) & 0xFF), UInt8((appStatus >> 8) & 0xFF), UInt8(appStatus & 0xFF),
-            status.rawValue, 0, 0, 0,
-        ])
+        var out: [UInt8] = []
+        out.reserveCapacity(16)
+        appendEnd(requestID: requestID, appStatus: appStatus, status: status, to: &out)
+        return out
+    }
+
+    /// Appends END_REQUEST (16 bytes) to `out`.
+    public static func appendEnd(requestID: UInt16, appStatus: UInt32 = 0, status: ProtocolStatus = .requestComplete, to out: inout [UInt8]) {
+        Header(type: Kind.endRequest.rawValue, requestID: requestID, contentLength: 8, paddingLength: 0).write(into: &out)
+        out.append(UInt8(appStatus >> 24))
+        out.append(UInt8((appStatus >> 16) & 0xFF))
+        out.append(UInt8((appStatus >> 8) & 0xFF))
+        out.append(UInt8(appStatus & 0xFF))
+        out.append(status.rawValue)
+        out.append(contentsOf: repeatElement(0, count: 3))
     }
 
     /// Name-value pairs in FastCGI's length-prefixed encoding: a length under 128 takes one byte,

@@ -62,11 +62,9 @@ struct OutputQueue {
     /// END_REQUEST with `FCGI_REQUEST_COMPLETE`.
     mutating func appendEnd(requestID: UInt16) {
         appendHeader(.stdout, requestID: requestID, contentLength: 0, paddingLength: 0)
-        appendHeader(.endRequest, requestID: requestID, contentLength: 8, paddingLength: 0)
-        makeRoom(8)
-        // appStatus 0, protocolStatus FCGI_REQUEST_COMPLETE, three reserved bytes.
-        gathered.append(contentsOf: repeatElement(0, count: 8))
-        count += 8
+        makeRoom(16)
+        FastCGIRecord.appendEnd(requestID: requestID, to: &gathered)
+        count += 16
     }
 
     private mutating func appendHeader(_ kind: FastCGIRecord.Kind, requestID: UInt16, contentLength: Int, paddingLength: Int) {
