@@ -8,6 +8,8 @@ final class RunningProcess: @unchecked Sendable {
     let stderrFile: URL
 
     init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, stdin: FileHandle? = nil, in directory: URL) throws {
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
+        guard open < 1_000 else { throw SetupError(what: "the test process has \(open) descriptors open: something leaks them") }
         let name = URL(fileURLWithPath: executable).lastPathComponent
         stdoutFile = directory.appending(path: "\(name)-\(UUID().uuidString.prefix(4)).out")
         stderrFile = directory.appending(path: "\(name)-\(UUID().uuidString.prefix(4)).err")
@@ -24,9 +26,15 @@ final class RunningProcess: @unchecked Sendable {
             directory.path, executable,
         ] + arguments
         if let environment { process.environment = environment }
-        process.standardInput = stdin ?? FileHandle(forReadingAtPath: "/dev/null")
-        process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
-        process.standardError = try FileHandle(forWritingTo: stderrFile)
+        let handles = [stdin ?? FileHandle(forReadingAtPath: "/dev/null"), try FileHandle(forWritingTo: stdoutFile), try FileHandle(forWritingTo: stderrFile)]
+        process.standardInput = handles[0]
+        process.standardOutput = handles[1]
+        process.standardError = handles[2]
+        // The child has its own copies once it runs. Process never lets go of these (nor of itself,
+        // without waitUntilExit), so they are closed here: left open, three descriptors per child
+        // pile up over a test run, and past about 1,360 open descriptors Process.run's scan of
+        // /proc/self/fd reads beyond its buffer and the test process crashes.
+        defer { for handle in handles { try? handle?.close() } }
         try process.run()
     }
 
