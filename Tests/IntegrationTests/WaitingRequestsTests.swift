@@ -40,6 +40,26 @@ struct WaitingRequestsTests {
         #expect(spun.first?.seconds ?? 0 >= 1.9)
     }
 
+    @Test func threadsBeyondOnePerCoreTakeOverWhenTheOthersAreAllHeld() throws {
+        // One thread per core waits for events and the rest rest; here every waiting one is held.
+        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let stack = try NginxFrontedApp(binary: "fixture-app", arguments: ["--workers", String(cores + 2)])
+        let blockers = try ParallelRequests(urls(stack, cores, "/api/stubborn?ms=2500"), in: stack.directory)
+        usleep(400_000)
+        // The resting threads answer everyone else at once, waiting requests included.
+        for _ in 0..<5 {
+            let result = try stack.get("/api/env")
+            #expect(result.status == 200)
+            #expect(result.totalTime < 0.5, "a request took \(result.totalTime) s while \(cores) threads were held")
+        }
+        let started = Date()
+        let waiting = try ParallelRequests(urls(stack, 20, "/api/slow?ms=300"), in: stack.directory).finish()
+        #expect(waiting.count == 20 && waiting.allSatisfy { $0.status == 200 })
+        #expect(Date().timeIntervalSince(started) < 1.5)
+        let held = blockers.finish()
+        #expect(held.count == cores && held.allSatisfy { $0.status == 200 })
+    }
+
     @Test func aSlowUploadHoldsNoThread() throws {
         let stack = try NginxFrontedApp(binary: "fixture-app", arguments: ["--workers", "1"], extraLocationDirectives: " fastcgi_request_buffering off;")
         let file = try stack.file(size: 16_000)

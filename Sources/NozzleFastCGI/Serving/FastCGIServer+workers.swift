@@ -9,8 +9,11 @@ extension FastCGIServer {
     func workerLoop(_ thread: WorkerThread) {
         thread.install()
         while true {
+            pool.takeSeat()
             // One event at a time: the others stay for the other idle workers.
-            guard let event = events.waitOne() else { continue }
+            let event = events.waitOne()
+            pool.leaveSeat()
+            guard let event else { continue }
             switch event.tag {
             case Tag.exit:
                 return

@@ -84,7 +84,7 @@ package final class FastCGIServer: @unchecked Sendable {
         status = ProcessStatus(routes: app.routes, poolStarted: environment["NOZZLE_POOL_STARTED"].flatMap { Int($0) })
         openAPIDocument = options.openAPIPath == nil ? nil : OpenAPIDocument.json(for: app, defaultTitle: System.programName)
         scoreboard = Scoreboard.attach(environment: environment, routeHash: status.routeHash)
-        pool = WorkerPool(size: options.workers, scoreboard: scoreboard)
+        pool = WorkerPool(size: options.workers, seats: System.coreCount, scoreboard: scoreboard)
         lifecycle = Mutex(ServerLifecycle(maxInFlight: options.maxInFlight, maxRequests: options.maxRequests))
         readBuffers = (0..<options.workers).map { _ in .allocate(capacity: 65_536 + 16) }
         pipeline = RequestPipeline(app: app, basePath: options.basePath, logFormat: options.logFormat)
@@ -130,6 +130,7 @@ package final class FastCGIServer: @unchecked Sendable {
         announceReadiness()
         let status = controlLoop()
         exitWorkers.ring()
+        pool.wakeAllResting()
         for thread in threads { pthread_join(thread, nil) }
         for connection in connections.withLock({ $0.all }) { connection.closeNow() }
         if status == 0 { System.log("nozzle: stopped") }
@@ -147,9 +148,16 @@ package final class FastCGIServer: @unchecked Sendable {
     /// Signals, stop requests, the watchdog and the stop's progress, until the server may exit.
     private func controlLoop() -> Int32 {
         let watchdogLimit = options.requestTimeout.map { 2 * $0 }
+        let mayRest = pool.mayRest
+        var lookSoon = false
+        var nextChecks = 0.0
         while true {
             // Wake at least every 100 ms: the watchdog, lingering connections and the stop's deadline.
-            if let event = control.waitOne(milliseconds: 100) {
+            // With resting threads, look at the seats every 20 ms, and every 2 ms while threads are busy.
+            let event = control.waitOne(milliseconds: mayRest ? (lookSoon ? 2 : 20) : 100)
+            if mayRest { lookSoon = pool.lookAtSeats() }
+            if event == nil && System.now() < nextChecks { continue }
+            if let event {
                 switch event.tag {
                 case Tag.wake:
                     wakeControl.silence()
@@ -174,6 +182,7 @@ package final class FastCGIServer: @unchecked Sendable {
                 }
             }
             let now = System.now()
+            nextChecks = now + 0.1
             if let watchdogLimit, let (seconds, label) = pool.longestJob(now: now), seconds > watchdogLimit {
                 // A handler that never yields its thread cannot be cancelled: only a fresh process helps.
                 System.log("nozzle: \(label) has run \(String(format1: seconds)) s on a worker thread without yielding, past twice --request-timeout; ending this worker process so a fresh one replaces it", level: .error)

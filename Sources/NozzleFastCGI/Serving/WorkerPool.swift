@@ -9,6 +9,10 @@ import Glibc
 /// thread either runs a job of some request's task or handles one event on a connection, and a
 /// request that awaits holds none of them.
 ///
+/// At most one thread per core waits in the event set at once (``EventSetSeats``); the others rest
+/// until every waiting one has been held by long-running code for a look of the control loop. More
+/// waiting threads than cores would only make the kernel wake a sleeping thread for most events.
+///
 /// Jobs come in two ways. A request that a worker has just read starts on that worker at once,
 /// with no hand-over (``RequestExecutor`` puts its first job in the worker's own slot). Everything
 /// else (a task resumed after `Task.sleep`, an awaited database reply, a body chunk that arrived)
@@ -34,13 +38,55 @@ final class WorkerPool: @unchecked Sendable {
     private let queue = Mutex((jobs: Deque<(UnownedJob, RequestExecutor)>(), rung: false))
     private let slots: [SlotBox]
     private let running = Atomic(0)
+    /// Which threads wait in the event set; the others rest on `restingThreads`.
+    private let seats: Mutex<EventSetSeats>
+    private let restingThreads: UnsafeMutablePointer<sem_t>
     /// Where each thread records the request it serves, under a supervisor.
     let scoreboard: Scoreboard?
 
-    init(size: Int, scoreboard: Scoreboard?) {
+    /// - Parameter seats: how many threads wait in the event set at once: one per core.
+    init(size: Int, seats: Int, scoreboard: Scoreboard?) {
         self.size = size
         self.scoreboard = scoreboard
         slots = (0..<size).map { _ in SlotBox() }
+        self.seats = Mutex(EventSetSeats(seats: min(size, seats)))
+        restingThreads = .allocate(capacity: 1)
+        sem_init(restingThreads, 0, 0)
+    }
+
+    deinit {
+        sem_destroy(restingThreads)
+        restingThreads.deallocate()
+    }
+
+    /// Returns when this thread may wait in the event set: at once if a seat is free, otherwise
+    /// after resting until the control loop or the end wakes it.
+    func takeSeat() {
+        while seats.withLock({ $0.arrive() }) == .rest {
+            while sem_wait(restingThreads) != 0 && errno == EINTR {}
+        }
+    }
+
+    /// This thread got an event and leaves the event set to handle it.
+    func leaveSeat() {
+        seats.withLock { $0.depart() }
+    }
+
+    /// The control loop's look at the seats: wakes a resting thread when every seated one has been
+    /// busy since the last look. Returns whether to look again soon.
+    func lookAtSeats() -> Bool {
+        let look = seats.withLock { $0.look() }
+        if look.wakeOne { sem_post(restingThreads) }
+        return look.soon
+    }
+
+    /// Whether some threads may rest at all: more workers than seats.
+    var mayRest: Bool { seats.withLock { $0.seats < size } }
+
+    /// The workers are leaving: wakes every resting thread, and none rests again.
+    func wakeAllResting() {
+        let count = seats.withLock { $0.leave() }
+        for _ in 0..<count { sem_post(restingThreads) }
     }
 
     /// Adds a job to the shared queue and wakes a worker for it.
