@@ -4,11 +4,56 @@ extension App {
     /// unless the route uses `externalResolver`. ``App/requestTimeout`` is kept by the host's
     /// request pipeline around this.
     public func respond(to req: Request, _ res: Response) async {
+        // What needs no waiting happens in plain functions: their work stays on the thread's stack,
+        // and the frame this task keeps while a handler waits stays small.
+        guard let (route, handler) = routeBeforeHandler(req, res) else { return }
+        do {
+            // The body parser runs first, then the app's middleware, the route's, and the handler.
+            if Self.needsBodyParsing(route, req) { try await Self.parseBody(route, req) }
+            if let chain = middlewareChain(for: route) {
+                try await runChain(chain[...], req, res) { try await handler(req, res) }
+            } else {
+                try await handler(req, res)
+            }
+        } catch {
+            await handle(error, req, res)
+        }
+        if !res.finished && route.config.externalResolver {
+            await waitForExternalResolver(req, res)
+        }
+        Self.afterHandler(route, req, res)
+    }
+
+    /// Whether the route's body parser has to wait for the body; parses it at once when it need not.
+    @inline(never)
+    private static func needsBodyParsing(_ route: Route, _ req: Request) -> Bool {
+        guard let config = route.config.bodyParser else { return false }
+        return !BodyParser(config: config).parseWithoutWaiting(req)
+    }
+
+    /// Parses the body as the route's body parser says, waiting for it to arrive.
+    private static func parseBody(_ route: Route, _ req: Request) async throws {
+        guard let config = route.config.bodyParser else { return }
+        try await BodyParser(config: config).parse(req)
+    }
+
+    /// The app's middleware and then the route's, or nil when there is none.
+    @inline(never)
+    private func middlewareChain(for route: Route) -> [any Middleware]? {
+        let routeMiddleware = route.config.middleware
+        if middleware.isEmpty && routeMiddleware.isEmpty { return nil }
+        return middleware + routeMiddleware
+    }
+
+    /// Matches the route and prepares the request for its handler: params, the query, the handler
+    /// for the method. Nil when the request is already answered (404, 405, too many parameters).
+    @inline(never)
+    private func routeBeforeHandler(_ req: Request, _ res: Response) -> (Route, Handler)? {
         let match = req.routingPath.flatMap { routes.match($0, strictTrailingSlash: strictTrailingSlash) }
             ?? routes.match(req.path, strictTrailingSlash: strictTrailingSlash, percentEncoded: false)
         guard let match else {
             render(HTTPError(404, "Not found"), req, res)
-            return
+            return nil
         }
         let route = match.route
         req.routePattern = route.pattern
@@ -19,41 +64,25 @@ extension App {
             try req.parseQuery(parameterLimit: parameterLimit)
         } catch {
             render(HTTPError.limitExceeded("Too many query parameters", option: "parameterLimit", max: parameterLimit), req, res)
-            return
+            return nil
         }
         if case .extended(let depth, let arrayLimit) = queryParser {
             req.query.nesting = NestedForm.Options(depth: depth, arrayLimit: arrayLimit, strictDepth: false)
         }
         for (name, value) in match.params { req.query.set(name, value) }
 
-        var handler = route.handler(for: req.method)
-        if handler == nil {
-            let allow = route.allowedMethods.joined(separator: ", ")
-            guard req.method == "OPTIONS" else {
-                render(HTTPError(405, "Method not allowed", headers: Headers([("Allow", allow)])), req, res)
-                return
-            }
-            handler = { _, res in
-                res.status(204).setHeader("Allow", allow).end()
-            }
+        if let handler = route.handler(for: req.method) { return (route, handler) }
+        let allow = route.allowedMethods.joined(separator: ", ")
+        guard req.method == "OPTIONS" else {
+            render(HTTPError(405, "Method not allowed", headers: Headers([("Allow", allow)])), req, res)
+            return nil
         }
-        do {
-            // The body parser runs first, then the app's middleware, the route's, and the handler.
-            if let config = route.config.bodyParser {
-                let parser = BodyParser(config: config)
-                if !parser.parseWithoutWaiting(req) { try await parser.parse(req) }
-            }
-            if middleware.isEmpty && route.config.middleware.isEmpty {
-                try await handler!(req, res)
-            } else {
-                try await runChain((middleware + route.config.middleware)[...], req, res) { [handler] in try await handler!(req, res) }
-            }
-        } catch {
-            await handle(error, req, res)
-        }
-        if !res.finished && route.config.externalResolver {
-            await waitForExternalResolver(req, res)
-        }
+        return (route, { _, res in res.status(204).setHeader("Allow", allow).end() })
+    }
+
+    /// After the handler: a response it never sent is ended, and one past `responseLimit` is logged.
+    @inline(never)
+    private static func afterHandler(_ route: Route, _ req: Request, _ res: Response) {
         if !res.finished {
             req.log.warning("API resolved without sending a response for \(req.path)")
             res.end()
