@@ -10,6 +10,9 @@
 #            installed: for the I/O-bound case only
 #   app      the Nozzle examples: hello (GET /api/hello, POST /api/users) and blitz (/api/post/[pid]),
 #            and the test fixture's /api/slow?ms=N for the I/O-bound case
+#   base     with BASELINE=COMMIT, the hello example built from that commit: the same app on an
+#            earlier Nozzle, for GET and POST, so that a change is measured against what it replaces
+#            in one run (BASELINE=a53dcf8 is the last host built on libfcgi)
 #
 # The users example gets rows of its own: GET /api/users/ID and POST /api/users through nginx, on
 # SQLite (a file, WAL) and on PostgreSQL (a cluster of its own in the run's directory, Debian's
@@ -21,7 +24,7 @@
 #
 # Every responder gets WORKERS threads or children (default 4). Traffic stays on 127.0.0.1.
 #
-# Usage: benchmarks/run.sh [--quick] [SECONDS]
+# Usage: [BASELINE=COMMIT] benchmarks/run.sh [--quick] [SECONDS]
 #   --quick   64 connections with keep-alive only, and shorter runs
 #   ROUNDS    how many times each CPU-bound figure is measured, the peers taking turns; the table
 #             keeps each responder's best (default 2 with --quick, 1 otherwise). One busy moment on a
@@ -56,6 +59,16 @@ users_bin=$(swift build --package-path "$root/examples/users" -c release --show-
 # CGI starts a process per request: a fully static binary skips the dynamic loader.
 swift build --package-path "$root" -c release --product hello --scratch-path "$root/.build-static" -Xswiftc -static-executable >&2 2>/dev/null || exit 1
 static_bin="$root/.build-static/release"
+baseline=${BASELINE:-}
+if [[ -n $baseline ]]; then
+  # The commit's tree, unpacked beside the build directories (git archive leaves the checkout alone).
+  echo "Building hello at $baseline in release..." >&2
+  base_src="$root/.build-baseline/src"
+  rm -rf "$base_src" && mkdir -p "$base_src"
+  git -C "$root" archive "$baseline" | tar -x -C "$base_src" || exit 1
+  swift build --package-path "$base_src" -c release --product hello --scratch-path "$root/.build-baseline/build" >&2 || exit 1
+  base_bin=$(swift build --package-path "$base_src" -c release --scratch-path "$root/.build-baseline/build" --show-bin-path)
+fi
 
 D=$(mktemp -d "${TMPDIR:-/tmp}/nozzle-bench.XXXXXX")
 chmod 755 "$D"
@@ -77,10 +90,12 @@ peers=(cpoll)
 php_fpm=$(command -v php-fpm8.2 || command -v php-fpm || true)
 [[ -n $php_fpm ]] && peers+=(php)
 if command -v go >/dev/null && GO111MODULE=off go build -o "$D/bin/hello-go" "$root/benchmarks/peers/hello.go" 2>/dev/null; then peers+=(go); fi
+[[ -n $baseline ]] && peers+=(base)
 
 spawn-fcgi -n -s "$D/cpoll.sock" -M 0666 -- "$D/bin/epoll-responder" "$workers" >/dev/null 2>&1 & pids+=($!); disown $!
 "$bin/hello" --listen "unix:$D/hello.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/hello.log" & pids+=($!); disown $!
 hello_pid=$!
+[[ -n $baseline ]] && { "$base_bin/hello" --listen "unix:$D/base.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/base.log" & pids+=($!); disown $!; }
 "$bin/blitz" --listen "unix:$D/blitz.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/blitz.log" & pids+=($!); disown $!
 blitz_pid=$!
 "$bin/fixture-app" --listen "unix:$D/fixture.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/fixture.log" & pids+=($!); disown $!
@@ -126,7 +141,7 @@ fi
 port=${PORT:-18480}
 locations=""
 for keep in on off; do
-  for upstream in cpoll php go hello blitz; do
+  for upstream in cpoll php go base hello blitz; do
     extra=""
     [[ $upstream == php ]] && extra="fastcgi_param SCRIPT_FILENAME $root/benchmarks/peers/hello.php;"
     locations+="    location /$keep/$upstream/ { rewrite ^/$keep/$upstream(/.*)\$ \$1 break; include $D/fastcgi_params; $extra fastcgi_keep_conn $keep; fastcgi_pass $upstream; }
@@ -148,6 +163,7 @@ http {
     upstream cpoll { server unix:$D/cpoll.sock; keepalive 64; }
     upstream php   { server unix:$D/php.sock; keepalive 64; }
     upstream go    { server unix:$D/go.sock; keepalive 64; }
+    upstream base  { server unix:$D/base.sock; keepalive 64; }
     upstream hello { server unix:$D/hello.sock; keepalive 64; }
     upstream blitz { server unix:$D/blitz.sock; keepalive 64; }
     upstream fixture { server unix:$D/fixture.sock; keepalive 64; }
@@ -222,8 +238,14 @@ measure_cpu_bound() {
           post) measure "$keep" "$conns" post direct /direct/users ;;
         esac
         for peer in "${peers[@]}"; do
-          # The peers do not route: their dynamic figure is their plain GET.
-          case $endpoint in post) path=/$keep/$peer/users ;; *) path=/$keep/$peer/hello ;; esac
+          # The peers do not route: their dynamic figure is their plain GET. The baseline is the
+          # hello example: GET and POST only.
+          case $peer,$endpoint in
+            base,dynamic) continue ;;
+            base,*) [[ $endpoint == post ]] && path=/$keep/base/api/users || path=/$keep/base/api/hello ;;
+            *,post) path=/$keep/$peer/users ;;
+            *) path=/$keep/$peer/hello ;;
+          esac
           measure "$keep" "$conns" "$endpoint" "$peer" "$path"
         done
         case $endpoint in
@@ -332,6 +354,7 @@ micro=$("$bin/nozzle-micro-benchmarks")
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)."
   echo
+  [[ -n $baseline ]] && { echo "base: the hello example built from $(git -C "$root" rev-parse --short "$baseline"), run beside this tree's."; echo; }
   echo "| keep-alive | conns | endpoint | peer | rps | p50 ms | p99 ms | errors | app ÷ peer (rps) |"
   echo "|---|---|---|---|---|---|---|---|---|"
   awk -F, 'NR>1 && $1!="io" && $1!="db" { key=$1","$2","$3; rows[NR]=$0; if ($4=="app") app[key]=$5 }
