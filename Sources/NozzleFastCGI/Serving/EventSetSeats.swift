@@ -3,9 +3,10 @@
 /// Every thread waiting in `epoll_wait` is a thread the kernel wakes for the next event, and with
 /// more waiting threads than cores, most requests cost a sleep and a wake-up. So at most `seats`
 /// threads (one per core) wait there; the others rest. A resting thread is woken only when no
-/// thread has come back to the event set for a whole look of the control loop (a few
-/// milliseconds): every seated thread is running code that takes long, a CPU-heavy or blocking
-/// handler, and a rested one takes over so waiting requests still resume and new ones still start.
+/// thread has come back to the event set for a whole look of the control loop (2 ms while threads
+/// are busy, 20 ms after a quiet look): every seated thread is running code that takes long, a
+/// CPU-heavy or blocking handler, and a rested one takes over so that waiting requests still
+/// resume and new ones still start.
 struct EventSetSeats {
     let seats: Int
     /// Threads waiting in the event set now.
