@@ -242,7 +242,8 @@ measure_cpu_bound() {
           # hello example: GET and POST only.
           case $peer,$endpoint in
             base,dynamic) continue ;;
-            base,*) [[ $endpoint == post ]] && path=/$keep/base/api/users || path=/$keep/base/api/hello ;;
+            base,post) path=/$keep/base/api/users ;;
+            base,*) path=/$keep/base/api/hello ;;
             *,post) path=/$keep/$peer/users ;;
             *) path=/$keep/$peer/hello ;;
           esac

@@ -43,12 +43,11 @@ final class FastCGIBodyChannel: BodySource, @unchecked Sendable {
     func deliver(_ chunk: [UInt8]) -> Bool {
         let (waiter, full) = state.withLock { state -> (CheckedContinuation<[UInt8]?, any Error>?, Bool) in
             guard !state.ended, state.failure == nil else { return (nil, false) }
+            state.received = true
             if let waiter = state.waiter {
                 state.waiter = nil
-                state.received = true
                 return (waiter, false)
             }
-            state.received = true
             state.chunks.append(chunk)
             state.buffered += chunk.count
             return (nil, state.buffered > FastCGIBodyChannel.highWater)

@@ -50,6 +50,7 @@ final class WorkerPool: @unchecked Sendable {
         self.scoreboard = scoreboard
         slots = (0..<size).map { _ in SlotBox() }
         self.seats = Mutex(EventSetSeats(seats: min(size, seats)))
+        mayRest = seats < size
         restingThreads = .allocate(capacity: 1)
         sem_init(restingThreads, 0, 0)
     }
@@ -81,7 +82,7 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// Whether some threads may rest at all: more workers than seats.
-    var mayRest: Bool { seats.withLock { $0.seats < size } }
+    let mayRest: Bool
 
     /// The workers are leaving: wakes every resting thread, and none rests again.
     func wakeAllResting() {
