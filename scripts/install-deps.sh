@@ -5,10 +5,11 @@
 # curl, libsqlite3-dev for the users example (SQLite through GRDB), and openssl to sign webhook
 # requests. To test, also: multiwatch, wrk for the tests that put a server under load,
 # systemd for its socket activation tool, postgresql for the users example on PostgreSQL, iproute2
-# for the multi-host test's network namespaces, and apache2, lighttpd, caddy, haproxy and h2o for the
+# for the multi-host test's network namespaces, apache2, lighttpd, caddy, haproxy and h2o for the
 # deployment tests (the tests run their own copies on random loopback ports; on a machine with
 # systemd, Debian also starts the system services, which
-# `systemctl disable --now apache2 lighttpd caddy haproxy h2o postgresql` stops), python3-pip, and
+# `systemctl disable --now apache2 lighttpd caddy haproxy h2o postgresql` stops), libfcgi-bin for
+# libfcgi's own FastCGI client, cgi-fcgi (the wire format checked against the C implementation), python3-pip, and
 # from PyPI openapi-spec-validator, which checks the apps' OpenAPI documents.
 #
 # Usage: scripts/install-deps.sh [--run] [--list]
@@ -16,7 +17,7 @@
 #   --list   print the packages and install nothing
 set -euo pipefail
 run_packages=(zlib1g-dev libbrotli-dev pkg-config nginx spawn-fcgi curl libsqlite3-dev openssl)
-test_packages=(multiwatch wrk systemd postgresql iproute2 apache2 lighttpd caddy haproxy h2o python3-pip)
+test_packages=(multiwatch wrk systemd postgresql iproute2 apache2 lighttpd caddy haproxy h2o libfcgi-bin python3-pip)
 python_test_packages=(openapi-spec-validator)
 only_run=false list=false
 for argument in "$@"; do

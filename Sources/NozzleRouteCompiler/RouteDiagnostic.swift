@@ -4,11 +4,14 @@ public struct RouteDiagnostic: Error, Equatable, Sendable, CustomStringConvertib
     public var files: [String]
     /// What is wrong.
     public var message: String
+    /// The line of the one file concerned that the error is about, when it is about one.
+    public var line: Int?
 
-    public init(files: [String], message: String) {
+    public init(files: [String], message: String, line: Int? = nil) {
         self.files = files
         self.message = message
+        self.line = line
     }
 
-    public var description: String { "\(files.joined(separator: ", ")): \(message)" }
+    public var description: String { "\(files.joined(separator: ", "))\(line.map { ":\($0)" } ?? ""): \(message)" }
 }

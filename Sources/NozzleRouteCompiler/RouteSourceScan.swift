@@ -1,6 +1,11 @@
-import Foundation
-
 /// What a route file declares: its route type and the handlers it has.
+///
+/// The scan reads the file's tokens (``SwiftTokens``), not its text: it finds the one top-level
+/// type that conforms to `APIRoute`, and the static members of that type and of its extensions,
+/// whatever their modifiers and attributes. Members of other types, and words in comments and
+/// strings, do not count. What the generated route table could not use (a private handler, one
+/// that is not static, one under `#if`) is an error naming the file and line, never a route that
+/// silently answers 405.
 public struct RouteSourceScan: Equatable, Sendable {
     /// The type that conforms to `APIRoute`.
     public let typeName: String
@@ -20,142 +25,105 @@ public struct RouteSourceScan: Equatable, Sendable {
 
     /// Finds the route type and its handlers in a route file's source.
     ///
-    /// - Throws: a diagnostic when the file declares no route type, two, or no handler.
+    /// - Throws: a diagnostic, with the line where it can say one, when the file declares no route
+    ///   type, two, or no handler, or a handler the route table cannot call.
     public init(source: String, file: String) throws(RouteDiagnostic) {
-        let code = RouteSourceScan.stripCommentsAndStrings(source)
-        let types = RouteSourceScan.routeTypes(in: code)
-        guard let typeName = types.first else {
+        let tokens: [SwiftTokens.Token]
+        do {
+            tokens = try SwiftTokens(source).tokens
+        } catch {
+            throw RouteDiagnostic(files: [file], message: error.message, line: error.line)
+        }
+        let declarations: Declarations
+        do {
+            declarations = try Declarations(tokens)
+        } catch {
+            throw RouteDiagnostic(files: [file], message: error.message, line: error.line)
+        }
+        let types = declarations.routeTypes
+        guard let type = types.first else {
             throw RouteDiagnostic(files: [file], message: "no route type: declare one type that conforms to APIRoute, such as 'enum Hello: APIRoute { … }'")
         }
         guard types.count == 1 else {
-            throw RouteDiagnostic(files: [file], message: "two route types (\(types.joined(separator: ", "))): a route file declares exactly one type that conforms to APIRoute")
+            throw RouteDiagnostic(
+                files: [file], message: "two route types (\(types.map(\.name).joined(separator: ", "))): a route file declares exactly one type that conforms to APIRoute",
+                line: types[1].line)
         }
-        let declared = RouteSourceScan.staticMembers(in: code)
-        let handlers = RouteSourceScan.handlerNames.filter { declared.contains($0) }
+        if type.underCondition {
+            throw RouteDiagnostic(
+                files: [file], message: "\(type.name) is declared under #if: the route table refers to it in every build; declare it outside #if", line: type.line)
+        }
+        let members = declarations.members(of: type.name)
+        var found: [String: Declarations.Member] = [:]
+        for member in members where RouteSourceScan.handlerNames.contains(member.name) && member.isFunctionOrValue {
+            try RouteSourceScan.check(member, of: type.name, file: file)
+            if found[member.name] == nil { found[member.name] = member }
+        }
+        let handlers = RouteSourceScan.handlerNames.filter { found[$0] != nil }
         guard !handlers.isEmpty else {
-            throw RouteDiagnostic(files: [file], message: "\(typeName) declares no handler: add 'static func GET(_ req: Request, _ res: Response) async throws' or another method")
+            let lowercase = members.first { $0.isStatic && RouteSourceScan.handlerNames.contains($0.name.uppercased()) && $0.name != $0.name.uppercased() }
+            let hint = lowercase.map { " ('\($0.name)' is not a handler name: methods are upper case, '\($0.name.uppercased())')" } ?? ""
+            throw RouteDiagnostic(
+                files: [file], message: "\(type.name) declares no handler: add 'static func GET(_ req: Request, _ res: Response) async throws' or another method\(hint)",
+                line: lowercase?.line)
         }
-        self.typeName = typeName
+        typeName = type.name
         self.handlers = handlers
-        let words = RouteSourceScan.tokens(code)
-        declaresParams = declared.contains("params") || declared.contains("Params")
-            || words.indices.dropLast().contains { ["struct", "enum", "class", "typealias", "actor"].contains(words[$0]) && words[$0 + 1] == "Params" }
-        (documentation, handlerDocumentation) = RouteSourceScan.docComments(in: source, typeName: typeName, handlers: handlers)
+        declaresParams = members.contains { $0.name == "params" || $0.name == "Params" }
+        documentation = RouteSourceScan.docComment(in: source, above: type.firstLine)
+        var docs: [String: String] = [:]
+        for (name, member) in found {
+            let doc = RouteSourceScan.docComment(in: source, above: member.firstLine)
+            if !doc.isEmpty { docs[name] = doc }
+        }
+        handlerDocumentation = docs
     }
 
-    /// The `///` comments right above the route type's declaration and above each handler's, with
-    /// attributes and modifiers allowed in between.
-    static func docComments(in source: String, typeName: String, handlers: [String]) -> (type: String, handlers: [String: String]) {
-        var pending: [String] = []
-        var typeDoc = ""
-        var handlerDocs: [String: String] = [:]
-        for rawLine in source.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("///") {
-                var text = line.dropFirst(3)
-                if text.first == " " { text = text.dropFirst() }
-                pending.append(String(text))
-                continue
-            }
-            if line.hasPrefix("@") && !line.contains("{") { continue }
-            let words = tokens(stripCommentsAndStrings(line))
-            if let index = words.firstIndex(where: { ["struct", "enum", "class", "actor"].contains($0) }), index + 1 < words.count, words[index + 1] == typeName {
-                typeDoc = pending.joined(separator: "\n")
-            } else if let index = words.firstIndex(of: "static"), index + 2 < words.count, ["func", "let", "var"].contains(words[index + 1]),
-                handlers.contains(words[index + 2]), !pending.isEmpty
-            {
-                handlerDocs[words[index + 2]] = pending.joined(separator: "\n")
-            }
-            pending = []
+    /// A handler the generated route table calls as `Type.NAME` from another file, in every build.
+    static func check(_ member: Declarations.Member, of type: String, file: String) throws(RouteDiagnostic) {
+        if !member.isStatic {
+            throw RouteDiagnostic(
+                files: [file], message: "\(type).\(member.name) is not static: handlers are 'static func \(member.name)(_ req: Request, _ res: Response)'", line: member.line)
         }
-        return (typeDoc.trimmingCharacters(in: .whitespacesAndNewlines), handlerDocs.mapValues { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        if let hidden = member.modifiers.first(where: { $0 == "private" || $0 == "fileprivate" }) {
+            throw RouteDiagnostic(
+                files: [file], message: "\(type).\(member.name) is \(hidden): the route table calls it from another file; leave out '\(hidden)'", line: member.line)
+        }
+        if member.underCondition {
+            throw RouteDiagnostic(
+                files: [file], message: "\(type).\(member.name) is declared under #if: the route table calls it in every build; declare it outside #if", line: member.line)
+        }
     }
 
-    /// Names of types whose inheritance clause lists `APIRoute`.
-    static func routeTypes(in code: String) -> [String] {
-        var names: [String] = []
-        let words = tokens(code)
-        var index = 0
-        while index < words.count {
-            if ["struct", "enum", "class", "actor"].contains(words[index]), index + 1 < words.count {
-                let name = words[index + 1]
-                var cursor = index + 2
-                var inherits: [String] = []
-                if cursor < words.count, words[cursor] == ":" {
-                    cursor += 1
-                    while cursor < words.count, words[cursor] != "{", words[cursor] != "where" {
-                        inherits.append(words[cursor])
-                        cursor += 1
-                    }
-                }
-                if inherits.contains("APIRoute") || inherits.contains("Nozzle.APIRoute") { names.append(name) }
-                index = cursor
-            } else {
-                index += 1
-            }
+    /// The `///` lines right above `line` (the first line of a declaration, its attributes
+    /// included), without the slashes.
+    static func docComment(in source: String, above line: Int) -> String {
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        var collected: [String] = []
+        var index = line - 2
+        while index >= 0 {
+            let text = lines[index].drop { $0 == " " || $0 == "\t" }
+            guard text.hasPrefix("///") else { break }
+            var comment = text.dropFirst(3)
+            if comment.first == " " { comment = comment.dropFirst() }
+            collected.append(String(comment).trimmingSuffix())
+            index -= 1
         }
-        return names
+        return collected.reversed().joined(separator: "\n").trimmingEmptyLines()
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffix() -> String {
+        var text = Substring(self)
+        while let last = text.last, last == " " || last == "\t" || last == "\r" { text = text.dropLast() }
+        return String(text)
     }
 
-    /// Names declared as `static func X`, `static let X` or `static var X`.
-    static func staticMembers(in code: String) -> Set<String> {
-        let words = tokens(code)
-        var names = Set<String>()
-        for index in words.indices.dropLast(2) where words[index] == "static" {
-            if ["func", "let", "var"].contains(words[index + 1]) { names.insert(words[index + 2]) }
-        }
-        return names
-    }
-
-    /// Identifiers and the punctuation that matters here: `:`, `{`, `,`.
-    static func tokens(_ code: String) -> [String] {
-        var tokens: [String] = []
-        var current = ""
-        for character in code {
-            if character.isLetter || character.isNumber || character == "_" || character == "." {
-                current.append(character)
-            } else {
-                if !current.isEmpty { tokens.append(current) }
-                current = ""
-                if character == ":" || character == "{" || character == "," || character == "<" || character == "(" {
-                    tokens.append(String(character))
-                }
-            }
-        }
-        if !current.isEmpty { tokens.append(current) }
-        return tokens
-    }
-
-    /// The source with comments and string literals blanked, so words inside them are not read as code.
-    static func stripCommentsAndStrings(_ source: String) -> String {
-        var out = ""
-        var iterator = Array(source)[...]
-        while let character = iterator.popFirst() {
-            if character == "/", iterator.first == "/" {
-                while let next = iterator.first, next != "\n" { iterator.removeFirst() }
-            } else if character == "/", iterator.first == "*" {
-                iterator.removeFirst()
-                var depth = 1
-                while depth > 0, let next = iterator.popFirst() {
-                    if next == "*", iterator.first == "/" { iterator.removeFirst(); depth -= 1 }
-                    else if next == "/", iterator.first == "*" { iterator.removeFirst(); depth += 1 }
-                }
-                out.append(" ")
-            } else if character == "\"" {
-                let multiline = iterator.prefix(2) == ["\"", "\""]
-                if multiline { iterator.removeFirst(2) }
-                while let next = iterator.popFirst() {
-                    if next == "\\" { _ = iterator.popFirst(); continue }
-                    if next == "\"" {
-                        if !multiline { break }
-                        if iterator.prefix(2) == ["\"", "\""] { iterator.removeFirst(2); break }
-                    }
-                }
-                out.append("\"\"")
-            } else {
-                out.append(character)
-            }
-        }
-        return out
+    fileprivate func trimmingEmptyLines() -> String {
+        var lines = split(separator: "\n", omittingEmptySubsequences: false)
+        while lines.first?.isEmpty == true { lines.removeFirst() }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.joined(separator: "\n")
     }
 }

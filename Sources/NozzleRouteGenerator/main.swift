@@ -40,7 +40,7 @@ guard let routes else {
     for diagnostic in diagnostics {
         // One diagnostic per file concerned, so each file shows the error in an editor.
         for file in diagnostic.files {
-            text += "\(absoluteByRelative[file] ?? file):1:1: error: \(diagnostic.message)\n"
+            text += "\(absoluteByRelative[file] ?? file):\(diagnostic.line ?? 1):1: error: \(diagnostic.message)\n"
         }
     }
     fail(text.trimmingCharacters(in: .newlines))

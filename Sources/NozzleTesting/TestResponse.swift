@@ -4,6 +4,8 @@ import Nozzle
 public struct TestResponse: Sendable {
     /// The status code.
     public var status: Int
+    /// The reason phrase of the status line: `Not Found`, or what ``Response/statusMessage`` set.
+    public var statusMessage: String
     /// The header fields, in order.
     public var headers: Headers
     /// The body bytes.
@@ -20,6 +22,7 @@ public struct TestResponse: Sendable {
     public init(cgiOutput bytes: [UInt8]) {
         var headers = Headers()
         var status: Int?
+        var reason = ""
         var index = 0
         var bodyStart = bytes.count
         while index < bytes.count {
@@ -37,11 +40,13 @@ public struct TestResponse: Sendable {
             let value = text[text.index(after: colon)...].drop { $0 == " " }
             if name.lowercased() == "status" {
                 status = Int(value.prefix(3))
+                reason = String(value.dropFirst(3).drop { $0 == " " })
             } else {
                 headers.add(name, String(value))
             }
         }
         self.status = status ?? (headers["Location"] != nil ? 302 : 200)
+        self.statusMessage = reason
         self.headers = headers
         self.body = Array(bytes[min(bodyStart, bytes.count)...])
     }

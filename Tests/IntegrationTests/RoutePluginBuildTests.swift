@@ -79,6 +79,9 @@ struct RoutePluginBuildTests {
         try write("bad/[a-b].swift", route("Bad"))
         try write("empty.swift", "import Nozzle\n")
         try write("[...rest]/more.swift", route("More"))
+        // Handlers the route table could not call are errors at their line, not routes that answer 405.
+        try write("hidden.swift", "import Nozzle\n\nenum Hidden: APIRoute {\n    private static func GET(_ req: Request, _ res: Response) {}\n}\n")
+        try write("conditional.swift", "import Nozzle\n\nenum Conditional: APIRoute {\n    #if DEBUG\n    static func GET(_ req: Request, _ res: Response) {}\n    #endif\n}\n")
         let clashes = try build()
         #expect(!clashes.ok)
         #expect(clashes.output.contains("two files for one URL /api/users: api/users.swift and api/users/index.swift"))
@@ -87,7 +90,9 @@ struct RoutePluginBuildTests {
         #expect(clashes.output.contains("api/bad/[a-b].swift:1:1: error: invalid segment name '[a-b]'"))
         #expect(clashes.output.contains("api/empty.swift:1:1: error: no route type"))
         #expect(clashes.output.contains("api/[...rest]/more.swift:1:1: error: catch-all segment '[...rest]' must be the last part of the path"))
-        for file in ["users.swift", "posts/[slug]/comments.swift", "files/[[...path]].swift", "bad/[a-b].swift", "empty.swift", "[...rest]/more.swift"] {
+        #expect(clashes.output.contains("api/hidden.swift:4:1: error: Hidden.GET is private: the route table calls it from another file"), "\(clashes.output)")
+        #expect(clashes.output.contains("api/conditional.swift:5:1: error: Conditional.GET is declared under #if"), "\(clashes.output)")
+        for file in ["users.swift", "posts/[slug]/comments.swift", "files/[[...path]].swift", "bad/[a-b].swift", "empty.swift", "[...rest]/more.swift", "hidden.swift", "conditional.swift"] {
             try remove(file)
         }
 
@@ -113,6 +118,20 @@ struct RoutePluginBuildTests {
         #expect(misspelled.output.contains("has no member 'tga'"), "\(misspelled.output)")
         try write("tags/[tag].swift", "import Nozzle\n\nenum Tag: APIRoute {\n    static func GET(_ req: Request, _ res: Response) { res.send(params(req).tag) }\n}\n")
 
+        // Handlers with any modifiers, in an extension of the route type, beside raw strings that
+        // hold declarations, are found and called.
+        try write("modifiers.swift", #"""
+            import Nozzle
+
+            public enum Modifiers: APIRoute {
+                static let note = #"static func DELETE(_ req: Request, _ res: Response) {} "quoted" "#
+                @Sendable static public func GET(_ req: Request, _ res: Response) { res.send("GET \(note.count)") }
+            }
+
+            extension Modifiers {
+                nonisolated static func POST(_ req: Request, _ res: Response) { res.status(201).send("POST from an extension") }
+            }
+            """#)
         // Renaming, adding and editing a file show up in the next build's table.
         try remove("hello.swift")
         try write("greeting.swift", route("Hello", ["GET", "POST"]))
@@ -127,5 +146,11 @@ struct RoutePluginBuildTests {
         #expect(tag.stdout.hasPrefix("HTTP/1.1 200 OK"), "\(tag.stdout)")
         #expect(tag.stdout.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("\nswift"), "\(tag.stdout)")
         #expect(!rebuilt.output.contains("warning:"), "\(rebuilt.output)")
+        #expect(after.contains("/api/modifiers"))
+        let viaExtension = try RunningProcess.run(package.appending(path: ".build/debug/app").path, ["call", "POST", "/api/modifiers"], in: package)
+        #expect(viaExtension.stdout.hasPrefix("HTTP/1.1 201 Created"), "\(viaExtension.stdout)")
+        #expect(viaExtension.stdout.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("\nPOST from an extension"), "\(viaExtension.stdout)")
+        let delete = try RunningProcess.run(package.appending(path: ".build/debug/app").path, ["call", "DELETE", "/api/modifiers"], in: package)
+        #expect(delete.stdout.hasPrefix("HTTP/1.1 405"), "\(delete.stdout)")
     }
 }

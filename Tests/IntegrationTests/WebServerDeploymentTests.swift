@@ -6,19 +6,8 @@ import Testing
 /// servers from Debian's packages in front of the built binaries.
 @Suite(.serialized)
 struct WebServerDeploymentTests {
-    /// A shipped file with its example paths replaced by this test's.
     func shipped(_ path: String, replacing replacements: [String: String]) throws -> String {
-        var text = try String(contentsOf: Paths.root.appending(path: path), encoding: .utf8)
-        for (from, to) in replacements { text = text.replacingOccurrences(of: from, with: to) }
-        return text
-    }
-
-    /// The fixture app on a unix socket the web server's user can reach.
-    func appOnSocket(in directory: URL) throws -> (RunningProcess, String) {
-        let socket = directory.appending(path: "app.sock").path
-        let app = try RunningProcess(Paths.binary("fixture-app"), ["--listen", "unix:\(socket)", "--socket-mode", "0666"], in: directory)
-        guard eventually({ FileManager.default.fileExists(atPath: socket) }) else { throw SetupError(what: "no socket: \(app.stderr)") }
-        return (app, socket)
+        try ShippedConfig.text(path, replacing: replacements)
     }
 
     /// What a user of the app notices through any front server: routing, query, bodies, repeated
@@ -62,7 +51,7 @@ struct WebServerDeploymentTests {
     ) throws {
         let directory = Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let (app, socket) = try appOnSocket(in: directory)
+        let (app, socket) = try ShippedConfig.appOnSocket(in: directory)
         let config = try shipped(path, replacing: replacing(directory).merging(["/run/nozzle/app.sock": socket]) { $1 })
         let server = try start(config, directory)
         try expectTheAppAnswers(through: server, sourceLocation: sourceLocation)

@@ -32,6 +32,7 @@ struct FastCGIConnectionStateTests {
             case .endOfBody: "end of body"
             case .abort: "abort"
             case .send(let bytes): "send type \(bytes[1]) id \(Int(bytes[2]) << 8 | Int(bytes[3])) status \(bytes[1] == 3 ? Int(bytes[12]) : -1)"
+            case .endRequest(let id): "end request \(id)"
             case .fail(let reason): "fail: \(reason)"
             }
         }
@@ -50,25 +51,97 @@ struct FastCGIConnectionStateTests {
     @Test func afterTheResponseTheConnectionTakesTheNextRequest() {
         var state = FastCGIConnectionState(limits: Self.limits)
         _ = Self.feed(&state, Self.request())
-        #expect(state.finishRequest() == 1)
+        #expect(state.finishRequest() == .endNow(1))
         #expect(state.finishRequest() == nil)
         #expect(state.phase == .idle)
         #expect(state.isAwaitingRequest)
         #expect(Self.describe(Self.feed(&state, Self.request(id: 2))).first == "start 2 keep=true POST /api/x")
     }
 
-    @Test func anEarlyResponseDrainsTheRestOfTheBodyBeforeTheNextRequest() {
-        var state = FastCGIConnectionState(limits: Self.limits)
-        let begin = FastCGIRecord.begin(keepConnection: true) + FastCGIRecord.stream(.params, FastCGIRecord.pairs([("REQUEST_METHOD", "POST")]))
+    /// A request whose answer went out with `body` of its body read so far.
+    static func answeredEarly(keep: Bool = true, limits: FastCGIConnectionState.Limits = limits) -> (FastCGIConnectionState, FastCGIConnectionState.Finish?) {
+        var state = FastCGIConnectionState(limits: limits)
+        let begin = FastCGIRecord.begin(keepConnection: keep) + FastCGIRecord.stream(.params, FastCGIRecord.pairs([("REQUEST_METHOD", "POST")]))
         _ = Self.feed(&state, begin + FastCGIRecord.encode(.stdin, content: Array("part".utf8)))
         // A 413, say, before the body is all there.
-        _ = state.finishRequest()
-        #expect(state.phase == .draining(id: 1, keepConnection: true))
+        let finish = state.finishRequest()
+        return (state, finish)
+    }
+
+    @Test func anEarlyResponseDrainsTheRestOfTheBodyBeforeItsEndRequest() {
+        var (state, finish) = Self.answeredEarly()
+        // The answer goes out now, its END_REQUEST only once the body has ended.
+        #expect(finish == .endAfterBody(1))
+        #expect(state.phase == .draining(id: 1, keepConnection: true, endSent: false))
+        #expect(state.isHoldingEnd)
         // The rest of the body is dropped, not taken for the next request.
-        let rest = Self.feed(&state, FastCGIRecord.encode(.stdin, content: Array("more".utf8)) + FastCGIRecord.encode(.stdin, content: []))
-        #expect(rest.isEmpty)
+        #expect(Self.feed(&state, FastCGIRecord.encode(.stdin, content: Array("more".utf8))).isEmpty)
+        #expect(Self.describe(Self.feed(&state, FastCGIRecord.encode(.stdin, content: []))) == ["end request 1"])
         #expect(state.phase == .idle)
         #expect(Self.describe(Self.feed(&state, Self.request())).first == "start 1 keep=true POST /api/x")
+    }
+
+    /// The body's end may come in any cut of the reads; END_REQUEST comes once, after it.
+    @Test(arguments: [1, 3, 8, 9, Int.max])
+    func theEndRequestOfADrainedBodyComesOnceWhateverTheReads(piece: Int) {
+        var (state, _) = Self.answeredEarly()
+        let rest = FastCGIRecord.stream(.stdin, Array(repeating: 120, count: 100), chunk: 7)
+        #expect(Self.describe(Self.feed(&state, rest, piece: piece)) == ["end request 1"])
+    }
+
+    @Test func pastTheDrainLimitTheConnectionIsGivenUpWithoutEndRequest() {
+        let limits = FastCGIConnectionState.Limits(maxConnections: 5, maxRequests: 5, drainBytes: 10)
+        var (state, _) = Self.answeredEarly(limits: limits)
+        #expect(Self.feed(&state, FastCGIRecord.encode(.stdin, content: Array("0123456789".utf8))).isEmpty)
+        #expect(state.isHoldingEnd)
+        #expect(Self.feed(&state, FastCGIRecord.encode(.stdin, content: Array("x".utf8))).isEmpty)
+        // Now it closes as a connection the web server did not keep: no END_REQUEST, ever.
+        #expect(state.phase == .draining(id: 1, keepConnection: false, endSent: false))
+        #expect(!state.isHoldingEnd)
+        #expect(Self.feed(&state, FastCGIRecord.encode(.stdin, content: [])).isEmpty)
+        #expect(state.phase == .closing)
+    }
+
+    @Test func aDrainThatStopsAtItsDeadlineEndsWithoutEndRequest() {
+        var (state, _) = Self.answeredEarly()
+        let stopped = state.stopDraining()
+        #expect(stopped)
+        #expect(state.phase == .draining(id: 1, keepConnection: false, endSent: false))
+        let stoppedAgain = state.stopDraining()
+        #expect(!stoppedAgain)
+        #expect(Self.feed(&state, FastCGIRecord.encode(.stdin, content: [])).isEmpty)
+        #expect(state.phase == .closing)
+    }
+
+    /// nginx stops sending a body once it has the answer, and waits for END_REQUEST: a stalled
+    /// body gets it, what still comes of it is dropped, and the connection takes the next request.
+    @Test func aStalledBodyGetsItsEndRequestAndTheRestIsStillDropped() {
+        var (state, _) = Self.answeredEarly()
+        #expect(state.bodyStalled() == 1)
+        #expect(state.bodyStalled() == nil)
+        #expect(!state.isHoldingEnd)
+        #expect(Self.feed(&state, FastCGIRecord.encode(.stdin, content: Array("late".utf8)) + FastCGIRecord.encode(.stdin, content: [])).isEmpty)
+        #expect(state.phase == .idle)
+        // A web server may also begin its next request without sending the rest.
+        var (other, _) = Self.answeredEarly()
+        _ = other.bodyStalled()
+        #expect(Self.describe(Self.feed(&other, Self.request(id: 2))).first == "start 2 keep=true POST /api/x")
+    }
+
+    @Test func withoutKeepConnectionAnEarlyAnswerEndsAtOnce() {
+        var (state, finish) = Self.answeredEarly(keep: false)
+        #expect(finish == .endNow(1))
+        #expect(state.phase == .draining(id: 1, keepConnection: false, endSent: true))
+        #expect(state.bodyStalled() == nil)
+        #expect(!state.isHoldingEnd)
+    }
+
+    /// A web server does not begin a request before the last one's END_REQUEST: one that does is
+    /// refused as multiplexing, and the drain goes on.
+    @Test func aNewRequestBeforeTheDrainedOnesEndIsRefused() {
+        var (state, _) = Self.answeredEarly()
+        #expect(Self.describe(Self.feed(&state, FastCGIRecord.begin(requestID: 2, keepConnection: true))) == ["send type 3 id 2 status 1"])
+        #expect(state.isHoldingEnd)
     }
 
     @Test func withoutKeepConnectionItClosesAfterTheResponse() {

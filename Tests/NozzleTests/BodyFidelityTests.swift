@@ -17,6 +17,45 @@ struct BodyFidelityTests {
         await Self.client(config).request("POST", "/echo", headers: headers, body: body, contentLength: contentLength)
     }
 
+    // MARK: - Form charsets
+
+    /// body-parser's `urlencoded` reads UTF-8 and ISO-8859-1; in ISO-8859-1 a percent-escape is a
+    /// byte of that charset (`%E9` is `é`), and so is a raw byte over 127.
+    @Test(arguments: [
+        ("application/x-www-form-urlencoded; charset=iso-8859-1", [UInt8]("name=Ren%E9e&city=K%F6ln+%FCber&raw=".utf8) + [0xE9], #"{"name":"Renée","city":"Köln über","raw":"é"}"#),
+        ("application/x-www-form-urlencoded; charset=ISO-8859-1", Array("a%5Bb%5D=%A3".utf8), #"{"a[b]":"£"}"#),
+        ("application/x-www-form-urlencoded; charset=utf-8", Array("name=Ren%C3%A9e".utf8), #"{"name":"Renée"}"#),
+        ("application/x-www-form-urlencoded", Array("name=Ren%C3%A9e".utf8), #"{"name":"Renée"}"#),
+    ])
+    func formsAreReadInTheirCharset(contentType: String, body: [UInt8], expected: String) async {
+        let response = await post(body, [("Content-Type", contentType)])
+        #expect(response.status == 200)
+        #expect(response.json?["body"]?.text == expected)
+    }
+
+    @Test(arguments: ["koi8-r", "utf-16", "windows-1252"])
+    func aFormInAnotherCharsetIs415(charset: String) async {
+        let response = await post(Array("a=1".utf8), [("Content-Type", "application/x-www-form-urlencoded; charset=\(charset)")])
+        #expect(response.status == 415)
+        #expect(response.json == ["error": .string("Unsupported charset \"\(charset.uppercased())\"")])
+        #expect(response.statusMessage == "Unsupported charset \"\(charset.uppercased())\"")
+    }
+
+    // MARK: - Next.js's status lines
+
+    /// Next.js answers the body parser's refusals with its message as the reason phrase.
+    @Test func theBodyParsersAnswersCarryTheirMessageInTheStatusLine() async {
+        let invalid = await post(Array("{nope".utf8), [("Content-Type", "application/json")])
+        #expect(invalid.status == 400)
+        #expect(invalid.statusMessage == "Invalid JSON")
+        let large = await post(Array(repeating: UInt8(ascii: "x"), count: 2_000_000), [("Content-Type", "text/plain")])
+        #expect(large.status == 413)
+        #expect(large.statusMessage == "Body exceeded 1mb limit")
+        #expect(large.json?["error"] == "Body exceeded 1mb limit")
+        let fine = await post(Self.json, [("Content-Type", "application/json")])
+        #expect(fine.statusMessage == "OK")
+    }
+
     // MARK: - Empty bodies
 
     @Test(arguments: [

@@ -56,8 +56,15 @@ struct ResponseFidelityTests {
     @Test(arguments: [
         ("text/plain", "text/plain; charset=utf-8"),
         ("text/plain; charset=iso-8859-1", "text/plain; charset=utf-8"),
-        ("text/HTML; foo=bar", "text/html; charset=utf-8; foo=bar"),
-        ("application/vnd.api+json; z=1; a=\"b c\"", "application/vnd.api+json; a=\"b c\"; charset=utf-8; z=1"),
+        // Express keeps the other parameters where they are and puts a new charset last.
+        ("text/plain; foo=bar", "text/plain; foo=bar; charset=utf-8"),
+        ("text/HTML; foo=bar", "text/html; foo=bar; charset=utf-8"),
+        ("application/vnd.api+json; z=1; a=\"b c\"", "application/vnd.api+json; z=1; a=\"b c\"; charset=utf-8"),
+        ("text/plain; charset=iso-8859-1; foo=bar", "text/plain; charset=utf-8; foo=bar"),
+        ("text/plain; Foo=\"bar\"; CHARSET=latin1", "text/plain; foo=bar; charset=utf-8"),
+        // Parameters that do not parse are dropped, as Express does.
+        ("text/plain; foo", "text/plain; charset=utf-8"),
+        ("text/plain; foo=\"open", "text/plain; charset=utf-8"),
     ])
     func textAndJSONMakeTheCharsetUTF8(set: String, sent: String) async {
         let text = await client { _, res in res.setHeader("Content-Type", set).send("hi") }.request("GET", "/t")
@@ -158,5 +165,35 @@ struct ResponseFidelityTests {
         let none = client(config: RouteConfig(responseLimit: nil)) { _, res in res.send([UInt8](repeating: 1, count: 5 << 20)) }
         _ = await none.request("GET", "/t")
         #expect(!none.log.lines.contains { $0.contains("exceeds") })
+    }
+
+    // MARK: - The reason phrase
+
+    @Test func statusMessageSetsTheReasonPhraseAsNextJsDoes() async {
+        let custom = await client { _, res in
+            res.status(400)
+            res.statusMessage = "Invalid JSON"
+            res.end("Invalid JSON")
+        }.request("GET", "/t")
+        #expect(custom.status == 400)
+        #expect(custom.statusMessage == "Invalid JSON")
+        #expect(custom.text == "Invalid JSON")
+        let standard = await client { _, res in res.status(404).json(["error": "gone"]) }.request("GET", "/t")
+        #expect(standard.statusMessage == "Not Found")
+    }
+
+    /// A phrase that could split the header block is refused, as Node refuses it, and logged.
+    @Test(arguments: ["Bad\r\nSet-Cookie: a=1", "Caf\u{E9}", "tab\u{7F}"])
+    func aReasonPhraseWithForbiddenCharactersIsNotSent(phrase: String) async {
+        let client = client { _, res in
+            res.status(409)
+            res.statusMessage = phrase
+            res.json(["error": "conflict"])
+        }
+        let response = await client.request("GET", "/t")
+        #expect(response.status == 409)
+        #expect(response.statusMessage == "Conflict")
+        #expect(response.headers["Set-Cookie"] == nil)
+        #expect(client.log.lines.contains { $0.contains("res.statusMessage") })
     }
 }

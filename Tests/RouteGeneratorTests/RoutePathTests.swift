@@ -86,12 +86,78 @@ struct RouteSourceScanTests {
     }
 
     @Test(arguments: [
-        ("import Nozzle\nenum X { static func GET() {} }", "no route type: declare one type that conforms to APIRoute, such as 'enum Hello: APIRoute { … }'"),
-        ("enum A: APIRoute { static func GET() {} }\nenum B: APIRoute {}", "two route types (A, B): a route file declares exactly one type that conforms to APIRoute"),
-        ("enum A: APIRoute { static func get() {} }", "A declares no handler: add 'static func GET(_ req: Request, _ res: Response) async throws' or another method"),
+        ("import Nozzle\nenum X { static func GET() {} }", "no route type: declare one type that conforms to APIRoute, such as 'enum Hello: APIRoute { … }'", nil),
+        ("enum A: APIRoute { static func GET() {} }\nenum B: APIRoute {}", "two route types (A, B): a route file declares exactly one type that conforms to APIRoute", 2),
+        ("enum A: APIRoute { static func get() {} }", "A declares no handler: add 'static func GET(_ req: Request, _ res: Response) async throws' or another method ('get' is not a handler name: methods are upper case, 'GET')", 1),
+        ("enum A: APIRoute {\n  static let x = 1\n}", "A declares no handler: add 'static func GET(_ req: Request, _ res: Response) async throws' or another method", nil),
+        // What the route table could not call is an error at its line.
+        ("enum A: APIRoute {\n  private static func GET() {}\n}", "A.GET is private: the route table calls it from another file; leave out 'private'", 2),
+        ("enum A: APIRoute {}\nextension A {\n  fileprivate static func POST() {}\n}", "A.POST is fileprivate: the route table calls it from another file; leave out 'fileprivate'", 3),
+        ("enum A: APIRoute {\n  #if DEBUG\n  static func GET() {}\n  #endif\n}", "A.GET is declared under #if: the route table calls it in every build; declare it outside #if", 3),
+        ("#if os(Linux)\nenum A: APIRoute { static func GET() {} }\n#endif", "A is declared under #if: the route table refers to it in every build; declare it outside #if", 2),
+        ("struct A: APIRoute {\n  func GET(_ req: Request, _ res: Response) {}\n}", "A.GET is not static: handlers are 'static func GET(_ req: Request, _ res: Response)'", 2),
+        // What the scanner cannot read at all.
+        ("enum A: APIRoute {\n  static let s = \"open\n  static func GET() {}\n}", "a string literal is not closed", 2),
+        ("enum A: APIRoute {\n  /* never closed\n  static func GET() {}\n}", "a /* comment is not closed", 2),
+        ("enum A: APIRoute {\n  static func GET() {\n}", "this '{' is never closed", 1),
+        ("enum A: APIRoute { static func GET() {} }\n}", "this '}' closes no '{'", 2),
+    ] as [(String, String, Int?)])
+    func rejects(source: String, message: String, line: Int?) {
+        #expect(throws: RouteDiagnostic(files: ["api/x.swift"], message: message, line: line)) { try RouteSourceScan(source: source, file: "api/x.swift") }
+    }
+
+    /// Handlers as people write them: any modifiers and attributes, in extensions, beside strings
+    /// and comments that hold declarations, next to nested types with handler names of their own.
+    @Test(arguments: [
+        ("enum R: APIRoute {\n  static public func GET(_ req: Request, _ res: Response) {}\n}", ["GET"]),
+        ("enum R: APIRoute {\n  nonisolated static func GET(_ req: Request, _ res: Response) {}\n}", ["GET"]),
+        ("public enum R: APIRoute {\n  @Sendable public static func GET(_ req: Request, _ res: Response) {}\n}", ["GET"]),
+        ("final class R: APIRoute {\n  class func GET(_ req: Request, _ res: Response) {}\n}", ["GET"]),
+        ("enum R: APIRoute {\n  static func GET(_ req: Request, _ res: Response) {}\n}\nextension R {\n  static func POST(_ req: Request, _ res: Response) {}\n}", ["GET", "POST"]),
+        ("extension R {\n  static let PUT: Handler = GET\n}\nenum R: Nozzle.APIRoute {\n  static func GET(_ req: Request, _ res: Response) {}\n}", ["GET", "PUT"]),
+        ("enum R: APIRoute {\n  static let s = #\"static func POST() {} \"quoted\" \\\"#\n  static func GET(_ req: Request, _ res: Response) {}\n}", ["GET"]),
+        ("enum R: APIRoute {\n  static let s = \"\"\"\n    static func POST() {}\n    \\(String(\"}\"))\n    \"\"\"\n  static func GET(_ req: Request, _ res: Response) {}\n}", ["GET"]),
+        ("enum R: APIRoute {\n  static let s = ##\"\"\"\n    \"\"\"# static func POST\n    \"\"\"##\n  static func GET(_ req: Request, _ res: Response) {}\n}", ["GET"]),
+        ("enum R: APIRoute {\n  enum Inner { static func POST() {} }\n  static func GET(_ req: Request, _ res: Response) { struct Local { static func DELETE() {} } }\n}", ["GET"]),
+        ("enum R: APIRoute {\n  /* static func POST() {} /* nested */ */\n  static func `GET`(_ req: Request, _ res: Response) {}\n}", ["GET"]),
+        ("enum Other { static func POST() {} }\nenum R: APIRoute {\n  private(set) static var count = 0\n  static func handler(_ req: Request, _ res: Response) {}\n}", ["handler"]),
     ])
-    func rejects(source: String, message: String) {
-        #expect(throws: RouteDiagnostic(files: ["api/x.swift"], message: message)) { try RouteSourceScan(source: source, file: "api/x.swift") }
+    func findsHandlersWrittenAnyWay(source: String, handlers: [String]) throws {
+        #expect(try RouteSourceScan(source: source, file: "api/r.swift").handlers == handlers)
+    }
+
+    @Test func docCommentsSurviveModifiersAndAttributes() throws {
+        let scan = try RouteSourceScan(source: """
+            /// The route.
+            @available(*, deprecated)
+            public enum R: APIRoute {
+                /// Reads.
+                @Sendable
+                nonisolated static public func GET(_ req: Request, _ res: Response) {}
+            }
+            extension R {
+                /// Writes, from an extension.
+                static func POST(_ req: Request, _ res: Response) {}
+            }
+            """, file: "api/r.swift")
+        #expect(scan.documentation == "The route.")
+        #expect(scan.handlerDocumentation == ["GET": "Reads.", "POST": "Writes, from an extension."])
+    }
+
+    /// The scan stays linear in the file: a hundred thousand declarations and strings.
+    @Test func aLargeFileIsScannedInLinearTime() throws {
+        let member = "    static let s = #\"static func POST() \\#(1)\"#; private(set) static var v = 0\n"
+        func time(_ count: Int) throws -> Double {
+            let source = "enum R: APIRoute {\n" + String(repeating: member, count: count) + "    static func GET(_ req: Request, _ res: Response) {}\n}\n"
+            let start = ContinuousClock.now
+            #expect(try RouteSourceScan(source: source, file: "api/r.swift").handlers == ["GET"])
+            let elapsed = ContinuousClock.now - start
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+        let small = try time(5_000)
+        let large = try time(50_000)
+        // Ten times the input: far less than a hundred times the time.
+        #expect(large < max(small, 0.01) * 30, "5,000 members: \(small) s; 50,000: \(large) s")
     }
 }
 

@@ -34,7 +34,11 @@ extension App {
     /// Parses the body as the route's body parser says, waiting for it to arrive.
     private static func parseBody(_ route: Route, _ req: Request) async throws {
         guard let config = route.config.bodyParser else { return }
-        try await BodyParser(config: config).parse(req)
+        do {
+            try await BodyParser(config: config).parse(req)
+        } catch let error as HTTPError {
+            throw error.withMessageAsReason()
+        }
     }
 
     /// The app's middleware and then the route's, or nil when there is none.
@@ -137,6 +141,7 @@ extension App {
         }
         if let error = error as? HTTPError {
             res.status(error.status)
+            if let reason = error.statusMessage { res.statusMessage = reason }
             for (name, value) in error.headers { res.setHeader(name, value) }
             res.json(error.body)
             return

@@ -107,19 +107,19 @@ struct BodyParser {
         }
     }
 
+    /// A form in UTF-8 or ISO-8859-1, the two charsets body-parser's `urlencoded` reads; in
+    /// ISO-8859-1 its percent-escapes are bytes of that charset too (`%E9` is `é`), as qs reads them.
     func parseForm(_ bytes: [UInt8], charset: String?) throws -> RequestBody {
-        var text = bytes
+        let latin1: Bool
         switch charset {
-        case nil, "utf-8", "utf8": break
-        case "iso-8859-1", "latin1":
-            text = Array(Charsets.decode(bytes, charset: "iso-8859-1")!.utf8)
-        default:
-            throw BodyParser.unsupported(charset!)
+        case nil, "utf-8", "utf8": latin1 = false
+        case "iso-8859-1", "latin1": latin1 = true
+        default: throw BodyParser.unsupported(charset!)
         }
         let query: Query
         do {
-            query = try text.withUnsafeBufferPointer { bytes throws(ParameterLimitExceeded) in
-                try Query(bytes: bytes, parameterLimit: config.parameterLimit)
+            query = try bytes.withUnsafeBufferPointer { bytes throws(ParameterLimitExceeded) in
+                try Query(bytes: bytes, parameterLimit: config.parameterLimit, latin1: latin1)
             }
         } catch {
             throw HTTPError.limitExceeded("Too many parameters", option: "parameterLimit", max: config.parameterLimit)

@@ -13,6 +13,10 @@ public struct HTTPError: Error, Sendable {
     public var body: JSON
     /// Extra headers to send, such as `Allow` or `Retry-After`.
     public var headers: Headers
+    /// The reason phrase of the status line, when not the standard one: ``Response/statusMessage``.
+    /// The body parser's own answers carry their message here, as Next.js sends them
+    /// (`400 Invalid JSON`, `413 Body exceeded 1mb limit`).
+    public var statusMessage: String?
 
     /// An error whose body is `{"error": message}`.
     public init(_ status: Int, _ message: String? = nil, headers: Headers = Headers()) {
@@ -36,6 +40,14 @@ public func fail(_ status: Int, _ data: JSON) -> HTTPError {
 }
 
 extension HTTPError {
+    /// This error with its `error` message as the status line's reason phrase, as Next.js sends
+    /// the body parser's answers.
+    func withMessageAsReason() -> HTTPError {
+        var error = self
+        if case .string(let message)? = body["error"] { error.statusMessage = message }
+        return error
+    }
+
     /// A 413 that names the body-parser option whose limit a request went past:
     /// `{"error":"Too many parameters","limit":"parameterLimit","max":1000}`.
     static func limitExceeded(_ message: String, option: String, max: Int) -> HTTPError {

@@ -30,6 +30,25 @@ package enum PercentDecoding {
         }
     }
 
+    /// Decodes `%XX` escapes in ISO-8859-1 text, as qs does for a form sent with
+    /// `charset=iso-8859-1`: every byte, escaped or not, is the character of that code point.
+    package static func decodeLatin1(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> String {
+        var text = ""
+        text.unicodeScalars.reserveCapacity(bytes.count)
+        var read = 0
+        while read < bytes.count {
+            let byte = bytes[read]
+            if byte == UInt8(ascii: "%"), read + 2 < bytes.count, let high = hexValue(bytes[read + 1]), let low = hexValue(bytes[read + 2]) {
+                text.unicodeScalars.append(Unicode.Scalar(high << 4 | low))
+                read += 3
+            } else {
+                text.unicodeScalars.append(Unicode.Scalar(plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte))
+                read += 1
+            }
+        }
+        return text
+    }
+
     /// Decodes `%XX` escapes as JavaScript's `decodeURIComponent` does: nil when an escape is
     /// malformed or the result is not valid UTF-8.
     package static func decodeStrictly(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {

@@ -82,7 +82,9 @@ public struct Query: Sendable, Sequence {
     }
 
     /// Parses form-encoded bytes; '&' and '=' are ASCII, so no UTF-8 sequence contains them.
-    init(bytes: UnsafeBufferPointer<UInt8>, parameterLimit: Int) throws(ParameterLimitExceeded) {
+    /// With `latin1`, each byte (escaped or not) is read as ISO-8859-1, as qs does for a form
+    /// sent with `charset=iso-8859-1`.
+    init(bytes: UnsafeBufferPointer<UInt8>, parameterLimit: Int, latin1: Bool = false) throws(ParameterLimitExceeded) {
         if parameterLimit < .max {
             // Counted as body-parser counts them: by their '&' separators, before anything is decoded.
             var separators = 0
@@ -98,15 +100,16 @@ public struct Query: Sendable, Sequence {
             if end > start {
                 var equals = start
                 while equals < end && bytes[equals] != UInt8(ascii: "=") { equals += 1 }
-                let key = Query.component(UnsafeBufferPointer(rebasing: bytes[start..<equals]))
-                let value = equals < end ? Query.component(UnsafeBufferPointer(rebasing: bytes[(equals + 1)..<end])) : ""
+                let key = Query.component(UnsafeBufferPointer(rebasing: bytes[start..<equals]), latin1: latin1)
+                let value = equals < end ? Query.component(UnsafeBufferPointer(rebasing: bytes[(equals + 1)..<end]), latin1: latin1) : ""
                 append(key, value)
             }
             start = end + 1
         }
     }
 
-    static func component(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    static func component(_ bytes: UnsafeBufferPointer<UInt8>, latin1: Bool = false) -> String {
+        if latin1 { return PercentDecoding.decodeLatin1(bytes, plusIsSpace: true) }
         let plain = !bytes.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
         return plain ? String(decoding: bytes, as: UTF8.self) : PercentDecoding.decode(bytes, plusIsSpace: true)
     }

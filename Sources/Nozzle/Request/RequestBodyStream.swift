@@ -28,12 +28,12 @@ public struct RequestBodyStream: AsyncSequence, Sendable {
         public mutating func next() async throws -> [UInt8]? {
             // CONTENT_LENGTH over the limit is decided before reading anything.
             if total == 0, let limit, let bytes = limit.bytes, let length = request.contentLength, length > bytes {
-                throw HTTPError(413, "Body exceeded \(limit.text) limit")
+                throw HTTPError(413, "Body exceeded \(limit.text) limit").withMessageAsReason()
             }
             guard let chunk = try await request.bodySource.next() else { return nil }
             total += chunk.count
             if let limit, let bytes = limit.bytes, total > bytes {
-                throw HTTPError(413, "Body exceeded \(limit.text) limit")
+                throw HTTPError(413, "Body exceeded \(limit.text) limit").withMessageAsReason()
             }
             return chunk
         }

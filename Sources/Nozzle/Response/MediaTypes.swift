@@ -58,22 +58,71 @@ enum MediaTypes {
         type.contains("/") ? type : lookup(type) ?? type
     }
 
-    /// `type` with its charset set to `charset`, as Express's `setCharset` does: the type and the
-    /// parameter names lower case, the parameters sorted by name, values quoted where they must be.
-    /// A type that does not parse is kept as it is.
+    /// `type` with its charset set to `charset`, as Express's `setCharset` does: the type lower
+    /// case, its other parameters kept in their order (a charset already there is replaced where it
+    /// stands, a new one goes last), values quoted where they must be. Parameters that do not parse
+    /// are dropped; a type that does not parse is kept as it is.
     static func setCharset(_ type: String, _ charset: String) -> String {
-        let parsed = HeaderParameters.parse(type)
-        let essence = parsed.value.lowercased()
+        let semicolon = type.firstIndex(of: ";") ?? type.endIndex
+        let essence = HeaderParameters.parse(String(type[..<semicolon])).value.lowercased()
         let parts = essence.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy(isTokenByte) }) else { return type }
-        var parameters = parsed.values
-        parameters["charset"] = charset
+        var parameters = orderedParameters(type[semicolon...]) ?? []
+        if let index = parameters.firstIndex(where: { $0.name == "charset" }) {
+            parameters[index].value = charset
+        } else {
+            parameters.append((name: "charset", value: charset))
+        }
         var out = essence
-        for name in parameters.keys.sorted() {
-            let value = parameters[name]!
+        for (name, value) in parameters {
             out += "; " + name + "=" + (value.utf8.allSatisfy(isTokenByte) && !value.isEmpty ? value : quoted(value))
         }
         return out
+    }
+
+    /// The parameters after a media type, in order, names lower case, quoted values unescaped; nil
+    /// when any of them does not parse (`; foo` with no value), as the `content-type` package says.
+    /// A repeated name keeps its first place and its last value.
+    static func orderedParameters(_ text: Substring) -> [(name: String, value: String)]? {
+        var parameters: [(name: String, value: String)] = []
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: ";") else { return nil }
+            index += 1
+            while index < bytes.count, HTTPText.isWhitespace(bytes[index]) { index += 1 }
+            if index == bytes.count { break }
+            let nameStart = index
+            while index < bytes.count, isTokenByte(bytes[index]) { index += 1 }
+            guard index > nameStart, index < bytes.count, bytes[index] == UInt8(ascii: "=") else { return nil }
+            let name = String(decoding: bytes[nameStart..<index], as: UTF8.self).lowercased()
+            index += 1
+            var value: [UInt8] = []
+            if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+                index += 1
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                    if bytes[index] == UInt8(ascii: "\\"), index + 1 < bytes.count { index += 1 }
+                    value.append(bytes[index])
+                    index += 1
+                }
+                guard index < bytes.count else { return nil }
+                index += 1
+            } else {
+                while index < bytes.count, isTokenByte(bytes[index]) {
+                    value.append(bytes[index])
+                    index += 1
+                }
+                guard !value.isEmpty else { return nil }
+            }
+            while index < bytes.count, HTTPText.isWhitespace(bytes[index]) { index += 1 }
+            let decoded = String(decoding: value, as: UTF8.self)
+            if let existing = parameters.firstIndex(where: { $0.name == name }) {
+                parameters[existing].value = decoded
+            } else {
+                parameters.append((name: name, value: decoded))
+            }
+        }
+        return parameters
     }
 
     static func isTokenByte(_ byte: UInt8) -> Bool {

@@ -15,6 +15,18 @@ import Synchronization
 public final class Response: @unchecked Sendable {
     /// The status code to send; 200 unless set.
     public internal(set) var statusCode = 200
+    /// The reason phrase of the status line, as Node's and Next.js's `res.statusMessage`: the
+    /// standard one for the code (`Not Found`) unless set. Web servers that keep a reason phrase
+    /// (nginx, over HTTP/1.1) pass it on; HTTP/2 has none.
+    ///
+    /// ```swift
+    /// res.status(400)
+    /// res.statusMessage = "Invalid JSON"
+    /// ```
+    ///
+    /// A phrase with a character outside visible ASCII, space and tab is a programming error, as
+    /// Node treats it: it is logged, and the standard phrase goes out instead.
+    public var statusMessage: String?
     /// The header fields to send.
     /// Room for what a typical response sets (type, ETag, a cookie or two) without growing.
     public var headers = Headers(capacity: 6)
@@ -223,6 +235,7 @@ public final class Response: @unchecked Sendable {
     func answerInvalidStatus() {
         invalidStatus = nil
         statusCode = 500
+        statusMessage = nil
         for name in ["Content-Type", "Content-Length", "ETag", "Location"] { headers.remove(name) }
         headers.set("Content-Type", "application/json; charset=utf-8")
         writeComplete(body: Array(#"{"error":"Internal server error"}"#.utf8))
@@ -277,7 +290,11 @@ public final class Response: @unchecked Sendable {
         out.append(contentsOf: "Status: ".utf8)
         out.append(contentsOf: String(statusCode).utf8)
         out.append(UInt8(ascii: " "))
-        out.append(contentsOf: HTTPStatus.reason(statusCode).utf8)
+        if let statusMessage {
+            appendReason(statusMessage, to: &out)
+        } else {
+            out.append(contentsOf: HTTPStatus.reason(statusCode).utf8)
+        }
         out.append(contentsOf: "\r\n".utf8)
         for (name, value) in headers where !Headers.sameName(name, "Content-Length") {
             Response.appendField(name, value, to: &out)
@@ -289,6 +306,17 @@ public final class Response: @unchecked Sendable {
         }
         out.append(contentsOf: "\r\n".utf8)
         return out
+    }
+
+    /// Appends a reason phrase the handler set, or the standard one when it has a character a
+    /// status line may not carry.
+    func appendReason(_ phrase: String, to out: inout [UInt8]) {
+        if phrase.utf8.allSatisfy({ $0 == 9 || (32...126).contains($0) }) {
+            out.append(contentsOf: phrase.utf8)
+        } else {
+            log.error("res.statusMessage has a character a status line cannot carry; sending \"\(HTTPStatus.reason(statusCode))\"")
+            out.append(contentsOf: HTTPStatus.reason(statusCode).utf8)
+        }
     }
 
     /// Appends one field; CR and LF in a name or value would split the header block, so they become spaces.

@@ -7,6 +7,15 @@ import Nozzle
 /// refuses a second request on a busy connection with `FCGI_CANT_MPX_CONN`. After a response it
 /// discards whatever is left of that request's body, so the next request starts clean. It does no
 /// I/O: ``FastCGIConnection`` feeds it and carries out its actions.
+///
+/// An early answer (a 413 before the body has arrived) on a kept connection goes out at once, but
+/// its END_REQUEST waits until the rest of the body has been read and dropped: a web server that
+/// takes END_REQUEST as "the connection is free" while it is still writing the body (h2o aborts)
+/// must never see it early. A web server that stops sending the body once it has the answer
+/// (nginx does) waits for END_REQUEST instead: when the body stalls, the connection calls
+/// ``bodyStalled()`` and END_REQUEST goes out then. Past ``Limits/drainBytes`` of dropped body, or
+/// when the connection calls ``stopDraining()`` at its deadline, the connection is given up
+/// instead: no END_REQUEST, a half-close and a linger, as for a connection not kept.
 @_spi(Fuzzing) public struct FastCGIConnectionState: Sendable {
     /// What the connection should do.
     public enum Action: Sendable {
@@ -20,6 +29,8 @@ import Nozzle
         case abort
         /// Bytes to send now: management replies and refusals.
         case send([UInt8])
+        /// The body of an answered request has been read to its end: send its END_REQUEST now.
+        case endRequest(UInt16)
         /// The stream breaks the protocol: log the reason and close the connection.
         case fail(String)
     }
@@ -32,23 +43,42 @@ import Nozzle
         case params(id: UInt16, keepConnection: Bool)
         /// The request runs; `bodyOpen` until its empty STDIN record.
         case running(id: UInt16, keepConnection: Bool, bodyOpen: Bool)
-        /// The response went out; the rest of the request's body is read and dropped.
-        case draining(id: UInt16, keepConnection: Bool)
+        /// The response went out; the rest of the request's body is read and dropped. Until
+        /// `endSent`, its END_REQUEST waits for the body's end (or for the body to stall).
+        case draining(id: UInt16, keepConnection: Bool, endSent: Bool)
         /// The web server did not ask to keep the connection: it closes after the response.
         case closing
     }
 
-    /// What `FCGI_GET_VALUES` answers, and the most PARAMS bytes one request may send.
+    /// What `FCGI_GET_VALUES` answers, the most PARAMS bytes one request may send, and how much
+    /// of an answered request's body is read and dropped to keep its connection.
     public struct Limits: Sendable {
         public var maxConnections: Int
         public var maxRequests: Int
         public var paramsBytes: Int
+        /// Past this many dropped body bytes, keeping the connection is not worth reading the rest.
+        public var drainBytes: Int
 
-        public init(maxConnections: Int, maxRequests: Int, paramsBytes: Int = 1 << 20) {
+        public init(maxConnections: Int, maxRequests: Int, paramsBytes: Int = 1 << 20, drainBytes: Int = Limits.defaultDrainBytes) {
             self.maxConnections = maxConnections
             self.maxRequests = maxRequests
             self.paramsBytes = paramsBytes
+            self.drainBytes = drainBytes
         }
+
+        /// 16 MiB: a body over a route's limit is read and the connection kept; past this, a new
+        /// connection for the web server's next request costs less than reading the rest. nginx
+        /// sends at most a few socket buffers of a body before it reads the answer and stops.
+        public static let defaultDrainBytes = 16 << 20
+    }
+
+    /// How a finished request ends on the wire.
+    public enum Finish: Equatable, Sendable {
+        /// Its body has all arrived: END_REQUEST goes out with the end of the response.
+        case endNow(UInt16)
+        /// The rest of its body is still coming on a kept connection: the response goes out now,
+        /// END_REQUEST once the body has been read (``Action/endRequest(_:)``).
+        case endAfterBody(UInt16)
     }
 
     public private(set) var phase = Phase.idle
@@ -56,6 +86,8 @@ import Nozzle
     public private(set) var isFresh = true
     private var decoder = FastCGIRecordDecoder()
     private var params: [UInt8] = []
+    /// Body bytes dropped since the running request was answered.
+    private var drained = 0
     private let limits: Limits
 
     public init(limits: Limits) { self.limits = limits }
@@ -92,17 +124,45 @@ import Nozzle
 
     private struct Failed: Error {}
 
-    /// The running request's response is complete: returns its id, for the END_REQUEST to send,
-    /// or nil when no request runs. The phase then says what comes next: the next request, the
-    /// rest of this one's body, or the close.
-    public mutating func finishRequest() -> UInt16? {
+    /// The running request's response is complete: returns when its END_REQUEST goes out, or nil
+    /// when no request runs. The phase then says what comes next: the next request, the rest of
+    /// this one's body, or the close.
+    public mutating func finishRequest() -> Finish? {
         guard case .running(let id, let keep, let bodyOpen) = phase else { return nil }
-        if bodyOpen {
-            phase = .draining(id: id, keepConnection: keep)
-        } else {
+        guard bodyOpen else {
             phase = keep ? .idle : .closing
+            return .endNow(id)
         }
+        // A connection that closes after this request needs no END_REQUEST held back: nothing
+        // can mistake it for a free connection.
+        phase = .draining(id: id, keepConnection: keep, endSent: !keep)
+        drained = 0
+        return keep ? .endAfterBody(id) : .endNow(id)
+    }
+
+    /// Whether an answered request's body is still being read, with its END_REQUEST held back.
+    public var isHoldingEnd: Bool {
+        if case .draining(_, true, false) = phase { return true }
+        return false
+    }
+
+    /// The rest of an answered request's body has stopped coming: the web server waits for
+    /// END_REQUEST before it sends more, or sends none. Returns the request id to end now, or nil
+    /// when no END_REQUEST is held back. What still comes of that body is dropped.
+    public mutating func bodyStalled() -> UInt16? {
+        guard case .draining(let id, true, false) = phase else { return nil }
+        phase = .draining(id: id, keepConnection: true, endSent: true)
         return id
+    }
+
+    /// Gives up reading the rest of an answered request's body (its deadline passed): the
+    /// connection closes, without END_REQUEST if it had not gone out. Returns whether the
+    /// connection was still to be kept.
+    @discardableResult
+    public mutating func stopDraining() -> Bool {
+        guard case .draining(let id, true, let endSent) = phase else { return false }
+        phase = .draining(id: id, keepConnection: false, endSent: endSent)
+        return true
     }
 
     /// The peer closed its end: a running request has lost its client.
@@ -119,9 +179,10 @@ import Nozzle
         }
         guard let kind = FastCGIRecord.Kind(rawValue: record.type) else { return }
         switch (kind, phase) {
-        case (.beginRequest, .idle), (.beginRequest, .draining):
+        case (.beginRequest, .idle), (.beginRequest, .draining(_, _, true)):
             begin(record, into: &actions)
-        case (.beginRequest, .params), (.beginRequest, .running):
+        case (.beginRequest, .params), (.beginRequest, .running), (.beginRequest, .draining(_, _, false)):
+            // Before its END_REQUEST, the last request has not ended for the web server.
             actions.append(.send(FastCGIRecord.end(requestID: record.requestID, status: .cantMultiplexConnection)))
         case (.params, .params(let id, let keep)) where record.requestID == id:
             if record.content.isEmpty {
@@ -140,8 +201,14 @@ import Nozzle
             } else {
                 actions.append(.body(Array(record.content)))
             }
-        case (.stdin, .draining(let id, let keep)) where record.requestID == id:
-            if record.content.isEmpty { phase = keep ? .idle : .closing }
+        case (.stdin, .draining(let id, let keep, let endSent)) where record.requestID == id:
+            if record.content.isEmpty {
+                phase = keep ? .idle : .closing
+                if keep && !endSent { actions.append(.endRequest(id)) }
+            } else if keep {
+                drained += record.content.count
+                if drained > limits.drainBytes { phase = .draining(id: id, keepConnection: false, endSent: endSent) }
+            }
         case (.abortRequest, .running(let id, _, _)) where record.requestID == id,
             (.abortRequest, .params(let id, _)) where record.requestID == id:
             actions.append(.abort)

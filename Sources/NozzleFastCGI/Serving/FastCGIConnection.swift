@@ -42,6 +42,12 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
         /// Writing is over and `shutdown(SHUT_WR)` went out: what still arrives is read and
         /// dropped until the peer closes or the deadline passes, so nothing unread is ever reset.
         var lingerDeadline: Double?
+        /// An early answer is out on a kept connection, and the rest of its request's body is read
+        /// and dropped before its END_REQUEST; past this, the connection is given up instead.
+        var drainDeadline: Double?
+        /// When the last bytes of that body arrived, or the answer went out: a body that stops
+        /// coming means the web server waits for END_REQUEST.
+        var drainActivity = 0.0
         var closed = false
     }
 
@@ -103,6 +109,7 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
             let (actions, lingering) = state.withLock { state -> ([FastCGIConnectionState.Action], Bool) in
                 // Closing: whatever still comes is dropped.
                 if state.lingerDeadline != nil { return ([], true) }
+                if state.drainDeadline != nil { state.drainActivity = System.now() }
                 return (state.protocolState.receive(UnsafeRawBufferPointer(start: buffer.baseAddress, count: count)), false)
             }
             if !lingering, let started = perform(actions) { start = started }
@@ -138,6 +145,15 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
                     state.output.append(bytes)
                     flushLocked(&state)
                 }
+            case .endRequest(let id):
+                // The answered request's body has been read to its end: now the web server may
+                // take the connection for its next request.
+                state.withLock { state in
+                    state.drainDeadline = nil
+                    state.output.appendEndRequest(requestID: id)
+                    flushLocked(&state)
+                }
+                server.endLinger(self)
             case .abort:
                 state.withLock { $0.current?.task }?.cancel()
             case .fail(let reason):
@@ -262,8 +278,19 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
             state.current = nil
             let ended = state.protocolState.finishRequest()
             if !state.closed {
-                // The empty STDOUT record that ends the stream, and END_REQUEST.
-                if let ended { state.output.appendEnd(requestID: ended) }
+                switch ended {
+                case .endNow(let id)?:
+                    // The empty STDOUT record that ends the stream, and END_REQUEST.
+                    state.output.appendEnd(requestID: id)
+                case .endAfterBody(let id)?:
+                    // The answer goes out now; END_REQUEST once the rest of the body is read.
+                    state.output.appendStreamEnd(requestID: id)
+                    state.drainActivity = System.now()
+                    state.drainDeadline = state.drainActivity + FastCGIConnection.drainSeconds
+                    server.linger(self)
+                case nil:
+                    break
+                }
                 state.readPaused = false
                 flushLocked(&state)
             }
@@ -308,10 +335,27 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
         state.withLock { closeLocked(&$0) }
     }
 
-    /// Closes a lingering connection whose deadline has passed; from the control thread.
+    /// Closes a lingering connection whose deadline has passed, and gives up draining a body
+    /// whose deadline has passed; from the control thread.
     func expireLinger(now: Double) {
         state.withLock { state in
-            guard !state.handling, let deadline = state.lingerDeadline, now > deadline else { return }
+            guard !state.handling else { return }
+            if let deadline = state.drainDeadline {
+                if now > deadline {
+                    state.drainDeadline = nil
+                    if state.protocolState.stopDraining() {
+                        System.log("nozzle: the rest of an answered request's body did not arrive within \(String(format1: FastCGIConnection.drainSeconds)) s; closing its connection", level: .notice)
+                        settleLocked(&state)
+                    }
+                } else if now - state.drainActivity > FastCGIConnection.drainStallSeconds, let id = state.protocolState.bodyStalled() {
+                    // nginx stops sending a body once it has the answer, and waits for this.
+                    state.output.appendEndRequest(requestID: id)
+                    flushLocked(&state)
+                    settleLocked(&state)
+                }
+                return
+            }
+            guard let deadline = state.lingerDeadline, now > deadline else { return }
             closeLocked(&state)
         }
     }
@@ -339,7 +383,7 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
             case .idle where state.closeWhenIdle && state.protocolState.isAwaitingRequest && !state.protocolState.isFresh:
                 closeLocked(&state)
                 return
-            case .draining(_, let keep) where !keep || state.closeWhenIdle:
+            case .draining(_, let keep, _) where !keep || state.closeWhenIdle:
                 // Closing with body bytes still on their way: a plain close would reset the
                 // connection, and nginx would answer 502 instead of the response it already has.
                 // Half-close, and read on until the peer closes.
@@ -370,4 +414,11 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
 
     /// How long a closing connection reads on for what the peer still sends, as libfcgi's close did.
     static let lingerSeconds = 2.0
+    /// How long a kept connection reads the rest of an answered request's body before it gives
+    /// up on the connection: nginx's `lingering_timeout`.
+    static let drainSeconds = 5.0
+    /// How long the rest of an answered request's body may pause before the web server is taken
+    /// to be waiting for END_REQUEST. A web server that writes the body goes on at the socket's
+    /// pace, far faster; h2o, which must not see END_REQUEST while it writes, buffers bodies whole.
+    static let drainStallSeconds = 0.1
 }

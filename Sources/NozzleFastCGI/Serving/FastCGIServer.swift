@@ -154,9 +154,15 @@ package final class FastCGIServer: @unchecked Sendable {
         while true {
             // Wake at least every 100 ms: the watchdog, lingering connections and the stop's deadline.
             // With resting threads, look at the seats every 20 ms, and every 2 ms while threads are busy.
-            let event = control.waitOne(milliseconds: mayRest ? (lookSoon ? 2 : 20) : 100)
+            // While a connection drains an answered body or lingers, look every 10 ms: a body that
+            // stalls is answered with its END_REQUEST soon after.
+            let timed = !lingering.withLock { $0.isEmpty }
+            let event = control.waitOne(milliseconds: mayRest ? (lookSoon ? 2 : (timed ? 10 : 20)) : (timed ? 10 : 100))
             if mayRest { lookSoon = pool.lookAtSeats() }
-            if event == nil && System.now() < nextChecks { continue }
+            if event == nil, case let now = System.now(), now < nextChecks {
+                if timed { expireLingering(now: now) }
+                continue
+            }
             if let event {
                 switch event.tag {
                 case Tag.wake:
@@ -188,7 +194,7 @@ package final class FastCGIServer: @unchecked Sendable {
                 System.log("nozzle: \(label) has run \(String(format1: seconds)) s on a worker thread without yielding, past twice --request-timeout; ending this worker process so a fresh one replaces it", level: .error)
                 _exit(70)
             }
-            for connection in lingering.withLock({ $0 }) { connection.expireLinger(now: now) }
+            expireLingering(now: now)
             let holdingUp = connections.withLock { $0.all }.count { $0.holdsUpStop }
             if case .exit(let status, let unfinished)? = lifecycle.withLock({ $0.check(now: now, connectionsHoldingUp: holdingUp) }) {
                 if unfinished > 0 {
@@ -289,9 +295,21 @@ package final class FastCGIServer: @unchecked Sendable {
         lingering.withLock { list in list.removeAll { $0 === connection } }
     }
 
-    /// A connection half-closed, and reads on until its peer closes or its deadline passes.
+    /// A connection with a deadline the control loop keeps: it half-closed and reads on until its
+    /// peer closes, or it drains an answered request's body before that request's END_REQUEST.
     func linger(_ connection: FastCGIConnection) {
-        lingering.withLock { $0.append(connection) }
+        lingering.withLock { list in
+            if !list.contains(where: { $0 === connection }) { list.append(connection) }
+        }
+    }
+
+    private func expireLingering(now: Double) {
+        for connection in lingering.withLock({ $0 }) { connection.expireLinger(now: now) }
+    }
+
+    /// A connection's deadline is over without a close: its drained request has ended.
+    func endLinger(_ connection: FastCGIConnection) {
+        lingering.withLock { list in list.removeAll { $0 === connection } }
     }
 }
 

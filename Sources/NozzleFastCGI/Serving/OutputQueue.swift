@@ -61,7 +61,17 @@ struct OutputQueue {
     /// Appends the end of request `id`: the empty STDOUT record that closes its stream, and
     /// END_REQUEST with `FCGI_REQUEST_COMPLETE`.
     mutating func appendEnd(requestID: UInt16) {
+        appendStreamEnd(requestID: requestID)
+        appendEndRequest(requestID: requestID)
+    }
+
+    /// Appends the empty STDOUT record that closes request `id`'s stream.
+    mutating func appendStreamEnd(requestID: UInt16) {
         appendHeader(.stdout, requestID: requestID, contentLength: 0, paddingLength: 0)
+    }
+
+    /// Appends END_REQUEST with `FCGI_REQUEST_COMPLETE` for request `id`.
+    mutating func appendEndRequest(requestID: UInt16) {
         makeRoom(16)
         FastCGIRecord.appendEnd(requestID: requestID, to: &gathered)
         count += 16

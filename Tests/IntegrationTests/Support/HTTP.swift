@@ -4,6 +4,8 @@ import Nozzle
 /// An HTTP response as curl received it.
 struct HTTPResult {
     var status: Int
+    /// The status line's reason phrase (HTTP/1.1).
+    var reason = ""
     var headers: Headers
     var body: String
     var timeToFirstByte: Double
@@ -44,6 +46,7 @@ enum HTTP {
         let times = result.stdout.split(separator: " ").compactMap { Double($0) }
         return HTTPResult(
             status: status,
+            reason: statusLine.split(separator: " ", maxSplits: 2).dropFirst(2).first.map(String.init) ?? "",
             headers: parsed,
             // curl -I stops after the header block, so a HEAD response has no body to read.
             body: method == "HEAD" ? "" : (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "",

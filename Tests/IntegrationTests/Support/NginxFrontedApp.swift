@@ -70,18 +70,7 @@ final class NginxFrontedApp: @unchecked Sendable {
 
     /// A file of `size` bytes in the stack's directory.
     func file(size: Int, name: String = "upload-\(UUID().uuidString.prefix(6))") throws -> URL {
-        let url = directory.appending(path: name)
-        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: url)
-        let chunk = Data(repeating: UInt8(ascii: "x"), count: min(size, 1 << 20))
-        var written = 0
-        while written < size {
-            let piece = chunk.prefix(size - written)
-            handle.write(piece)
-            written += piece.count
-        }
-        try handle.close()
-        return url
+        try Upload.file(size: size, at: directory.appending(path: name))
     }
 
     /// The app's resident memory and its peak, in kB, from /proc.

@@ -5,7 +5,9 @@ import Foundation
 ///
 /// - `postgresql://` works as well as `postgres://`; user and password may be percent-encoded.
 /// - The port is 5432 unless given; the database is the user's name unless given.
-/// - A unix socket: no host, and `?host=/run/postgresql` naming its directory, as libpq's URLs do.
+/// - Query parameters override the parts before them, as libpq reads them: `?host=` (a name, or a
+///   unix socket's directory: `postgres://app@/users?host=/run/postgresql`), `port`, `user`,
+///   `password` and `dbname`.
 /// - `sslmode`: `disable`, `prefer` (the default, as libpq's) or `require`. Certificates are not
 ///   checked against a CA, as libpq's `require` does not check them either.
 struct DatabaseURL: Equatable, CustomStringConvertible {
@@ -38,33 +40,39 @@ struct DatabaseURL: Equatable, CustomStringConvertible {
         func decoded(_ part: String?) -> String? { part.flatMap { $0.removingPercentEncoding ?? $0 } }
         var query: [String: String] = [:]
         for item in components.queryItems ?? [] { query[item.name] = item.value ?? "" }
-        guard let user = decoded(components.percentEncodedUser), !user.isEmpty else {
+        guard let user = query["user"] ?? decoded(components.percentEncodedUser), !user.isEmpty else {
             throw Invalid(description: "no user name: expected postgres://USER@HOST/DATABASE")
         }
         username = user
-        password = decoded(components.percentEncodedPassword)
-        let port = components.port ?? 5432
+        password = query["password"] ?? decoded(components.percentEncodedPassword)
+        let port: Int
+        if let text = query["port"] {
+            guard let number = Int(text) else { throw Invalid(description: "port \(text) is not a number") }
+            port = number
+        } else {
+            port = components.port ?? 5432
+        }
         guard (1...65535).contains(port) else { throw Invalid(description: "port \(port) is out of range") }
-        var host = decoded(components.percentEncodedHost) ?? ""
+        var host = query["host"] ?? decoded(components.percentEncodedHost) ?? ""
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if host.isEmpty, let directory = query["host"], directory.hasPrefix("/") {
-            endpoint = .unixSocket(path: "\(directory)/.s.PGSQL.\(port)")
+        if host.hasPrefix("/") {
+            endpoint = .unixSocket(path: "\(host)/.s.PGSQL.\(port)")
         } else if !host.isEmpty {
             endpoint = .tcp(host: host, port: port)
         } else {
             throw Invalid(description: "no host: expected postgres://USER@HOST/DATABASE, or ?host=/socket/directory")
         }
         let path = decoded(components.percentEncodedPath) ?? ""
-        database = path.count > 1 ? String(path.dropFirst()) : user
+        database = query["dbname"] ?? (path.count > 1 ? String(path.dropFirst()) : user)
         guard !database.contains("/") else { throw Invalid(description: "the database name \(database) has a /") }
         let mode = query["sslmode"] ?? "prefer"
         guard let tls = TLSMode(rawValue: mode) else {
             throw Invalid(description: "sslmode=\(mode) is not supported: use disable, prefer or require")
         }
         self.tls = tls
-        let known: Set = ["sslmode", "host"]
+        let known: Set = ["sslmode", "host", "port", "user", "password", "dbname"]
         if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {
-            throw Invalid(description: "unknown parameter \(unknown): this app reads sslmode and host")
+            throw Invalid(description: "unknown parameter \(unknown): this app reads sslmode, host, port, user, password and dbname")
         }
     }
 

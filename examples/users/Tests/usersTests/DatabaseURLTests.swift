@@ -25,6 +25,26 @@ struct DatabaseURLTests {
         #expect(socket.endpoint == .unixSocket(path: "/run/postgresql/.s.PGSQL.5432"))
     }
 
+    /// libpq's query parameters override what comes before them.
+    @Test(arguments: [
+        ("postgres://app@/users?host=/run/postgresql&port=5433", DatabaseURL.Endpoint.unixSocket(path: "/run/postgresql/.s.PGSQL.5433")),
+        ("postgres://app@localhost:5432/users?host=/tmp/pg&port=6000", .unixSocket(path: "/tmp/pg/.s.PGSQL.6000")),
+        ("postgres://app@ignored:1111/users?host=db.internal", .tcp(host: "db.internal", port: 1111)),
+        ("postgres://app@db.internal/users?port=6543", .tcp(host: "db.internal", port: 6543)),
+        ("postgres://app@/users?host=%2Fvar%2Frun%2Fpostgresql", .unixSocket(path: "/var/run/postgresql/.s.PGSQL.5432")),
+    ])
+    func queryParametersOverrideTheURL(text: String, endpoint: DatabaseURL.Endpoint) throws {
+        #expect(try DatabaseURL(text).endpoint == endpoint)
+    }
+
+    @Test func userPasswordAndDatabaseFromTheQuery() throws {
+        let url = try DatabaseURL("postgresql:///?host=/run/postgresql&user=app&password=s%40cret&dbname=users")
+        #expect(url.username == "app")
+        #expect(url.password == "s@cret")
+        #expect(url.database == "users")
+        #expect(url.description == "postgres://app:***@/users?host=/run/postgresql/.s.PGSQL.5432")
+    }
+
     @Test func explainsWhatIsWrongWithoutShowingThePassword() {
         let cases: [(String, String)] = [
             ("db.internal", "not a URL"),
@@ -34,6 +54,8 @@ struct DatabaseURLTests {
             ("postgres://app:pw@db/app?sslmode=verify-full", "sslmode=verify-full is not supported"),
             ("postgres://app:pw@db/app?application_name=x", "unknown parameter application_name"),
             ("postgres://app:pw@db:0/app", "port 0 is out of range"),
+            ("postgres://app:pw@db/app?port=abc", "port abc is not a number"),
+            ("postgres://app:pw@db/app?port=70000", "port 70000 is out of range"),
         ]
         for (text, message) in cases {
             do {
