@@ -37,7 +37,7 @@ struct StatusPageTests {
 
         let prometheus = try stack.get("/api/_status?format=prometheus")
         // Parameters in name order, as Express's content-type formats them.
-        #expect(prometheus.headers["Content-Type"] == "text/plain; charset=utf-8; version=0.0.4")
+        #expect(prometheus.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8")
         #expect(prometheus.body.contains("# TYPE nozzle_accepted_requests_total counter"))
         #expect(prometheus.body.contains(#"route="/api/env"} 20"#))
         #expect(prometheus.body.contains(#"nozzle_route_latency_seconds{pool="fixture-app""#))

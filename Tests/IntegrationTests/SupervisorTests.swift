@@ -99,6 +99,43 @@ struct SupervisorTests {
         #expect(result.failed == 0, "\(result.output)")
         print("max-requests test: \(result.requests) requests, \(recycled) workers recycled, \(result.failed) failed")
     }
+
+    /// gunicorn's `max_requests_jitter`: each worker retires after its own count, from
+    /// `--max-requests` to that plus the jitter, so workers started together retire apart.
+    @Test func maxRequestsJitterSpreadsTheRetirements() throws {
+        let stack = try NginxFrontedApp(binary: "fixture-app", arguments: ["--processes", "2", "--workers", "2", "--max-requests", "200", "--max-requests-jitter", "200"])
+        let app = try #require(stack.app)
+        let load = try Load(url: "http://127.0.0.1:\(stack.port)/api/env", connections: 16, seconds: 4, in: stack.directory)
+        let result = load.finish()
+        #expect(result.failed == 0, "\(result.output)")
+        let counts = app.stderr.components(separatedBy: "served its ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+        #expect(counts.count >= 2, "\(app.stderr)")
+        #expect(counts.allSatisfy { (200...400).contains($0) }, "\(counts)")
+        #expect(Set(counts).count > 1, "every worker retired after the same count: \(counts)")
+        print("max-requests-jitter test: \(result.requests) requests, workers retired after \(counts)")
+    }
+
+    /// uWSGI's `reload-on-rss`: a worker whose resident memory passes `--max-memory` finishes its
+    /// requests and is replaced, and no request fails meanwhile.
+    @Test func maxMemoryReplacesAGrowingWorkerWithoutDroppingRequests() throws {
+        let stack = try NginxFrontedApp(binary: "fixture-app", arguments: ["--processes", "2", "--workers", "2", "--max-memory", "150mb"])
+        let app = try #require(stack.app)
+        let load = try Load(url: "http://127.0.0.1:\(stack.port)/api/env", connections: 16, seconds: 5, in: stack.directory)
+        // Each of these keeps 40 MiB in whichever worker answers it: one of the two passes 150 MB.
+        var grown = 0
+        for _ in 0..<8 where !app.stderr.contains("past --max-memory") {
+            let grow = try stack.request("POST", "/api/grow?mb=40")
+            #expect(grow.status == 200, "\(grow.body)")
+            grown += 1
+        }
+        let result = load.finish()
+        #expect(eventually { app.stderr.contains("is past --max-memory 150.0 MB: stopping") }, "\(app.stderr)")
+        #expect(eventually { app.stderr.contains("recycled after") }, "\(app.stderr)")
+        #expect(result.failed == 0, "\(result.output)")
+        // The replacement serves.
+        #expect(try stack.get("/api/version").status == 200)
+        print("max-memory test: \(grown) grows of 40 MiB, \(result.requests) requests under load, \(result.failed) failed")
+    }
 }
 
 /// Statuses collected from several threads.

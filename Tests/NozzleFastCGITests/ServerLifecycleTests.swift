@@ -39,7 +39,7 @@ struct ServerLifecycleTests {
         for _ in 0..<5 {
             _ = lifecycle.admit()
             for case .stop(let reason) in lifecycle.requestEnded() {
-                #expect(reason == "served --max-requests 3")
+                #expect(reason == "served its 3 requests (--max-requests)")
                 stops += 1
             }
         }

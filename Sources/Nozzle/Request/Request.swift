@@ -12,6 +12,8 @@
 ///
 /// - Important: A request belongs to one chain of middleware and handler at a time; it is not meant
 ///   to be shared between concurrent tasks.
+// Unchecked: its vars (params, query, body, locals) are written by that one chain at a time, as the
+// note above says; the body stream it reads from is Sendable on its own.
 public final class Request: @unchecked Sendable {
     /// The method, upper case: `GET`, `POST`, …
     public let method: String

@@ -12,6 +12,8 @@ import Synchronization
 /// a programming error that is logged and ignored, so the client never sees corrupt output.
 ///
 /// - Important: Like ``Request``, a response belongs to one chain of middleware and handler at a time.
+// Unchecked: status and headers are written by one chain of middleware and handler at a time (the
+// `- Important:` above); what another task may do meanwhile (a timeout's answer) goes through `state`.
 public final class Response: @unchecked Sendable {
     /// The status code to send; 200 unless set.
     public internal(set) var statusCode = 200

@@ -20,7 +20,7 @@ extension ResponseSink {
 }
 
 /// A sink that keeps everything in memory.
-public final class BufferedResponseSink: ResponseSink, @unchecked Sendable {
+public final class BufferedResponseSink: ResponseSink, Sendable {
     private let state = Mutex((bytes: [UInt8](), flushes: 0, finished: false))
 
     /// An empty sink.

@@ -5,6 +5,7 @@ struct SegmentRange {
 }
 
 /// A trie node; immutable once the table is built.
+// Unchecked: its vars are written only while the table is built, before any request reads it.
 final class RouteNode: @unchecked Sendable {
     var literals = LiteralChildren()
     var param: (name: String, node: RouteNode)?

@@ -31,23 +31,25 @@ enum CGIResponder {
 ///
 /// A CGI server supplies `CONTENT_LENGTH` bytes and need not close stdin after them, so reading stops
 /// there when it is given; without it, reading goes on to end of file.
-final class FileDescriptorBodySource: BodySource, @unchecked Sendable {
+final class FileDescriptorBodySource: BodySource, Sendable {
     struct ReadError: Error, CustomStringConvertible {
         var code: Int32
         var description: String { "reading the request body failed: \(System.describe(code))" }
     }
 
     let fd: Int32
-    var remaining: Int?
+    /// Bytes still to read, when the server gave a length. One task reads at a time; the lock
+    /// only makes that checkable.
+    private let remaining: Mutex<Int?>
 
     init(fd: Int32, limit: Int?) {
         self.fd = fd
-        self.remaining = limit
+        self.remaining = Mutex(limit)
     }
 
     /// Blocks its thread while it reads: CGI answers one request, so no other request waits for it.
     func next() throws -> [UInt8]? {
-        let want = min(65_536, remaining ?? 65_536)
+        let want = min(65_536, remaining.withLock { $0 } ?? 65_536)
         guard want > 0 else { return nil }
         var buffer = [UInt8](repeating: 0, count: want)
         while true {
@@ -55,7 +57,7 @@ final class FileDescriptorBodySource: BodySource, @unchecked Sendable {
             if count < 0 && errno == EINTR { continue }
             if count < 0 { throw ReadError(code: errno) }
             guard count > 0 else { return nil }
-            if let remaining { self.remaining = remaining - count }
+            remaining.withLock { remaining in remaining = remaining.map { $0 - count } }
             buffer.removeLast(want - count)
             return buffer
         }
@@ -63,7 +65,7 @@ final class FileDescriptorBodySource: BodySource, @unchecked Sendable {
 }
 
 /// Output to a file descriptor, in large writes: CGI standard output.
-final class FileDescriptorSink: ResponseSink, @unchecked Sendable {
+final class FileDescriptorSink: ResponseSink, Sendable {
     let fd: Int32
     private let buffer = Mutex((bytes: [UInt8](), finished: false))
 

@@ -1,3 +1,4 @@
+import Synchronization
 import Nozzle
 
 /// `app call METHOD PATH [-H 'Name: value']... [-d BODY | -d @FILE]`: one request through the app,
@@ -34,15 +35,18 @@ enum CallCommand {
         }
         let result = Output()
         CurrentThreadExecutor.run {
-            result.bytes = await app.call(method, target, headers: headers, body: body, logWriter: StderrLogWriter())
+            let bytes = await app.call(method, target, headers: headers, body: body, logWriter: StderrLogWriter())
+            result.bytes.withLock { $0 = bytes }
         }
-        let (text, status) = httpResponse(fromCGI: result.bytes)
+        let (text, status) = httpResponse(fromCGI: result.bytes.withLock { $0 })
         print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
         return status >= 500 ? 1 : 0
     }
 
-    final class Output: @unchecked Sendable {
-        var bytes: [UInt8] = []
+
+    /// What the request's task hands back to the command.
+    final class Output: Sendable {
+        let bytes = Mutex<[UInt8]>([])
     }
 
     /// The CGI output as an HTTP response: `Status: 201 Created` becomes the status line.

@@ -27,8 +27,9 @@ struct ServeOptions: Sendable {
     var development = false
     /// `--processes N`: run a supervisor with N worker processes.
     var processes: Int?
-    /// `--max-requests N`: a worker process stops gracefully after N requests, and is replaced.
-    var maxRequests: Int?
+    /// `--max-requests N`, `--max-requests-jitter N` and `--max-memory SIZE`: when a worker process
+    /// stops gracefully, to be replaced.
+    var recycling = Recycling()
     /// `--socket-owner USER[:GROUP]`: the owner of a unix socket we create.
     var socketOwner: String?
     /// `--user NAME` and `--group NAME`: who to run as, once the socket is open.
@@ -106,7 +107,8 @@ struct ServeOptions: Sendable {
         func count(_ option: String, in range: ClosedRange<Int>) throws(ParseError) -> Int {
             let text = try value(option)
             guard let number = Int(text), range.contains(number) else {
-                let bounds = range.upperBound == Int.max ? "a positive number" : "a number from \(range.lowerBound) to \(range.upperBound)"
+                let bounds = range.upperBound < Int.max ? "a number from \(range.lowerBound) to \(range.upperBound)"
+                    : range.lowerBound == 0 ? "0 or a positive number" : "a positive number"
                 throw ParseError(description: "\(option) takes \(bounds), not '\(text)'")
             }
             return number
@@ -185,12 +187,23 @@ struct ServeOptions: Sendable {
             case "--processes":
                 processes = try count(option, in: 1...1024)
             case "--max-requests":
-                maxRequests = try count(option, in: 1...Int.max)
+                recycling.maxRequests = try count(option, in: 1...Int.max)
+            case "--max-requests-jitter":
+                recycling.jitter = try count(option, in: 0...Int.max)
+            case "--max-memory":
+                let text = try value(option)
+                guard let bytes = SizeLimit(text).bytes, bytes > 0 else {
+                    throw ParseError(description: "--max-memory takes a size such as 512mb or 1gb, not '\(text)'")
+                }
+                recycling.maxMemory = bytes
             case "--help", "-h":
                 command = .help
             default:
                 throw ParseError(description: "unknown option '\(argument)'")
             }
+        }
+        if recycling.jitter > 0 && recycling.maxRequests == nil {
+            throw ParseError(description: "--max-requests-jitter adds to --max-requests, which is not given")
         }
     }
 }

@@ -34,6 +34,10 @@ enum Usage {
           --processes N                run N worker processes under a supervisor that replaces any that
                                        crash; SIGHUP reloads the executable from disk with no downtime
           --max-requests N             replace a worker process after N requests
+          --max-requests-jitter N      each worker adds a random 0 to N to --max-requests, so that
+                                       workers started together do not retire together
+          --max-memory SIZE            replace a worker process whose resident memory passes SIZE
+                                       (512mb, 1gb) once its requests in flight have finished
           --request-timeout SECONDS    cancel a handler and answer 504 after this long; a handler that
                                        holds a thread for twice this ends its worker process
           --status-path PATH           JSON status at PATH (?format=prometheus for Prometheus text)

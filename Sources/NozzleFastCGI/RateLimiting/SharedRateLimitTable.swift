@@ -19,6 +19,8 @@ import Glibc
 /// (the critical section has no system call, so this takes a SIGKILL at just that moment) does not
 /// wedge the bucket: a process that has waited long enough for it checks that the holder is gone and
 /// takes the lock over.
+// Unchecked: `words` points into memory shared between processes; every access to it is an atomic
+// operation or happens under the bucket's lock word.
 final class SharedRateLimitTable: @unchecked Sendable {
     /// Where a worker finds the table, when its environment has ``environmentName``.
     static let fd: Int32 = 6

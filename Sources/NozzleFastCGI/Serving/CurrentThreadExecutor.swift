@@ -7,7 +7,7 @@ import Glibc
 /// Runs one piece of async work to its end on the calling thread: for CGI and `call`, which answer
 /// a single request and then exit. Jobs that arrive from other threads (after `Task.sleep`, say)
 /// are run here too.
-final class CurrentThreadExecutor: TaskExecutor, @unchecked Sendable {
+final class CurrentThreadExecutor: TaskExecutor, Sendable {
     private let state = Mutex((jobs: Deque<UnownedJob>(), done: false))
     private let bell = Bell()
 

@@ -8,7 +8,7 @@ import Synchronization
 /// It holds at most about ``highWater`` bytes: past that the connection stops reading, so a client
 /// that uploads faster than the handler reads is slowed down by the socket, not buffered in
 /// memory; below ``lowWater`` it reads again.
-final class FastCGIBodyChannel: BodySource, @unchecked Sendable {
+final class FastCGIBodyChannel: BodySource, Sendable {
     static let highWater = 256 * 1024
     static let lowWater = 64 * 1024
 

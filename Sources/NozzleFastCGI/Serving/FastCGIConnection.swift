@@ -11,7 +11,13 @@ import Glibc
 /// It is registered one-shot in the server's event set: one worker at a time handles its events.
 /// A request's task writes its response from whichever thread it runs on, under this connection's
 /// lock; so do closing and re-arming. The socket is non-blocking: nothing here ever waits on it.
-final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
+///
+/// - Important: The lock order is this connection's `state`, then the server's `connections` or
+///   `lingering` (``FastCGIServer/forget(_:)``, ``FastCGIServer/linger(_:)``), never the other way:
+///   the server copies those lists out of their locks before it calls into a connection. The body
+///   channel's lock is never held while this one is taken, nor this one while the channel's is:
+///   chunks are delivered, and reading resumed, outside both.
+final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
     let fd: Int32
     /// The event-set tag: the descriptor, and a generation that tells this connection from a later
     /// one on the same descriptor.
@@ -27,28 +33,19 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
 
     struct State {
         var protocolState: FastCGIConnectionState
+        /// Handling, arming, reading, lingering and closing: the decisions, as a value.
+        var io = ConnectionIO()
         var output = OutputQueue()
-        /// A worker is handling an event of this connection now.
-        var handling = false
-        /// What the connection is registered in the event set for, while it waits for an event.
-        var armed: EventSet.Interest?
-        /// Not reading: the body channel is full, or a request waits for room to start.
-        var readPaused = false
         var current: Current?
         /// A request that arrived while the process had `--max-in-flight` requests.
         var parked: FastCGIRequestHead?
-        /// After the response: close instead of waiting for another request (the server stops).
-        var closeWhenIdle = false
-        /// Writing is over and `shutdown(SHUT_WR)` went out: what still arrives is read and
-        /// dropped until the peer closes or the deadline passes, so nothing unread is ever reset.
-        var lingerDeadline: Double?
-        /// An early answer is out on a kept connection, and the rest of its request's body is read
-        /// and dropped before its END_REQUEST; past this, the connection is given up instead.
-        var drainDeadline: Double?
-        /// When the last bytes of that body arrived, or the answer went out: a body that stops
-        /// coming means the web server waits for END_REQUEST.
-        var drainActivity = 0.0
-        var closed = false
+
+        /// What the connection is about, for ``ConnectionIO/settle(_:now:)``.
+        var situation: ConnectionIO.Situation {
+            ConnectionIO.Situation(
+                protocolPhase: protocolState.phase, awaitingRequest: protocolState.isAwaitingRequest, fresh: protocolState.isFresh,
+                busy: current != nil || parked != nil, outputPending: !output.isEmpty)
+        }
     }
 
     let state: Mutex<State>
@@ -65,12 +62,11 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
     /// Handles one event from the event set, on a worker thread.
     func handle(_ event: EventSet.Event, thread: WorkerThread) {
         let (proceed, reads) = state.withLock { state -> (Bool, Bool) in
-            state.armed = nil
-            guard !state.closed else { return (false, false) }
-            state.handling = true
+            let (handle, read) = state.io.beginEvent()
+            guard handle else { return (false, false) }
             if event.isWritable { flushLocked(&state) }
             // A full body channel stops reading, whatever the event says.
-            return (true, !state.readPaused || state.lingerDeadline != nil)
+            return (true, read)
         }
         guard proceed else { return }
         var start: (FastCGIRequestHead, Current)?
@@ -84,7 +80,7 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
             }
         }
         state.withLock { state in
-            state.handling = false
+            state.io.endEvent()
             settleLocked(&state)
         }
     }
@@ -106,15 +102,25 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
                 peerClosed()
                 break
             }
-            let (actions, lingering) = state.withLock { state -> ([FastCGIConnectionState.Action], Bool) in
+            let (actions, lingering, drained) = state.withLock { state -> ([FastCGIConnectionState.Action], Bool, Bool) in
                 // Closing: whatever still comes is dropped.
-                if state.lingerDeadline != nil { return ([], true) }
-                if state.drainDeadline != nil { state.drainActivity = System.now() }
-                return (state.protocolState.receive(UnsafeRawBufferPointer(start: buffer.baseAddress, count: count)), false)
+                if state.io.isLingering { return ([], true, false) }
+                guard state.io.drain != nil else {
+                    return (state.protocolState.receive(UnsafeRawBufferPointer(start: buffer.baseAddress, count: count)), false, false)
+                }
+                state.io.noteActivity(now: System.now())
+                let actions = state.protocolState.receive(UnsafeRawBufferPointer(start: buffer.baseAddress, count: count))
+                // The drained body ended after its END_REQUEST went out on a stall: no deadline is left.
+                guard case .draining = state.protocolState.phase else {
+                    state.io.endDrain()
+                    return (actions, false, true)
+                }
+                return (actions, false, false)
             }
+            if drained { server.endLinger(self) }
             if !lingering, let started = perform(actions) { start = started }
             // A full buffer may mean more is waiting; a partial one means the socket is empty.
-            let paused = state.withLock { $0.readPaused || $0.closed }
+            let paused = state.withLock { !$0.io.mayRead || $0.io.isClosed }
             if count < buffer.count || paused { break }
         }
         return start
@@ -137,7 +143,7 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
                 }
             case .body(let chunk):
                 let body = state.withLock { $0.current?.body }
-                if let body, body.deliver(chunk) { state.withLock { $0.readPaused = true } }
+                if let body, body.deliver(chunk) { state.withLock { $0.io.readPaused = true } }
             case .endOfBody:
                 state.withLock { $0.current?.body }?.end()
             case .send(let bytes):
@@ -149,7 +155,7 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
                 // The answered request's body has been read to its end: now the web server may
                 // take the connection for its next request.
                 state.withLock { state in
-                    state.drainDeadline = nil
+                    state.io.endDrain()
                     state.output.appendEndRequest(requestID: id)
                     flushLocked(&state)
                 }
@@ -197,7 +203,7 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
     /// Starts the request that waited for room, now that there is some.
     func startParked() {
         let parked = state.withLock { state -> (FastCGIRequestHead, Current)? in
-            guard let head = state.parked, let current = state.current, !state.closed else { return nil }
+            guard let head = state.parked, let current = state.current, !state.io.isClosed else { return nil }
             state.parked = nil
             return (head, current)
         }
@@ -242,8 +248,8 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
     /// The body channel has room again.
     func resumeReading() {
         state.withLock { state in
-            guard state.readPaused else { return }
-            state.readPaused = false
+            guard state.io.readPaused else { return }
+            state.io.readPaused = false
             settleLocked(&state)
         }
     }
@@ -252,12 +258,12 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
 
     func appendStream(_ kind: FastCGIRecord.Kind, _ bytes: [UInt8], from sink: FastCGIResponseSink) {
         state.withLock { state in
-            guard !state.closed, state.current?.sink === sink else { return }
+            guard !state.io.isClosed, state.current?.sink === sink else { return }
             state.output.appendStream(kind, requestID: sink.requestID, bytes)
             // Much waiting output: send it now instead of holding it all.
             if state.output.count >= 65_536 {
                 flushLocked(&state)
-                if !state.handling { settleLocked(&state) }
+                settleLocked(&state)
             }
         }
     }
@@ -266,7 +272,7 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
         state.withLock { state in
             guard state.current?.sink === sink else { return }
             flushLocked(&state)
-            if !state.handling { settleLocked(&state) }
+            settleLocked(&state)
         }
     }
 
@@ -277,7 +283,7 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
             guard let current = state.current, current.sink === sink else { return nil }
             state.current = nil
             let ended = state.protocolState.finishRequest()
-            if !state.closed {
+            if !state.io.isClosed {
                 switch ended {
                 case .endNow(let id)?:
                     // The empty STDOUT record that ends the stream, and END_REQUEST.
@@ -285,16 +291,15 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
                 case .endAfterBody(let id)?:
                     // The answer goes out now; END_REQUEST once the rest of the body is read.
                     state.output.appendStreamEnd(requestID: id)
-                    state.drainActivity = System.now()
-                    state.drainDeadline = state.drainActivity + FastCGIConnection.drainSeconds
+                    state.io.beginDrain(now: System.now())
                     server.linger(self)
                 case nil:
                     break
                 }
-                state.readPaused = false
+                state.io.readPaused = false
                 flushLocked(&state)
             }
-            if !state.handling { settleLocked(&state) }
+            settleLocked(&state)
             return current.body
         }
         body?.fail(FastCGIConnection.requestOver)
@@ -313,10 +318,10 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
     /// the stop must still wait for it: it carries a request, or has not carried its first one.
     func closeForStop() -> Bool {
         state.withLock { state in
-            guard !state.closed else { return false }
-            state.closeWhenIdle = true
+            guard !state.io.isClosed else { return false }
+            state.io.closeWhenIdle = true
             if state.protocolState.isAwaitingRequest, !state.protocolState.isFresh, state.current == nil, state.parked == nil {
-                if !state.handling { settleLocked(&state) }
+                settleLocked(&state)
                 return false
             }
             return true
@@ -326,7 +331,7 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
     /// Whether the stop still waits for this connection.
     var holdsUpStop: Bool {
         state.withLock { state in
-            !state.closed && (state.current != nil || state.parked != nil || !state.protocolState.isAwaitingRequest || state.protocolState.isFresh)
+            !state.io.isClosed && (state.current != nil || state.parked != nil || !state.protocolState.isAwaitingRequest || state.protocolState.isFresh)
         }
     }
 
@@ -335,90 +340,65 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, @unchecked Sendable {
         state.withLock { closeLocked(&$0) }
     }
 
-    /// Closes a lingering connection whose deadline has passed, and gives up draining a body
-    /// whose deadline has passed; from the control thread.
+    /// Checks the connection's deadlines, from the control thread: a drained body that stalled
+    /// gets its END_REQUEST, a drain or a linger past its deadline ends the connection.
     func expireLinger(now: Double) {
         state.withLock { state in
-            guard !state.handling else { return }
-            if let deadline = state.drainDeadline {
-                if now > deadline {
-                    state.drainDeadline = nil
-                    if state.protocolState.stopDraining() {
-                        System.log("nozzle: the rest of an answered request's body did not arrive within \(String(format1: FastCGIConnection.drainSeconds)) s; closing its connection", level: .notice)
-                        settleLocked(&state)
-                    }
-                } else if now - state.drainActivity > FastCGIConnection.drainStallSeconds, let id = state.protocolState.bodyStalled() {
-                    // nginx stops sending a body once it has the answer, and waits for this.
+            switch state.io.expire(now: now, holdingEnd: state.protocolState.isHoldingEnd) {
+            case .none:
+                break
+            case .giveUpDrain:
+                if state.protocolState.stopDraining() {
+                    System.log("nozzle: the rest of an answered request's body did not arrive within \(String(format1: ConnectionIO.drainSeconds)) s; closing its connection", level: .notice)
+                    settleLocked(&state)
+                }
+            case .endStalledBody:
+                // nginx stops sending a body once it has the answer, and waits for this.
+                if let id = state.protocolState.bodyStalled() {
                     state.output.appendEndRequest(requestID: id)
                     flushLocked(&state)
                     settleLocked(&state)
                 }
-                return
+            case .close:
+                closeLocked(&state)
             }
-            guard let deadline = state.lingerDeadline, now > deadline else { return }
-            closeLocked(&state)
         }
     }
 
     // MARK: - Under the lock
 
     private func flushLocked(_ state: inout State) {
-        guard !state.closed, !state.output.isEmpty else { return }
+        guard !state.io.isClosed, !state.output.isEmpty else { return }
         if case .failed = state.output.write(to: fd) {
             // The peer is gone; the request finishes on its own and nothing more is written.
             state.output.removeAll()
         }
     }
 
-    /// Decides what comes next, once no worker handles the connection: close it, linger, or arm
-    /// it for what it waits for.
+    /// Carries out what ``ConnectionIO/settle(_:now:)`` decides, once no worker handles the
+    /// connection: close it, linger, or arm it for what it waits for.
     private func settleLocked(_ state: inout State) {
-        guard !state.closed, !state.handling else { return }
-        if state.current == nil, state.parked == nil, state.output.isEmpty, state.lingerDeadline == nil {
-            switch state.protocolState.phase {
-            case .closing:
-                // The web server did not keep the connection, and nothing of the request is unread.
-                closeLocked(&state)
-                return
-            case .idle where state.closeWhenIdle && state.protocolState.isAwaitingRequest && !state.protocolState.isFresh:
-                closeLocked(&state)
-                return
-            case .draining(_, let keep, _) where !keep || state.closeWhenIdle:
-                // Closing with body bytes still on their way: a plain close would reset the
-                // connection, and nginx would answer 502 instead of the response it already has.
-                // Half-close, and read on until the peer closes.
-                shutdown(fd, Int32(SHUT_WR))
-                state.lingerDeadline = System.now() + FastCGIConnection.lingerSeconds
-                server.linger(self)
-            default:
-                break
-            }
+        let settlement = state.io.settle(state.situation, now: System.now())
+        if settlement.close {
+            release()
+            return
         }
-        var interest: EventSet.Interest = [.oneShot]
-        if !state.readPaused || state.lingerDeadline != nil { interest.insert(.readable) }
-        if !state.output.isEmpty { interest.insert(.writable) }
-        // Armed already for the same: nothing to do. Armed for something else (reading, and now
-        // output waits too): registered again, for both.
-        guard state.armed != interest, interest != [.oneShot] else { return }
-        state.armed = interest
-        server.events.rearm(fd, tag: tag, interest)
+        if settlement.linger {
+            shutdown(fd, Int32(SHUT_WR))
+            server.linger(self)
+        }
+        if let interest = settlement.arm { server.events.rearm(fd, tag: tag, interest) }
     }
 
     private func closeLocked(_ state: inout State) {
-        guard !state.closed else { return }
-        state.closed = true
+        guard state.io.close() else { return }
+        release()
+    }
+
+    /// The descriptor leaves the event set and closes; the server forgets the connection.
+    private func release() {
         server.events.remove(fd)
         close(fd)
         server.forget(self)
     }
-
-    /// How long a closing connection reads on for what the peer still sends, as libfcgi's close did.
-    static let lingerSeconds = 2.0
-    /// How long a kept connection reads the rest of an answered request's body before it gives
-    /// up on the connection: nginx's `lingering_timeout`.
-    static let drainSeconds = 5.0
-    /// How long the rest of an answered request's body may pause before the web server is taken
-    /// to be waiting for END_REQUEST. A web server that writes the body goes on at the socket's
-    /// pace, far faster; h2o, which must not see END_REQUEST while it writes, buffers bodies whole.
-    static let drainStallSeconds = 0.1
 }

@@ -4,7 +4,7 @@ import Nozzle
 ///
 /// Once the request is finished the connection no longer knows this sink, so whatever a handler
 /// writes after a timeout is dropped instead of reaching the next request.
-final class FastCGIResponseSink: ResponseSink, @unchecked Sendable {
+final class FastCGIResponseSink: ResponseSink, Sendable {
     let connection: FastCGIConnection
     let requestID: UInt16
 

@@ -15,6 +15,8 @@ import Glibc
 /// `--max-in-flight`, not by `--workers`.
 ///
 /// The main thread runs the control loop: signals, ``stop()``, the watchdog, and the graceful stop.
+// Unchecked: `pipeline` is set during `init`, before any thread starts; every other property is a
+// `let` of a Sendable type or sits behind its own lock.
 package final class FastCGIServer: @unchecked Sendable {
     let options: ServeOptions
     let listenFD: Int32?
@@ -51,6 +53,8 @@ package final class FastCGIServer: @unchecked Sendable {
     let connections = Mutex(ConnectionTable())
     let lingering = Mutex([FastCGIConnection]())
     let stopRequested = Atomic(false)
+    /// Why a stop was asked for, for its log line: the first reason given.
+    let stopReason = Mutex<String?>(nil)
     let fatalError = Mutex<String?>(nil)
     /// One read buffer per worker thread: a connection keeps no buffer of its own.
     private let readBuffers: [UnsafeMutableBufferPointer<UInt8>]
@@ -85,7 +89,7 @@ package final class FastCGIServer: @unchecked Sendable {
         openAPIDocument = options.openAPIPath == nil ? nil : OpenAPIDocument.json(for: app, defaultTitle: System.programName)
         scoreboard = Scoreboard.attach(environment: environment, routeHash: status.routeHash)
         pool = WorkerPool(size: options.workers, seats: System.coreCount, scoreboard: scoreboard)
-        lifecycle = Mutex(ServerLifecycle(maxInFlight: options.maxInFlight, maxRequests: options.maxRequests))
+        lifecycle = Mutex(ServerLifecycle(maxInFlight: options.maxInFlight, maxRequests: options.recycling.requestLimit()))
         readBuffers = (0..<options.workers).map { _ in .allocate(capacity: 65_536 + 16) }
         pipeline = RequestPipeline(app: app, basePath: options.basePath, logFormat: options.logFormat)
         lifelineFD = environment["NOZZLE_LIFELINE"].flatMap { Int32($0) }
@@ -112,12 +116,19 @@ package final class FastCGIServer: @unchecked Sendable {
         for buffer in readBuffers { buffer.deallocate() }
     }
 
+    /// The read buffer of worker `thread`. Only that thread uses it, and only while it handles one
+    /// connection's event: nothing read stays in it past that (the protocol state copies what it
+    /// keeps), so a connection keeps no buffer of its own.
     func readBuffer(for thread: WorkerThread) -> UnsafeMutableBufferPointer<UInt8> {
         UnsafeMutableBufferPointer(rebasing: readBuffers[thread.index][0..<65_536])
     }
 
     /// Asks the server to stop gracefully, from any thread.
-    package func stop() {
+    package func stop() { stop(reason: "stop requested") }
+
+    /// Asks the control loop for a graceful stop, naming why in its log line.
+    func stop(reason: String) {
+        stopReason.withLock { $0 = $0 ?? reason }
         stopRequested.store(true, ordering: .releasing)
         wakeControl.ring()
     }
@@ -171,7 +182,7 @@ package final class FastCGIServer: @unchecked Sendable {
                         System.log("nozzle: cannot accept connections: \(failure); exiting", level: .error)
                         return 1
                     }
-                    if stopRequested.load(ordering: .acquiring) { beginStop(reason: "stop requested") }
+                    if stopRequested.load(ordering: .acquiring) { beginStop(reason: stopReason.withLock { $0 } ?? "stop requested") }
                 case Tag.lifeline:
                     beginStop(reason: "the supervisor is gone")
                     if let lifelineFD { control.remove(lifelineFD) }
@@ -189,6 +200,11 @@ package final class FastCGIServer: @unchecked Sendable {
             }
             let now = System.now()
             nextChecks = now + 0.1
+            if options.recycling.maxMemory != nil, let resident = System.residentBytes(),
+                let reason = options.recycling.memoryReason(residentBytes: resident)
+            {
+                beginStop(reason: reason)
+            }
             if let watchdogLimit, let (seconds, label) = pool.longestJob(now: now), seconds > watchdogLimit {
                 // A handler that never yields its thread cannot be cancelled: only a fresh process helps.
                 System.log("nozzle: \(label) has run \(String(format1: seconds)) s on a worker thread without yielding, past twice --request-timeout; ending this worker process so a fresh one replaces it", level: .error)
@@ -266,7 +282,7 @@ package final class FastCGIServer: @unchecked Sendable {
         for action in actions {
             switch action {
             case .startParked(let connection): connection.startParked()
-            case .stop: stop()
+            case .stop(let reason): stop(reason: reason)
             case .exit: break
             }
         }

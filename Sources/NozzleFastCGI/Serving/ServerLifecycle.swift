@@ -68,7 +68,7 @@ struct ServerLifecycle<Waiter: AnyObject> {
             actions.append(.startParked(next))
         }
         if let maxRequests, served == maxRequests, phase == .serving {
-            actions.append(.stop(reason: "served --max-requests \(maxRequests)"))
+            actions.append(.stop(reason: "served its \(maxRequests) requests (--max-requests)"))
         }
         return actions
     }

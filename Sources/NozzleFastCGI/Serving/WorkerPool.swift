@@ -17,6 +17,8 @@ import Glibc
 /// with no hand-over (``RequestExecutor`` puts its first job in the worker's own slot). Everything
 /// else (a task resumed after `Task.sleep`, an awaited database reply, a body chunk that arrived)
 /// goes into one shared queue, and a bell in the event set wakes one idle worker per job.
+// Unchecked: `restingThreads` is a POSIX semaphore, made in `init` and thread-safe by its own
+// contract (the standard library has no semaphore); everything else is a lock or an atomic.
 final class WorkerPool: @unchecked Sendable {
     /// What one thread is doing, for the status page, the scoreboard and the watchdog.
     struct Slot {
@@ -137,6 +139,12 @@ final class WorkerPool: @unchecked Sendable {
 }
 
 /// The worker thread a piece of code runs on, found through thread-local storage.
+///
+/// - Important: Not Sendable, and needs no lock: only its own thread touches it. A worker sets
+///   `startingInline` just before it creates a request's task and clears it just after; the
+///   task's first job, enqueued during that call on that thread, lands in `inlineJobs` instead of
+///   the shared queue, and the same worker runs it before it waits for another event. Any other job
+///   of that request, or a first job enqueued from another thread, goes to the shared queue.
 final class WorkerThread {
     let index: Int
     /// The request whose first job this thread takes itself, while it starts that request.
@@ -163,7 +171,7 @@ final class WorkerThread {
 
 /// The executor of one request's task: its jobs run on the pool, labelled with the request, so the
 /// status page, the scoreboard and the watchdog can say which request a thread is running.
-final class RequestExecutor: TaskExecutor, @unchecked Sendable {
+final class RequestExecutor: TaskExecutor, Sendable {
     let pool: WorkerPool
     private let params: CGIEnvironment
 

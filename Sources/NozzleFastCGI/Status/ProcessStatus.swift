@@ -33,7 +33,7 @@ struct StatusSnapshot {
 }
 
 /// What this process has served, and the status page built from it or from the pool's scoreboard.
-final class ProcessStatus: @unchecked Sendable {
+final class ProcessStatus: Sendable {
     /// A request slower than this counts as slow.
     static let slowThreshold = 1.0
 

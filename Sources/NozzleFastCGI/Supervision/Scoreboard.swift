@@ -10,6 +10,8 @@ import Glibc
 /// active at once, and per route the count, the 5xx errors and a latency histogram. The status page
 /// of any worker sums every region built from the same route table, which gives the pool's figures.
 /// Reads are best effort: a diagnostic, never used for control.
+// Unchecked: `base` points into memory shared between processes; each process writes only its own
+// region, with atomic stores, and reads are best effort (a diagnostic, never used for control).
 final class Scoreboard: @unchecked Sendable {
     static let fd: Int32 = 4
     static let entrySize = 128

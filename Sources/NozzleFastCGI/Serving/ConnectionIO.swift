@@ -1,0 +1,187 @@
+/// One connection's I/O life, as a value: whether a worker is handling it, what it waits for in the
+/// event set, whether it reads, and how it ends: at once, or half-closed and lingering while it reads
+/// and drops what the peer still sends.
+///
+/// It makes the decisions; ``FastCGIConnection`` makes the syscalls they ask for, under its lock.
+/// Beside it, ``FastCGIConnectionState`` says where the protocol is (``settle(_:now:)`` reads its
+/// phase). Tested without sockets in `ConnectionIOTests`.
+struct ConnectionIO: Equatable {
+    enum Phase: Equatable {
+        /// Reading requests, or waiting to.
+        case open
+        /// `shutdown(SHUT_WR)` went out: what still arrives is read and dropped until the peer closes
+        /// or this deadline passes, so nothing unread is ever reset.
+        case lingering(until: Double)
+        case closed
+    }
+
+    private(set) var phase = Phase.open
+    /// A worker is handling an event of this connection now: nothing else settles it meanwhile.
+    private(set) var handling = false
+    /// What the connection is registered for in the event set, while it waits for an event.
+    private(set) var armed: EventSet.Interest?
+    /// Not reading: the body channel is full, or a request waits for room to start.
+    var readPaused = false
+    /// After the response: close instead of waiting for another request (the server stops).
+    var closeWhenIdle = false
+    /// An early answer is out on a kept connection, and the rest of its request's body is read and
+    /// dropped before its END_REQUEST: past `deadline`, the connection is given up; when nothing
+    /// has come since `activity` for ``stallSeconds``, the web server is taken to wait for it.
+    private(set) var drain: Drain?
+
+    struct Drain: Equatable {
+        var deadline: Double
+        var activity: Double
+    }
+
+    /// How long a closing connection reads on for what the peer still sends, as libfcgi's close did.
+    static let lingerSeconds = 2.0
+    /// How long a kept connection reads the rest of an answered request's body before it gives up
+    /// on the connection: nginx's `lingering_timeout`.
+    static let drainSeconds = 5.0
+    /// How long the rest of an answered request's body may pause before the web server is taken to
+    /// be waiting for END_REQUEST. A web server that writes the body goes on at the socket's pace,
+    /// far faster; h2o, which must not see END_REQUEST while it writes, buffers bodies whole.
+    static let stallSeconds = 0.1
+
+    var isClosed: Bool { phase == .closed }
+    var isLingering: Bool {
+        if case .lingering = phase { return true }
+        return false
+    }
+
+    // MARK: - Events
+
+    /// A worker takes an event of the connection. Returns whether to handle it (not once closed)
+    /// and whether to read (not while paused, unless lingering: then everything is read and dropped).
+    mutating func beginEvent() -> (handle: Bool, read: Bool) {
+        armed = nil
+        guard !isClosed else { return (false, false) }
+        handling = true
+        return (true, mayRead)
+    }
+
+    /// The worker is done with the event; ``settle(_:now:)`` comes next.
+    mutating func endEvent() { handling = false }
+
+    /// Whether reading goes on: not while paused (a full body channel), unless lingering.
+    var mayRead: Bool { !readPaused || isLingering }
+
+    // MARK: - What comes next
+
+    /// What the connection does once no worker handles it.
+    struct Settlement: Equatable {
+        /// Close the descriptor now.
+        var close = false
+        /// Half-close (`shutdown(SHUT_WR)`) and linger; the server's control loop keeps the deadline.
+        var linger = false
+        /// Register again in the event set for this.
+        var arm: EventSet.Interest?
+
+        static let none = Settlement()
+    }
+
+    /// What the connection is about, besides its own I/O: from its lock.
+    struct Situation: Equatable {
+        /// The protocol's phase.
+        var protocolPhase: FastCGIConnectionState.Phase
+        /// Nothing of a next request has arrived.
+        var awaitingRequest: Bool
+        /// No request has arrived on it yet.
+        var fresh: Bool
+        /// A request runs or waits for room on it.
+        var busy: Bool
+        /// Output waits to be written.
+        var outputPending: Bool
+    }
+
+    /// Decides what comes next once no worker handles the connection: close it, linger, or arm it
+    /// for what it waits for.
+    mutating func settle(_ situation: Situation, now: Double) -> Settlement {
+        guard !isClosed, !handling else { return .none }
+        var settlement = Settlement()
+        if !situation.busy, !situation.outputPending, !isLingering {
+            switch situation.protocolPhase {
+            case .closing:
+                // The web server did not keep the connection, and nothing of the request is unread.
+                phase = .closed
+                return Settlement(close: true)
+            case .idle where closeWhenIdle && situation.awaitingRequest && !situation.fresh:
+                phase = .closed
+                return Settlement(close: true)
+            case .draining(_, let keep, _) where !keep || closeWhenIdle:
+                // Closing with body bytes still on their way: a plain close would reset the
+                // connection, and nginx would answer 502 instead of the response it already has.
+                // Half-close, and read on until the peer closes.
+                phase = .lingering(until: now + ConnectionIO.lingerSeconds)
+                drain = nil
+                settlement.linger = true
+            default:
+                break
+            }
+        }
+        var interest: EventSet.Interest = [.oneShot]
+        if mayRead { interest.insert(.readable) }
+        if situation.outputPending { interest.insert(.writable) }
+        // Armed already for the same: nothing to do. Armed for something else (reading, and now
+        // output waits too): registered again, for both.
+        if armed != interest, interest != [.oneShot] {
+            armed = interest
+            settlement.arm = interest
+        }
+        return settlement
+    }
+
+    /// The descriptor is to be closed now, whatever the phase. Returns whether it was still open.
+    mutating func close() -> Bool {
+        guard !isClosed else { return false }
+        phase = .closed
+        drain = nil
+        return true
+    }
+
+    // MARK: - Draining an answered body
+
+    /// An early answer went out on a kept connection; its END_REQUEST waits for the body's end.
+    mutating func beginDrain(now: Double) {
+        drain = Drain(deadline: now + ConnectionIO.drainSeconds, activity: now)
+    }
+
+    /// Bytes arrived while draining.
+    mutating func noteActivity(now: Double) {
+        drain?.activity = now
+    }
+
+    /// The drained request has ended (its END_REQUEST went out), or the drain was given up.
+    mutating func endDrain() { drain = nil }
+
+    /// What a deadline asks of the connection, from the control loop.
+    enum Expiry: Equatable {
+        case none
+        /// The drain's deadline passed: give up the connection (no END_REQUEST).
+        case giveUpDrain
+        /// The body stalled: the web server waits for END_REQUEST; send it now.
+        case endStalledBody
+        /// The linger's deadline passed: close.
+        case close
+    }
+
+    /// Checks the connection's deadlines at `now`; `holdingEnd` says whether the protocol still
+    /// holds back an END_REQUEST.
+    mutating func expire(now: Double, holdingEnd: Bool) -> Expiry {
+        guard !handling, !isClosed else { return .none }
+        if let drain {
+            if now > drain.deadline {
+                self.drain = nil
+                return .giveUpDrain
+            }
+            if holdingEnd && now - drain.activity > ConnectionIO.stallSeconds { return .endStalledBody }
+            return .none
+        }
+        if case .lingering(let until) = phase, now > until {
+            phase = .closed
+            return .close
+        }
+        return .none
+    }
+}
