@@ -39,6 +39,7 @@ let package = Package(
             name: "Nozzle",
             dependencies: [
                 "CNozzleCompression",
+                "NozzleRouteGrammar",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
@@ -50,7 +51,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "NozzleTesting", dependencies: ["Nozzle", "NozzleFastCGI"], swiftSettings: swiftSettings),
-        .target(name: "NozzleRouteCompiler", swiftSettings: swiftSettings),
+        // The route grammar and the HTTP methods, which the core and the route compiler share.
+        .target(name: "NozzleRouteGrammar", swiftSettings: swiftSettings),
+        .target(name: "NozzleRouteCompiler", dependencies: ["NozzleRouteGrammar"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "NozzleRouteGenerator",
             dependencies: ["NozzleRouteCompiler"],
@@ -75,7 +78,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NozzleTests",
-            dependencies: ["Nozzle", "NozzleTesting", "CNozzleCompression"],
+            dependencies: ["Nozzle", "NozzleTesting", "NozzleRouteGrammar", "CNozzleCompression"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

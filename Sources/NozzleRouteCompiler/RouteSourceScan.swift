@@ -1,3 +1,5 @@
+import NozzleRouteGrammar
+
 /// What a route file declares: its route type and the handlers it has.
 ///
 /// The scan reads the file's tokens (``SwiftTokens``), not its text: it finds the one top-level
@@ -21,7 +23,7 @@ public struct RouteSourceScan: Equatable, Sendable {
     public let declaresParams: Bool
 
     /// Handler names a route type may declare.
-    public static let handlerNames = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "handler"]
+    public static let handlerNames = HTTPMethod.allCases.map(\.rawValue) + ["handler"]
 
     /// Finds the route type and its handlers in a route file's source.
     ///

@@ -1,7 +1,7 @@
 /// CORS headers and preflight answers, with the options of the Express `cors` package.
 ///
 /// ```swift
-/// static let config = RouteConfig(middleware: [CORS(methods: ["GET", "HEAD"])])
+/// static let config = RouteConfig(middleware: [CORS(methods: [.GET, .HEAD])])
 /// app.use(CORS(origin: .list(["https://example.com"]), credentials: true, maxAge: 600))
 /// ```
 public struct CORS: Middleware {
@@ -22,7 +22,7 @@ public struct CORS: Middleware {
     }
 
     public var origin: Origin
-    public var methods: [String]
+    public var methods: [HTTPMethod]
     /// Headers a preflight may ask for; nil reflects `Access-Control-Request-Headers`.
     public var allowedHeaders: [String]?
     public var exposedHeaders: [String]
@@ -37,7 +37,7 @@ public struct CORS: Middleware {
     /// CORS with the `cors` package's defaults: any origin, the usual methods, reflected headers.
     public init(
         origin: Origin = .any,
-        methods: [String] = ["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"],
+        methods: [HTTPMethod] = [.GET, .HEAD, .PUT, .PATCH, .POST, .DELETE],
         allowedHeaders: [String]? = nil,
         exposedHeaders: [String] = [],
         credentials: Bool = false,
@@ -60,7 +60,7 @@ public struct CORS: Middleware {
         setOrigin(req, res)
         if credentials { res.setHeader("Access-Control-Allow-Credentials", "true") }
         if req.method == "OPTIONS" {
-            res.setHeader("Access-Control-Allow-Methods", methods.joined(separator: ","))
+            res.setHeader("Access-Control-Allow-Methods", methods.map(\.rawValue).joined(separator: ","))
             if let allowedHeaders {
                 if !allowedHeaders.isEmpty { res.setHeader("Access-Control-Allow-Headers", allowedHeaders.joined(separator: ",")) }
             } else if let requested = req.headers["Access-Control-Request-Headers"] {

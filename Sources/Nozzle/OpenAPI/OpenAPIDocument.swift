@@ -1,3 +1,5 @@
+import NozzleRouteGrammar
+
 /// The title, version and description of an app's OpenAPI document; see ``App/openAPI``.
 public struct OpenAPIInfo: Sendable {
     /// The API's name; the executable's name when nil.
@@ -96,7 +98,7 @@ public enum OpenAPIDocument {
         let (summary, description) = split(method == "HEAD" && route.handlers["HEAD"] == nil ? "" : handlerDoc)
         if let summary { operation["summary"] = .string(summary) }
         if let description { operation["description"] = .string(description) }
-        let declared = route.config.schemas[method] ?? (method == "HEAD" ? route.config.schemas["GET"] : nil)
+        let declared = HTTPMethod(rawValue: method).flatMap { route.config.schemas[$0] } ?? (method == "HEAD" ? route.config.schemas[.GET] : nil)
         let answersOptionsItself = method == "OPTIONS" && route.handler(for: "OPTIONS") == nil
         if ["POST", "PUT", "PATCH"].contains(method) || declared?.request != nil {
             operation["requestBody"] = .object(requestBody(route.config.bodyParser, schema: declared?.request))

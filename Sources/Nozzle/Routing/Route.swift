@@ -1,3 +1,5 @@
+import NozzleRouteGrammar
+
 /// One entry of a route table: a URL pattern, its handlers by method, and its config.
 ///
 /// The route plugin writes these from the `api/` folder; tests may also build them by hand:
@@ -30,7 +32,12 @@ public final class Route: Sendable {
         self.config = config
         self.handlers = handlers
         self.documentation = documentation
-        self.segments = RouteSegment.parse(pattern)
+        do {
+            self.segments = try RouteSegment.segments(of: pattern)
+        } catch {
+            // A route table the plugin wrote is valid already; one built by hand stops at start.
+            fatalError("route \(pattern)\(file.isEmpty ? "" : " (\(file))"): \(error.message)")
+        }
     }
 
     /// The methods this route answers, as the `Allow` header lists them: HEAD comes with GET.
@@ -51,7 +58,7 @@ public final class Route: Sendable {
         return handlers["*"]
     }
 
-    static let standardMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    static let standardMethods = HTTPMethod.allCases.map(\.rawValue)
 }
 
 /// A route file's `///` doc comments, which the route plugin copies into the route table: the
@@ -67,26 +74,5 @@ public struct RouteDocumentation: Sendable, Equatable {
     public init(_ route: String = "", handlers: [String: String] = [:]) {
         self.route = route
         self.handlers = handlers
-    }
-}
-
-/// One segment of a route pattern.
-enum RouteSegment: Sendable, Equatable {
-    /// A fixed name: `create`.
-    case literal(String)
-    /// `[pid]`: one segment.
-    case param(String)
-    /// `[...slug]`: one or more segments.
-    case catchAll(String)
-    /// `[[...slug]]`: zero or more segments.
-    case optionalCatchAll(String)
-
-    static func parse(_ pattern: String) -> [RouteSegment] {
-        pattern.split(separator: "/").map { part in
-            if part.hasPrefix("[[..."), part.hasSuffix("]]") { return .optionalCatchAll(String(part.dropFirst(5).dropLast(2))) }
-            if part.hasPrefix("[..."), part.hasSuffix("]") { return .catchAll(String(part.dropFirst(4).dropLast())) }
-            if part.hasPrefix("["), part.hasSuffix("]") { return .param(String(part.dropFirst().dropLast())) }
-            return .literal(String(part))
-        }
     }
 }

@@ -15,12 +15,12 @@ public struct RouteConfig: Sendable {
     /// `responseLimit` does: `"4mb"` by default, nil for no warning. The response is sent all the same.
     public var responseLimit: SizeLimit?
     /// What each method takes and gives, by method, for the OpenAPI document; see ``OperationSchema``.
-    public var schemas: [String: OperationSchema]
+    public var schemas: [HTTPMethod: OperationSchema]
 
     /// A route config; the body parser is on with a 1mb limit unless set otherwise.
     public init(
         bodyParser: BodyParserConfig? = BodyParserConfig(), middleware: [any Middleware] = [], externalResolver: Bool = false,
-        responseLimit: SizeLimit? = "4mb", schemas: [String: OperationSchema] = [:]
+        responseLimit: SizeLimit? = "4mb", schemas: [HTTPMethod: OperationSchema] = [:]
     ) {
         self.bodyParser = bodyParser
         self.middleware = middleware
@@ -32,7 +32,7 @@ public struct RouteConfig: Sendable {
     /// A route config with the body parser on (`true`) or off (`false`).
     public init(
         bodyParser enabled: Bool, middleware: [any Middleware] = [], externalResolver: Bool = false, responseLimit: SizeLimit? = "4mb",
-        schemas: [String: OperationSchema] = [:]
+        schemas: [HTTPMethod: OperationSchema] = [:]
     ) {
         self.init(
             bodyParser: enabled ? BodyParserConfig() : nil, middleware: middleware, externalResolver: externalResolver, responseLimit: responseLimit,

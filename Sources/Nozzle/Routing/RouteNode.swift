@@ -1,3 +1,5 @@
+import NozzleRouteGrammar
+
 /// A byte range of one path segment.
 struct SegmentRange {
     var start: Int
