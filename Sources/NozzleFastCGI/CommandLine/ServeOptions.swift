@@ -69,17 +69,15 @@ struct ServeOptions: Sendable {
         return entries.compactMap(AddressRange.init)
     }
 
-    /// The arguments a worker process gets: the supervisor's, without what only the supervisor uses.
+    /// The arguments a worker process gets: the supervisor's, without what only the supervisor uses
+    /// (``ServeOption/supervisorOnly``).
     static func workerArguments(from arguments: [String]) -> [String] {
-        // Workers inherit the socket and the dropped privileges.
-        // Workers log to the supervisor, which writes the log file.
-        let supervisorOnly: Set<String> = ["--processes", "--listen", "--socket-mode", "--socket-owner", "--user", "--group", "--log-file"]
         var result: [String] = []
         var rest = arguments[...]
         while let argument = rest.popFirst() {
             let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
-            if supervisorOnly.contains(name) {
-                if !argument.contains("=") { _ = rest.popFirst() }
+            if let option = byName[name], option.supervisorOnly {
+                if option.placeholder != nil && !argument.contains("=") { _ = rest.popFirst() }
                 continue
             }
             result.append(argument)
@@ -100,107 +98,20 @@ struct ServeOptions: Sendable {
             self.command = command
             rest = rest.dropFirst()
         }
-        func value(_ option: String) throws(ParseError) -> String {
-            guard let value = rest.popFirst() else { throw ParseError(description: "\(option) needs a value") }
-            return value
-        }
-        func count(_ option: String, in range: ClosedRange<Int>) throws(ParseError) -> Int {
-            let text = try value(option)
-            guard let number = Int(text), range.contains(number) else {
-                let bounds = range.upperBound < Int.max ? "a number from \(range.lowerBound) to \(range.upperBound)"
-                    : range.lowerBound == 0 ? "0 or a positive number" : "a positive number"
-                throw ParseError(description: "\(option) takes \(bounds), not '\(text)'")
-            }
-            return number
-        }
-        func seconds(_ option: String, allowingZero: Bool) throws(ParseError) -> Double {
-            let text = try value(option)
-            guard let seconds = Double(text.hasSuffix("s") ? String(text.dropLast()) : text), seconds > 0 || (allowingZero && seconds == 0) else {
-                throw ParseError(description: "\(option) takes seconds, not '\(text)'")
-            }
-            return seconds
-        }
         while let argument = rest.popFirst() {
-            var option = argument
+            var name = argument
+            var inline: String?
             if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
-                option = String(argument[..<equals])
-                rest.insert(String(argument[argument.index(after: equals)...]), at: rest.startIndex)
+                name = String(argument[..<equals])
+                inline = String(argument[argument.index(after: equals)...])
             }
-            switch option {
-            case "--listen":
-                let text = try value(option)
-                do {
-                    listen = try ListenAddress(parsing: text)
-                } catch {
-                    throw ParseError(description: "\(error)")
-                }
-            case "--socket-mode":
-                let text = try value(option)
-                guard let mode = UInt32(text, radix: 8), mode <= 0o777 else {
-                    throw ParseError(description: "--socket-mode takes octal permissions such as 0660, not '\(text)'")
-                }
-                socketMode = mode
-            case "--workers":
-                workers = try count(option, in: 1...4096)
-            case "--max-in-flight":
-                maxInFlight = try count(option, in: 1...1_000_000)
-            case "--shutdown-timeout":
-                shutdownTimeout = try seconds(option, allowingZero: true)
-            case "--socket-owner":
-                socketOwner = try value(option)
-            case "--user":
-                user = try value(option)
-            case "--group":
-                group = try value(option)
-            case "--log-format":
-                let text = try value(option)
-                guard let format = LogFormat(rawValue: text) else {
-                    throw ParseError(description: "--log-format takes logfmt or json, not '\(text)'")
-                }
-                logFormat = format
-            case "--log-file":
-                logFile = try value(option)
-            case "--access-log":
-                accessLog = true
-            case "--status-path":
-                statusPath = try value(option)
-            case "--ping-path":
-                pingPath = try value(option)
-            case "--openapi-path":
-                openAPIPath = try value(option)
-            case "--allow":
-                let text = try value(option)
-                for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: " ") }) where !entry.isEmpty {
-                    guard AddressRange(entry) != nil else {
-                        throw ParseError(description: "--allow: '\(entry)' is not an address or a CIDR range such as 10.0.0.0/8 or fd00::/8")
-                    }
-                    allow.append(entry)
-                }
-            case "--request-timeout":
-                requestTimeout = try seconds(option, allowingZero: false)
-            case "--log-to-fastcgi-stderr":
-                logToFastCGIStderr = true
-            case "--base-path":
-                basePath = try value(option)
-            case "--dev":
-                development = true
-            case "--processes":
-                processes = try count(option, in: 1...1024)
-            case "--max-requests":
-                recycling.maxRequests = try count(option, in: 1...Int.max)
-            case "--max-requests-jitter":
-                recycling.jitter = try count(option, in: 0...Int.max)
-            case "--max-memory":
-                let text = try value(option)
-                guard let bytes = SizeLimit(text).bytes, bytes > 0 else {
-                    throw ParseError(description: "--max-memory takes a size such as 512mb or 1gb, not '\(text)'")
-                }
-                recycling.maxMemory = bytes
-            case "--help", "-h":
-                command = .help
-            default:
-                throw ParseError(description: "unknown option '\(argument)'")
+            guard let option = ServeOptions.byName[name] else { throw ParseError(description: "unknown option '\(argument)'") }
+            var value = ""
+            if option.placeholder != nil {
+                guard let given = inline ?? rest.popFirst() else { throw ParseError(description: "\(name) needs a value") }
+                value = given
             }
+            try option.apply(&self, value)
         }
         if recycling.jitter > 0 && recycling.maxRequests == nil {
             throw ParseError(description: "--max-requests-jitter adds to --max-requests, which is not given")

@@ -1,7 +1,9 @@
 /// The text printed for `--help`, and when the binary is started by hand with nothing to serve.
 enum Usage {
     static func text(program: String) -> String {
-        """
+        // From the option table, so that --help lists exactly what the parser takes.
+        let options = ServeOptions.table.flatMap(\.usageLines).joined(separator: "\n")
+        return """
         Usage: \(program) [serve] [options]
                \(program) routes
                \(program) openapi
@@ -18,36 +20,7 @@ enum Usage {
           none of these                print this help and exit 2
 
         Options:
-          --listen ADDR                127.0.0.1:9000, [::1]:9000, :9000, or unix:/run/app.sock
-          --socket-mode MODE           permissions of the unix socket, such as 0660
-          --socket-owner USER[:GROUP]  owner of the unix socket
-          --user NAME, --group NAME    run as this user and group once the socket is open
-          --allow LIST                 addresses and CIDRs a TCP listener accepts (default: loopback);
-                                       FCGI_WEB_SERVER_ADDRS is honoured too, for IPv4 and IPv6
-          --workers N                  threads that run handlers' code (default \(ServeOptions.defaultWorkers)); a handler
-                                       that awaits holds none
-          --max-in-flight N            requests in flight at once, running or waiting (default
-                                       \(ServeOptions.defaultMaxInFlight)); more wait on their connections
-          --shutdown-timeout SECONDS   on SIGTERM, how long to let requests finish (default 30)
-          --log-to-fastcgi-stderr      also write request errors to the web server's error log
-          --base-path PATH             a URL prefix the routes do not include, such as /app
-          --processes N                run N worker processes under a supervisor that replaces any that
-                                       crash; SIGHUP reloads the executable from disk with no downtime
-          --max-requests N             replace a worker process after N requests
-          --max-requests-jitter N      each worker adds a random 0 to N to --max-requests, so that
-                                       workers started together do not retire together
-          --max-memory SIZE            replace a worker process whose resident memory passes SIZE
-                                       (512mb, 1gb) once its requests in flight have finished
-          --request-timeout SECONDS    cancel a handler and answer 504 after this long; a handler that
-                                       holds a thread for twice this ends its worker process
-          --status-path PATH           JSON status at PATH (?format=prometheus for Prometheus text)
-          --ping-path PATH             "pong" at PATH; both only for clients in --allow (default loopback)
-          --openapi-path PATH          the OpenAPI document at PATH, for the same clients
-          --log-format logfmt|json     how log lines are written (default logfmt)
-          --log-file PATH              append the log to PATH instead of stderr; SIGUSR1 reopens it
-          --access-log                 a log line for every request: status, bytes, duration, request id
-          --dev                        show error details in 500 responses
-          -h, --help                   show this help
+        \(options)
 
         Commands:
           serve                        serve requests (the default)
