@@ -67,6 +67,23 @@ struct ConnectionIOTests {
         #expect(result4.arm == [.oneShot, .readable])
     }
 
+    /// A connection read at once after accept is added to the event set by its first arming only.
+    @Test func aConnectionNotYetRegisteredIsAddedByItsFirstArming() {
+        var io = ConnectionIO(registered: false)
+        _ = io.beginEvent()
+        io.endEvent()
+        let first = io.settle(Self.situation(), now: 0)
+        #expect(first == ConnectionIO.Settlement(arm: [.oneShot, .readable], add: true))
+        _ = io.beginEvent()
+        io.endEvent()
+        let second = io.settle(Self.situation(), now: 0)
+        #expect(second == ConnectionIO.Settlement(arm: [.oneShot, .readable], add: false))
+        // One that closes before it waits for anything is never added.
+        var quick = ConnectionIO(registered: false)
+        let closed = quick.settle(Self.situation(.closing), now: 0)
+        #expect(closed == ConnectionIO.Settlement(close: true))
+    }
+
     @Test func whileAWorkerHandlesItNothingElseSettlesIt() {
         var io = ConnectionIO()
         let result5 = io.beginEvent()

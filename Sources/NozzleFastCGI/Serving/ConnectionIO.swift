@@ -16,6 +16,10 @@ struct ConnectionIO: Equatable {
     }
 
     private(set) var phase = Phase.open
+    /// Whether the descriptor is in the event set yet. A connection just accepted is read at once,
+    /// before it is registered (the web server has usually sent its request already); its first
+    /// arming adds it.
+    private(set) var registered: Bool
     /// A worker is handling an event of this connection now: nothing else settles it meanwhile.
     private(set) var handling = false
     /// What the connection is registered for in the event set, while it waits for an event.
@@ -77,9 +81,14 @@ struct ConnectionIO: Equatable {
         var linger = false
         /// Register again in the event set for this.
         var arm: EventSet.Interest?
+        /// The arming adds the descriptor to the event set: it is not in it yet.
+        var add = false
 
         static let none = Settlement()
     }
+
+    /// A connection's I/O life; `registered` says whether it is in the event set already.
+    init(registered: Bool = true) { self.registered = registered }
 
     /// What the connection is about, besides its own I/O: from its lock.
     struct Situation: Equatable {
@@ -128,6 +137,8 @@ struct ConnectionIO: Equatable {
         if armed != interest, interest != [.oneShot] {
             armed = interest
             settlement.arm = interest
+            settlement.add = !registered
+            registered = true
         }
         return settlement
     }

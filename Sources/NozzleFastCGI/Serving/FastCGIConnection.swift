@@ -50,11 +50,12 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
 
     let state: Mutex<State>
 
-    init(fd: Int32, tag: UInt64, server: FastCGIServer) {
+    /// A connection; `registered` says whether its descriptor is in the event set already.
+    init(fd: Int32, tag: UInt64, server: FastCGIServer, registered: Bool = true) {
         self.fd = fd
         self.tag = tag
         self.server = server
-        state = Mutex(State(protocolState: FastCGIConnectionState(limits: server.protocolLimits)))
+        state = Mutex(State(protocolState: FastCGIConnectionState(limits: server.protocolLimits), io: ConnectionIO(registered: registered)))
     }
 
     // MARK: - Events
@@ -387,7 +388,9 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
             shutdown(fd, Int32(SHUT_WR))
             server.linger(self)
         }
-        if let interest = settlement.arm { server.events.rearm(fd, tag: tag, interest) }
+        if let interest = settlement.arm {
+            if settlement.add { server.events.add(fd, tag: tag, interest) } else { server.events.rearm(fd, tag: tag, interest) }
+        }
     }
 
     private func closeLocked(_ state: inout State) {
@@ -395,9 +398,9 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
         release()
     }
 
-    /// The descriptor leaves the event set and closes; the server forgets the connection.
+    /// The descriptor closes, which takes it out of the event set (it is never duplicated: accepted
+    /// with `SOCK_CLOEXEC`, never `dup`ed), and the server forgets the connection.
     private func release() {
-        server.events.remove(fd)
         close(fd)
         server.forget(self)
     }

@@ -23,7 +23,7 @@ extension FastCGIServer {
                 events.rearm(pool.bell.fd, tag: Tag.jobs, [.readable, .oneShot])
                 if let (job, executor) = job { pool.run(job, on: executor, thread: thread.index) }
             case Tag.listen:
-                acceptConnections()
+                acceptConnections(thread: thread)
             default:
                 connections.withLock { $0.find(tag: event.tag) }?.handle(event, thread: thread)
             }
@@ -48,13 +48,16 @@ extension FastCGIServer {
         return fd
     }
 
-    /// Accepts every pending connection, then arms the listening socket again.
-    private func acceptConnections() {
+    /// Accepts every pending connection, arms the listening socket again so that other workers take
+    /// the next ones, then reads each new connection's first request on this worker.
+    private func acceptConnections(thread: WorkerThread) {
         guard let listenFD else { return }
+        var accepted: [Int32] = []
+        defer { for fd in accepted { adoptAndRead(connection: fd, thread: thread) } }
         while true {
             let fd = acceptAllowed(listenFD)
             if fd >= 0 {
-                adopt(connection: fd)
+                accepted.append(fd)
                 continue
             }
             if fd == FastCGIServer.refused { continue }

@@ -292,6 +292,19 @@ package final class FastCGIServer: @unchecked Sendable {
 
     // MARK: - Connections
 
+    /// Serves a connection just accepted, on this worker at once: the web server has usually sent
+    /// its request already, so it is read now, and only registered in the event set when it has to
+    /// wait for something; that saves a wake-up of another worker for every new connection.
+    func adoptAndRead(connection fd: Int32, thread: WorkerThread) {
+        let connection = connections.withLock { table -> FastCGIConnection in
+            let connection = FastCGIConnection(fd: fd, tag: table.nextTag(for: fd), server: self, registered: false)
+            table.insert(connection)
+            return connection
+        }
+        if case .stopping = lifecycle.withLock({ $0.phase }) { _ = connection.closeForStop() }
+        connection.handle(EventSet.Event(tag: connection.tag, events: EPOLLIN.rawValue), thread: thread)
+    }
+
     /// Serves a connection that is already open, such as one end of a socketpair in a test.
     package func adopt(connection fd: Int32) {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
