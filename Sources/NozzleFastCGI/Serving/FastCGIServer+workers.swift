@@ -30,24 +30,6 @@ extension FastCGIServer {
         }
     }
 
-    static let refused: Int32 = -2
-
-    /// Accepts one connection, non-blocking: its fd; -1 with errno set when there is none or accept
-    /// failed; or ``refused`` when a TCP peer is not allowed, which is logged and closed.
-    func acceptAllowed(_ listenFD: Int32) -> Int32 {
-        var peer = sockaddr_storage()
-        var length = socklen_t(0)
-        let fd = nozzle_accept_peer(listenFD, &peer, &length)
-        guard fd >= 0, let allowedPeers else { return fd }
-        guard let address = FastCGIServer.address(of: &peer), allowedPeers.contains(where: { $0.contains(address) }) else {
-            let peerText = FastCGIServer.address(of: &peer) ?? "an unknown address"
-            System.log("nozzle: refused a connection from \(peerText): not in --allow or FCGI_WEB_SERVER_ADDRS", level: .warning)
-            close(fd)
-            return FastCGIServer.refused
-        }
-        return fd
-    }
-
     /// Accepts every pending connection, arms the listening socket again so that other workers take
     /// the next ones, then reads each new connection's first request on this worker.
     private func acceptConnections(thread: WorkerThread) {
@@ -55,12 +37,12 @@ extension FastCGIServer {
         var accepted: [Int32] = []
         defer { for fd in accepted { adoptAndRead(connection: fd, thread: thread) } }
         while true {
-            let fd = acceptAllowed(listenFD)
+            let fd = peers.accept(listenFD)
             if fd >= 0 {
                 accepted.append(fd)
                 continue
             }
-            if fd == FastCGIServer.refused { continue }
+            if fd == PeerFilter.refused { continue }
             let code = errno
             switch code {
             case EINTR, ECONNABORTED, EPROTO:
@@ -82,28 +64,5 @@ extension FastCGIServer {
         }
         guard case .serving = lifecycle.withLock({ $0.phase }) else { return }
         events.rearm(listenFD, tag: Tag.listen, [.readable, .oneShot])
-    }
-
-    /// A peer's address as text: `127.0.0.1`, `::1`.
-    static func address(of peer: inout sockaddr_storage) -> String? {
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-        let family = Int32(peer.ss_family)
-        let ok = withUnsafePointer(to: &peer) { pointer -> Bool in
-            switch family {
-            case AF_INET:
-                return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
-                    var bytes = address.pointee.sin_addr
-                    return inet_ntop(AF_INET, &bytes, &text, socklen_t(text.count)) != nil
-                }
-            case AF_INET6:
-                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
-                    var bytes = address.pointee.sin6_addr
-                    return inet_ntop(AF_INET6, &bytes, &text, socklen_t(text.count)) != nil
-                }
-            default:
-                return false
-            }
-        }
-        return ok ? String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
     }
 }

@@ -14,7 +14,12 @@ import Glibc
 /// resumes it. So threads are for running code, and requests in flight are limited by
 /// `--max-in-flight`, not by `--workers`.
 ///
-/// The main thread runs the control loop: signals, ``stop()``, the watchdog, and the graceful stop.
+/// The main thread runs the control loop: signals, ``stop()``, the watchdog, and the graceful stop
+/// (`FastCGIServer+control.swift`); the workers' loop and the accept path are in
+/// `FastCGIServer+workers.swift`. Parts with one job each are composed here: ``PeerFilter`` accepts
+/// and filters peers, ``HostPages`` answers the status, ping and OpenAPI pages before routing,
+/// ``RequestMetrics`` counts each answered request and writes the access log, and
+/// ``SharedLifecycle`` holds the admission and stop state they share.
 // Unchecked: `pipeline` is set during `init`, before any thread starts; every other property is a
 // `let` of a Sendable type or sits behind its own lock.
 package final class FastCGIServer: @unchecked Sendable {
@@ -26,10 +31,8 @@ package final class FastCGIServer: @unchecked Sendable {
     let lifelineFD: Int32?
     /// Under a supervisor: where to write one byte once this worker serves.
     let readyFD: Int32?
-    /// The peers a TCP listening socket accepts; nil for a unix socket, which file permissions guard.
-    let allowedPeers: [AddressRange]?
-    /// The clients that may see the status and ping pages: `--allow`, loopback unless given.
-    let statusClients: [AddressRange]
+    /// Accepting connections, and the peers a TCP listener lets in.
+    let peers: PeerFilter
     let protocolLimits: FastCGIConnectionState.Limits
 
     /// Connections, the listening socket and the job bell; the workers wait here.
@@ -43,13 +46,13 @@ package final class FastCGIServer: @unchecked Sendable {
     let pool: WorkerPool
     let ids = RequestIDs()
     let status: ProcessStatus
-    /// The OpenAPI document that `--openapi-path` serves, made once.
-    let openAPIDocument: JSON?
+    /// The status, ping and OpenAPI pages, asked before routing.
+    let hostPages: HostPages
     /// Under a supervisor: the pool's shared figures.
     let scoreboard: Scoreboard?
     var pipeline: RequestPipeline
 
-    let lifecycle: Mutex<ServerLifecycle<FastCGIConnection>>
+    let lifecycle: SharedLifecycle
     let connections = Mutex(ConnectionTable())
     let lingering = Mutex([FastCGIConnection]())
     let stopRequested = Atomic(false)
@@ -82,14 +85,12 @@ package final class FastCGIServer: @unchecked Sendable {
         self.ownedSocketPath = ownedSocketPath
         self.signalFD = signalFD
         let isTCP = listenFD.map(ListeningSocket.isTCP) ?? false
-        allowedPeers = isTCP ? options.allowedPeers(environment: environment) : nil
-        statusClients = options.allowedPeers(environment: [:])
+        peers = PeerFilter(allowed: isTCP ? options.allowedPeers(environment: environment) : nil)
         protocolLimits = FastCGIConnectionState.Limits(maxConnections: options.maxInFlight, maxRequests: options.maxInFlight)
         status = ProcessStatus(routes: app.routes, poolStarted: environment["NOZZLE_POOL_STARTED"].flatMap { Int($0) })
-        openAPIDocument = options.openAPIPath == nil ? nil : OpenAPIDocument.json(for: app, defaultTitle: System.programName)
         scoreboard = Scoreboard.attach(environment: environment, routeHash: status.routeHash)
         pool = WorkerPool(size: options.workers, seats: System.coreCount, scoreboard: scoreboard)
-        lifecycle = Mutex(ServerLifecycle(maxInFlight: options.maxInFlight, maxRequests: options.recycling.requestLimit()))
+        lifecycle = SharedLifecycle(ServerLifecycle(maxInFlight: options.maxInFlight, maxRequests: options.recycling.requestLimit()))
         readBuffers = (0..<options.workers).map { _ in .allocate(capacity: 65_536 + 16) }
         pipeline = RequestPipeline(app: app, basePath: options.basePath, logFormat: options.logFormat)
         lifelineFD = environment["NOZZLE_LIFELINE"].flatMap { Int32($0) }
@@ -108,8 +109,15 @@ package final class FastCGIServer: @unchecked Sendable {
             _ = fcntl(lifelineFD, F_SETFD, FD_CLOEXEC)
             control.add(lifelineFD, tag: Tag.lifeline, .readable)
         }
-        pipeline.hostPage = { [unowned self] req, res in answerHostPage(req, res) }
-        pipeline.completed = { [unowned self] req, res, seconds in record(req, res, seconds: seconds) }
+        hostPages = HostPages(
+            statusPath: options.statusPath, pingPath: options.pingPath, openAPIPath: options.openAPIPath,
+            clients: options.allowedPeers(environment: [:]),
+            openAPIDocument: options.openAPIPath == nil ? nil : OpenAPIDocument.json(for: app, defaultTitle: System.programName),
+            listenFD: listenFD, status: status, scoreboard: scoreboard,
+            local: HostPages.LocalFigures(lifecycle: lifecycle, pool: pool, workers: options.workers, maxInFlight: options.maxInFlight))
+        let metrics = RequestMetrics(status: status, scoreboard: scoreboard, pool: pool, accessLog: options.accessLog)
+        pipeline.hostPage = hostPages.answer
+        pipeline.completed = metrics.record
     }
 
     deinit {
@@ -148,115 +156,15 @@ package final class FastCGIServer: @unchecked Sendable {
         return status
     }
 
-    /// Tells a supervisor this worker serves: one byte on the pipe it named.
-    private func announceReadiness() {
-        guard let fd = readyFD else { return }
-        var byte: UInt8 = 1
-        _ = write(fd, &byte, 1)
-        close(fd)
-    }
-
-    /// Signals, stop requests, the watchdog and the stop's progress, until the server may exit.
-    private func controlLoop() -> Int32 {
-        let watchdogLimit = options.requestTimeout.map { 2 * $0 }
-        let mayRest = pool.mayRest
-        var lookSoon = false
-        var nextChecks = 0.0
-        while true {
-            // Wake at least every 100 ms: the watchdog, lingering connections and the stop's deadline.
-            // With resting threads, look at the seats every 20 ms, and every 2 ms while threads are busy.
-            // While a connection drains an answered body or lingers, look every 10 ms: a body that
-            // stalls is answered with its END_REQUEST soon after.
-            let timed = !lingering.withLock { $0.isEmpty }
-            let event = control.waitOne(milliseconds: mayRest ? (lookSoon ? 2 : (timed ? 10 : 20)) : (timed ? 10 : 100))
-            if mayRest { lookSoon = pool.lookAtSeats() }
-            if event == nil, case let now = System.now(), now < nextChecks {
-                if timed { expireLingering(now: now) }
-                continue
-            }
-            if let event {
-                switch event.tag {
-                case Tag.wake:
-                    wakeControl.silence()
-                    if let failure = fatalError.withLock({ $0 }) {
-                        System.log("nozzle: cannot accept connections: \(failure); exiting", level: .error)
-                        return 1
-                    }
-                    if stopRequested.load(ordering: .acquiring) { beginStop(reason: stopReason.withLock { $0 } ?? "stop requested") }
-                case Tag.lifeline:
-                    beginStop(reason: "the supervisor is gone")
-                    if let lifelineFD { control.remove(lifelineFD) }
-                case Tag.signal:
-                    for signal in Signals.read(signalFD!) {
-                        switch signal {
-                        case SIGTERM, SIGINT, SIGQUIT: beginStop(reason: Signals.name(signal))
-                        case SIGUSR1: LogOutput.shared.reopen()
-                        default: System.log("nozzle: \(Signals.name(signal)) received; ignored", level: .notice)
-                        }
-                    }
-                default:
-                    break
-                }
-            }
-            let now = System.now()
-            nextChecks = now + 0.1
-            if options.recycling.maxMemory != nil, let resident = System.residentBytes(),
-                let reason = options.recycling.memoryReason(residentBytes: resident)
-            {
-                beginStop(reason: reason)
-            }
-            if let watchdogLimit, let (seconds, label) = pool.longestJob(now: now), seconds > watchdogLimit {
-                // A handler that never yields its thread cannot be cancelled: only a fresh process helps.
-                System.log("nozzle: \(label) has run \(String(format1: seconds)) s on a worker thread without yielding, past twice --request-timeout; ending this worker process so a fresh one replaces it", level: .error)
-                _exit(70)
-            }
-            expireLingering(now: now)
-            let holdingUp = connections.withLock { $0.all }.count { $0.holdsUpStop }
-            if case .exit(let status, let unfinished)? = lifecycle.withLock({ $0.check(now: now, connectionsHoldingUp: holdingUp) }) {
-                if unfinished > 0 {
-                    System.log("nozzle: shutdown timeout of \(options.shutdownTimeout)s passed with \(unfinished) requests still in flight; exiting", level: .warning)
-                }
-                return status
-            }
-        }
-    }
-
-    /// Stops accepting, closes idle connections, and lets the requests in flight finish.
-    func beginStop(reason: String) {
-        guard lifecycle.withLock({ $0.stop(now: System.now(), timeout: options.shutdownTimeout) }) else { return }
-        System.log("nozzle: \(reason): stopping; finishing requests in flight (up to \(options.shutdownTimeout)s)")
-        if let listenFD {
-            // The socket may be shared with other processes (spawn-fcgi -F): deregister before closing.
-            events.remove(listenFD)
-            // Connections already queued on the socket came before the stop: take them and answer them.
-            while true {
-                let fd = acceptAllowed(listenFD)
-                if fd == FastCGIServer.refused { continue }
-                guard fd >= 0 else { break }
-                adopt(connection: fd)
-            }
-            close(listenFD)
-            if let ownedSocketPath { unlink(ownedSocketPath) }
-        }
-        // Idle connections close now; the rest after their request. A connection that has not
-        // carried its first request stays: nginx opened it to send one, and would not retry it.
-        for connection in connections.withLock({ $0.all }) { _ = connection.closeForStop() }
-    }
-
     // MARK: - Requests
 
     /// A request arrived: whether it may start now. The status and ping pages always may, so they
     /// answer while the process is full.
     func admitRequest(_ head: FastCGIRequestHead) -> Bool {
-        let hostPage = (options.statusPath != nil || options.pingPath != nil || options.openAPIPath != nil) && isHostPage(head.params)
+        let hostPage = hostPages.isEnabled && hostPages.serves((head.params["SCRIPT_NAME"] ?? "") + (head.params["PATH_INFO"] ?? ""))
         let admitted = lifecycle.withLock { $0.admit(regardlessOfLimit: hostPage) }
         if admitted { publishInFlight() }
         return admitted
-    }
-
-    private func isHostPage(_ params: CGIEnvironment) -> Bool {
-        let path = (params["SCRIPT_NAME"] ?? "") + (params["PATH_INFO"] ?? "")
-        return path == options.statusPath || path == options.pingPath || path == options.openAPIPath
     }
 
     /// Under a supervisor, puts this process's requests in flight on the scoreboard.
@@ -330,10 +238,6 @@ package final class FastCGIServer: @unchecked Sendable {
         lingering.withLock { list in
             if !list.contains(where: { $0 === connection }) { list.append(connection) }
         }
-    }
-
-    private func expireLingering(now: Double) {
-        for connection in lingering.withLock({ $0 }) { connection.expireLinger(now: now) }
     }
 
     /// A connection's deadline is over without a close: its drained request has ended.

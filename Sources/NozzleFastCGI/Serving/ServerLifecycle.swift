@@ -1,4 +1,5 @@
 import DequeModule
+import Synchronization
 
 /// The server's life as a value: how many requests are in flight, which wait for room, and when
 /// a stop is complete. Events go in; what to do comes out. No I/O, no clock of its own: tests
@@ -94,5 +95,20 @@ struct ServerLifecycle<Waiter: AnyObject> {
             return .exit(status: 0, unfinished: unfinished)
         }
         return nil
+    }
+}
+
+extension ServerLifecycle: Sendable where Waiter: Sendable {}
+extension ServerLifecycle.Action: Sendable where Waiter: Sendable {}
+
+/// The server's ``ServerLifecycle`` behind its lock, shared by the parts that read it (the server,
+/// and the status page's figures of this process).
+final class SharedLifecycle: Sendable {
+    private let state: Mutex<ServerLifecycle<FastCGIConnection>>
+
+    init(_ lifecycle: ServerLifecycle<FastCGIConnection>) { state = Mutex(lifecycle) }
+
+    func withLock<Result: Sendable>(_ body: (inout ServerLifecycle<FastCGIConnection>) -> Result) -> Result {
+        state.withLock { body(&$0) }
     }
 }

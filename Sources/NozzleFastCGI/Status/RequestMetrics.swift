@@ -1,0 +1,27 @@
+import Nozzle
+
+/// The pipeline's last step: counts each request the client has had its answer to, for the status
+/// page (this process's figures, or the pool's scoreboard under a supervisor), and writes its
+/// access-log line with `--access-log`.
+struct RequestMetrics: Sendable {
+    let status: ProcessStatus
+    let scoreboard: Scoreboard?
+    let pool: WorkerPool
+    let accessLog: Bool
+
+    func record(_ request: Request, _ response: Response, seconds: Double) {
+        let route = status.index(of: request.routePattern)
+        let statusCode = response.sentStatus
+        if let scoreboard {
+            scoreboard.record(route: route, isError: statusCode >= 500, seconds: seconds, active: pool.busyThreads)
+        } else {
+            status.record(route: route, status: statusCode, seconds: seconds, active: pool.busyThreads)
+        }
+        if accessLog {
+            LogOutput.shared.log(.info, "request", metadata: [
+                ("id", request.id), ("method", request.method), ("path", request.path), ("status", String(statusCode)),
+                ("bytes", String(response.bytesSent)), ("duration_ms", String(Double(Int(seconds * 100_000)) / 100)),
+            ])
+        }
+    }
+}
