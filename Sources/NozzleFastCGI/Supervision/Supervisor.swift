@@ -24,7 +24,8 @@ final class Supervisor {
     let workerArguments: [String]
     let workerEnvironment: [String: String]
     let signalFD: Int32
-    let epoll: Int32
+    /// The signalfd, the workers' stderr pipes and their readiness pipes.
+    let events = EventSet()
     /// The read end goes to every worker; only this process holds the write end, and never writes.
     let lifeline: (read: Int32, write: Int32)
     /// What each worker thread is serving, to name the routes a crash interrupted.
@@ -69,11 +70,7 @@ final class Supervisor {
             .map { ($0.0, $0.1) }
         self.rateLimitTable = SharedRateLimitTable.create().map { ($0.0, $0.1) }
         self.signalFD = Signals.takeOver(including: [SIGCHLD])
-        self.epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
-        var event = epoll_event()
-        event.events = EPOLLIN.rawValue
-        event.data.u64 = Supervisor.signalTag
-        epoll_ctl(epoll, EPOLL_CTL_ADD, signalFD, &event)
+        events.add(signalFD, tag: Supervisor.signalTag, .readable)
     }
 
     /// The path of this executable, resolved now: after a deploy replaces the file, SIGHUP starts
@@ -91,11 +88,12 @@ final class Supervisor {
     func run() -> Int32 {
         log("pid \(getpid()) starting \(processes) worker processes of \(executable)")
         for slot in 1...processes { start(slot: slot) }
-        var events = [epoll_event](repeating: epoll_event(), count: 32)
+        let ready = UnsafeMutableBufferPointer<epoll_event>.allocate(capacity: 32)
+        defer { ready.deallocate() }
         while true {
-            let count = epoll_wait(epoll, &events, Int32(events.count), nextTimeout())
-            for index in 0..<max(0, Int(count)) {
-                let tag = events[index].data.u64
+            let count = events.wait(into: ready, milliseconds: nextTimeout())
+            for index in 0..<count {
+                let tag = ready[index].data.u64
                 if tag == Supervisor.signalTag {
                     for signal in Signals.read(signalFD) { handle(signal) }
                 } else if let pid = readyPipes[Int32(truncatingIfNeeded: tag)] {
@@ -190,12 +188,7 @@ final class Supervisor {
                 listenFD: listenFD, lifeline: lifeline.read, scoreboard: scoreboard?.fd, rateLimitTable: rateLimitTable?.fd, slot: slot, generation: generation)
             workers[worker.pid] = worker
             pipes[worker.stderr] = (worker.pid, slot, [])
-            for fd in [worker.stderr, worker.ready] {
-                var event = epoll_event()
-                event.events = EPOLLIN.rawValue
-                event.data.u64 = UInt64(UInt32(bitPattern: fd))
-                epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event)
-            }
+            for fd in [worker.stderr, worker.ready] { events.add(fd, tag: UInt64(UInt32(bitPattern: fd)), .readable) }
             readyPipes[worker.ready] = worker.pid
         } catch {
             log("\(error); retrying in 1 s")
@@ -224,7 +217,7 @@ final class Supervisor {
         }
         if ended {
             if !entry.pending.isEmpty { forwardLine(String(decoding: entry.pending, as: UTF8.self), slot: entry.slot, pid: entry.pid) }
-            epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
+            events.remove(fd)
             close(fd)
             pipes[fd] = nil
         } else {
@@ -236,7 +229,7 @@ final class Supervisor {
     private func markReady(pid: pid_t, pipe fd: Int32) {
         var byte: UInt8 = 0
         let count = read(fd, &byte, 1)
-        epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
+        events.remove(fd)
         close(fd)
         readyPipes[fd] = nil
         guard count == 1, let worker = workers[pid] else { return }
