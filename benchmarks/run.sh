@@ -14,6 +14,9 @@
 #            earlier Nozzle, for GET and POST, so that a change is measured against what it replaces
 #            in one run (BASELINE=a53dcf8 is the last host built on libfcgi)
 #
+# Kept connections fewer than the clients: nginx keeping 16 or 32 idle connections for 64 clients
+# ("ka16", "ka32" in the keep-alive column), beside all kept and none, for the C responder and hello.
+#
 # The users example gets rows of its own: GET /api/users/ID and POST /api/users through nginx, on
 # SQLite (a file, WAL) and on PostgreSQL (a cluster of its own in the run's directory, Debian's
 # defaults), each with WORKERS threads.
@@ -148,6 +151,13 @@ for keep in on off; do
 "
   done
 done
+# Kept connections fewer than the 64 clients: nginx opens and closes connections for the excess.
+for ka in 16 32; do
+  for upstream in cpoll hello; do
+    locations+="    location /ka$ka/$upstream/ { rewrite ^/ka$ka/$upstream(/.*)\$ \$1 break; include $D/fastcgi_params; fastcgi_keep_conn on; fastcgi_pass ${upstream}_ka$ka; }
+"
+  done
+done
 cp /etc/nginx/fastcgi_params "$D/fastcgi_params"
 cat > "$D/nginx.conf" <<CONF
 worker_processes 1;
@@ -166,6 +176,10 @@ http {
     upstream base  { server unix:$D/base.sock; keepalive 64; }
     upstream hello { server unix:$D/hello.sock; keepalive 64; }
     upstream blitz { server unix:$D/blitz.sock; keepalive 64; }
+    upstream cpoll_ka16 { server unix:$D/cpoll.sock; keepalive 16; }
+    upstream cpoll_ka32 { server unix:$D/cpoll.sock; keepalive 32; }
+    upstream hello_ka16 { server unix:$D/hello.sock; keepalive 16; }
+    upstream hello_ka32 { server unix:$D/hello.sock; keepalive 32; }
     upstream fixture { server unix:$D/fixture.sock; keepalive 64; }
     upstream node  { server unix:$D/node.sock; keepalive 64; }
     upstream users-sqlite { server unix:$D/users-sqlite.sock; keepalive 64; }
@@ -258,8 +272,19 @@ measure_cpu_bound() {
     done
   done
 }
+# nginx keeping 16 or 32 idle connections for 64 clients (keep-alive "ka16", "ka32"), beside every
+# connection kept ("on") and none ("off"): GET hello, the C responder and the app.
+measure_kept() {
+  echo "Measuring kept connections fewer than the clients..." >&2
+  local keeps_measured=(ka16 ka32)
+  [[ $quick -eq 1 ]] && keeps_measured+=(off)
+  for keep in "${keeps_measured[@]}"; do
+    measure "$keep" 64 get cpoll "/$keep/cpoll/hello"
+    measure "$keep" 64 get app "/$keep/hello/api/hello"
+  done
+}
 rounds=${ROUNDS:-$((quick == 1 ? 2 : 1))}
-for round in $(seq "$rounds"); do measure_cpu_bound; done
+for round in $(seq "$rounds"); do measure_cpu_bound; measure_kept; done
 # Each responder's best round, in the order first measured.
 awk -F, 'NR==1 { print; next }
   { key=$1","$2","$3","$4; if (!(key in best)) { order[++n]=key; best[key]=$0; rps[key]=$5 }

@@ -62,6 +62,22 @@ struct HostileInputTests {
         #expect(response.json?["body"]?["k"]?.arrayValue?.count == HostileInput.formPairs(body))
     }
 
+    /// A form in ISO-8859-1 reads every byte as a character: a megabyte of escapes and raw high
+    /// bytes in one value, and a megabyte of distinct keys.
+    @Test func latin1FormsAreLinear() async throws {
+        var body = Array("k=".utf8)
+        while body.count < Self.megabyte - 4 { body += Array("%E9".utf8) + [0xE9] }
+        let latin1 = "application/x-www-form-urlencoded; charset=iso-8859-1"
+        let response = await timed(Self.client(Self.unlimited), contentType: latin1, body: body)
+        #expect(response.status == 200)
+        let value = try #require(response.json?["body"]?["k"]?.stringValue)
+        #expect(value.unicodeScalars.count == (body.count - 2) / 4 * 2)
+        #expect(value.unicodeScalars.allSatisfy { $0 == "é" })
+        let keys = HostileInput.distinctFormKeys(bytes: Self.megabyte - 1)
+        let many = await timed(Self.client(Self.unlimited), contentType: latin1, body: keys)
+        #expect(many.json?["body"]?.objectValue?.count == HostileInput.formPairs(keys))
+    }
+
     @Test func distinctFormKeysAreLinear() async throws {
         let body = HostileInput.distinctFormKeys(bytes: Self.megabyte - 1)
         let response = await timed(Self.client(Self.unlimited), contentType: "application/x-www-form-urlencoded", body: body)

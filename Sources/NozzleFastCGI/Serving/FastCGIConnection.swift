@@ -111,7 +111,8 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
                 }
                 state.io.noteActivity(now: System.now())
                 let actions = state.protocolState.receive(UnsafeRawBufferPointer(start: buffer.baseAddress, count: count))
-                // The drained body ended after its END_REQUEST went out on a stall: no deadline is left.
+                // The drained body has ended (its END_REQUEST goes out now, or went out on a stall):
+                // no deadline is left.
                 guard case .draining = state.protocolState.phase else {
                     state.io.endDrain()
                     return (actions, false, true)
