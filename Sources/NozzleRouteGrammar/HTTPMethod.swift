@@ -13,10 +13,13 @@ public enum HTTPMethod: String, CaseIterable, Sendable, CustomStringConvertible,
     case GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS
 
     public init(stringLiteral value: String) {
-        guard let method = HTTPMethod(rawValue: value) else {
-            fatalError("'\(value)' is not an HTTP method a route answers: use one of \(HTTPMethod.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        guard let method = HTTPMethod(rawValue: value) else { fatalError(HTTPMethod.unknown(value)) }
         self = method
+    }
+
+    /// What stops the app when a string names no method.
+    public static func unknown(_ value: String) -> String {
+        "'\(value)' is not an HTTP method a route answers: use one of \(allCases.map(\.rawValue).joined(separator: ", "))"
     }
 
     public var description: String { rawValue }
