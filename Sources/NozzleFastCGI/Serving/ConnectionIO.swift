@@ -106,7 +106,7 @@ struct ConnectionIO: Equatable {
 
     /// Decides what comes next once no worker handles the connection: close it, linger, or arm it
     /// for what it waits for.
-    mutating func settle(_ situation: Situation, now: Double) -> Settlement {
+    mutating func settle(_ situation: Situation, now: @autoclosure () -> Double) -> Settlement {
         guard !isClosed, !handling else { return .none }
         var settlement = Settlement()
         if !situation.busy, !situation.outputPending, !isLingering {
@@ -122,7 +122,7 @@ struct ConnectionIO: Equatable {
                 // Closing with body bytes still on their way: a plain close would reset the
                 // connection, and nginx would answer 502 instead of the response it already has.
                 // Half-close, and read on until the peer closes.
-                phase = .lingering(until: now + ConnectionIO.lingerSeconds)
+                phase = .lingering(until: now() + ConnectionIO.lingerSeconds)
                 drain = nil
                 settlement.linger = true
             default:

@@ -155,13 +155,11 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
                 }
             case .endRequest(let id):
                 // The answered request's body has been read to its end: now the web server may
-                // take the connection for its next request.
+                // take the connection for its next request. (`readAvailable` has ended the drain.)
                 state.withLock { state in
-                    state.io.endDrain()
                     state.output.appendEndRequest(requestID: id)
                     flushLocked(&state)
                 }
-                server.endLinger(self)
             case .abort:
                 state.withLock { $0.current?.task }?.cancel()
             case .fail(let reason):
@@ -380,7 +378,7 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
     /// Carries out what ``ConnectionIO/settle(_:now:)`` decides, once no worker handles the
     /// connection: close it, linger, or arm it for what it waits for.
     private func settleLocked(_ state: inout State) {
-        let settlement = state.io.settle(state.situation, now: System.now())
+        let settlement = state.io.settle(state.situation, now: System.now())  // read only when a linger starts
         if settlement.close {
             release()
             return

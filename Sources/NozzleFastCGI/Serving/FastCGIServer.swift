@@ -204,26 +204,26 @@ package final class FastCGIServer: @unchecked Sendable {
     /// its request already, so it is read now, and only registered in the event set when it has to
     /// wait for something; that saves a wake-up of another worker for every new connection.
     func adoptAndRead(connection fd: Int32, thread: WorkerThread) {
-        let connection = connections.withLock { table -> FastCGIConnection in
-            let connection = FastCGIConnection(fd: fd, tag: table.nextTag(for: fd), server: self, registered: false)
-            table.insert(connection)
-            return connection
-        }
-        if case .stopping = lifecycle.withLock({ $0.phase }) { _ = connection.closeForStop() }
+        let connection = insertConnection(fd, registered: false)
         connection.handle(EventSet.Event(tag: connection.tag, events: EPOLLIN.rawValue), thread: thread)
     }
 
     /// Serves a connection that is already open, such as one end of a socketpair in a test.
     package func adopt(connection fd: Int32) {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        let connection = insertConnection(fd, registered: true)
+        events.add(fd, tag: connection.tag, [.readable, .oneShot])
+    }
+
+    /// A new connection in the table; one that arrives during a stop closes after its first request.
+    private func insertConnection(_ fd: Int32, registered: Bool) -> FastCGIConnection {
         let connection = connections.withLock { table -> FastCGIConnection in
-            let connection = FastCGIConnection(fd: fd, tag: table.nextTag(for: fd), server: self)
+            let connection = FastCGIConnection(fd: fd, tag: table.nextTag(for: fd), server: self, registered: registered)
             table.insert(connection)
             return connection
         }
-        events.add(fd, tag: connection.tag, [.readable, .oneShot])
-        // A connection accepted during a stop closes after its first request.
         if case .stopping = lifecycle.withLock({ $0.phase }) { _ = connection.closeForStop() }
+        return connection
     }
 
     /// A connection closed: it leaves the table.
