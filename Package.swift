@@ -31,6 +31,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CNozzleSystem"),
@@ -42,6 +44,8 @@ let package = Package(
                 "NozzleRouteGrammar",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -78,7 +82,11 @@ let package = Package(
         ),
         .testTarget(
             name: "NozzleTests",
-            dependencies: ["Nozzle", "NozzleTesting", "NozzleRouteGrammar", "CNozzleCompression"],
+            dependencies: [
+                "Nozzle", "NozzleTesting", "NozzleRouteGrammar", "CNozzleCompression",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

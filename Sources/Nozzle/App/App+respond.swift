@@ -61,6 +61,7 @@ extension App {
         }
         let route = match.route
         req.routePattern = route.pattern
+        req.routeTemplate = route.template
         req.params = match.params
         req.trustedProxies = trustedProxies
         let parameterLimit = (route.config.bodyParser ?? BodyParserConfig()).parameterLimit
@@ -151,6 +152,7 @@ extension App {
             req.log.info("request cancelled")
         } else {
             req.log.error("handler threw: \(String(reflecting: error))")
+            req.span?.recordError(error)
         }
         var body: JSONObject = ["error": "Internal server error"]
         if development { body["detail"] = .string(String(reflecting: error)) }

@@ -1,3 +1,6 @@
+public import CoreMetrics
+public import Tracing
+
 /// A Nozzle app: its compiled routes, its app-wide middleware, and how it maps URLs to routes.
 ///
 /// `main.swift` of an app:
@@ -39,6 +42,14 @@ public struct App: Sendable {
     /// The title, version and description of the app's OpenAPI document (`app openapi`); the title
     /// is the executable's name unless set.
     public var openAPI = OpenAPIInfo()
+    /// The tracer that records a server span for each request. Nil, the default, means the one
+    /// bootstrapped with `InstrumentationSystem.bootstrap(_:)` (swift-otel's, say), if any: with
+    /// neither, requests are not traced and pay nothing for it. See ``Request`` for the span.
+    public var tracer: (any Tracer)?
+    /// Where request metrics go (`http.server.request.duration`, `http.server.active_requests`, body
+    /// sizes). Nil, the default, means the factory bootstrapped with `MetricsSystem.bootstrap(_:)`,
+    /// if any: with neither, nothing is recorded and nothing is paid.
+    public var metricsFactory: (any MetricsFactory)?
     /// Start-up work, in order; see ``onStart(_:)``.
     public private(set) var startHandlers: [@Sendable () async throws -> Void] = []
 

@@ -1,4 +1,5 @@
 import Synchronization
+import Tracing
 
 /// One request's way through an app, whatever carried it: FastCGI, CGI, or ``App/call(_:_:headers:body:environment:contentLength:requestID:logWriter:)``.
 ///
@@ -15,11 +16,18 @@ package struct RequestPipeline: Sendable {
     package var hostPage: (@Sendable (Request, Response) -> Bool)?
     /// Called once per request of the app, when the client has its answer, with the seconds it took.
     package var completed: (@Sendable (Request, Response, Double) -> Void)?
+    /// The server spans, when the app has a tracer.
+    let tracing: RequestTracing?
+    /// The request metrics, when the app has a metrics factory.
+    let metrics: HTTPServerMetrics?
 
+    /// A pipeline for `app`; its tracer and metrics factory are the ones set or bootstrapped now.
     package init(app: App, basePath: String? = nil, logFormat: LogFormat = .logfmt) {
         self.app = app
         self.basePath = basePath ?? app.basePath
         self.logFormat = logFormat
+        tracing = RequestTracing(app: app)
+        metrics = HTTPServerMetrics(app: app)
     }
 
     /// Answers one request; returns once the app is done with it (which, after a timeout, can be
@@ -38,12 +46,41 @@ package struct RequestPipeline: Sendable {
             sink.finish()
             return
         }
+        if tracing != nil || metrics != nil {
+            await runObserved(req, res, sink: sink, started: started)
+            return
+        }
+        await respond(to: req, res, sink: sink, started: started)
+    }
+
+    /// Runs the app, within ``App/requestTimeout`` when there is one.
+    private func respond(to req: Request, _ res: Response, sink: any ResponseSink, started: ContinuousClock.Instant) async {
         guard let timeout = app.requestTimeout else {
             await app.respond(to: req, res)
             finish(req, res, sink: sink, started: started)
             return
         }
         await respond(to: req, res, sink: sink, started: started, timeout: timeout)
+    }
+
+    /// Runs the app in its server span, with the span's context as the task's `ServiceContext`, and
+    /// counts it in flight. A function of its own, so that apps without either keep a smaller frame.
+    @inline(never)
+    private func runObserved(_ req: Request, _ res: Response, sink: any ResponseSink, started: ContinuousClock.Instant) async {
+        if let metrics { _ = metrics.started(method: req.method) }
+        guard let tracing else {
+            await respond(to: req, res, sink: sink, started: started)
+            return
+        }
+        let span = tracing.start(req.variables, method: req.method)
+        req.span = span
+        if let ids = tracing.ids(of: span) {
+            req.log.trace = ids
+            res.log.trace = ids
+        }
+        await ServiceContext.$current.withValue(span.context) {
+            await respond(to: req, res, sink: sink, started: started)
+        }
     }
 
     /// Runs the app with ``App/requestTimeout``: past it, the request is answered 504 and its task
@@ -70,7 +107,7 @@ package struct RequestPipeline: Sendable {
             }
             guard expired else { return }
             req.log.error("request timed out after \(timeout); cancelling its handler")
-            finish(req, res, sink: sink, started: started)
+            finish(req, res, sink: sink, started: started, timedOut: true)
         }
         await app.respond(to: req, res)
         timer.cancel()
@@ -93,10 +130,27 @@ package struct RequestPipeline: Sendable {
         return (req, res)
     }
 
-    /// Ends the request once: the sink is finished, and the host counts it.
-    private func finish(_ req: Request, _ res: Response, sink: any ResponseSink, started: ContinuousClock.Instant) {
+    /// Ends the request once: the sink is finished, its span ended and its metrics recorded, and
+    /// the host counts it.
+    private func finish(_ req: Request, _ res: Response, sink: any ResponseSink, started: ContinuousClock.Instant, timedOut: Bool = false) {
         sink.finish()
         let elapsed = ContinuousClock.now - started
+        if tracing != nil || metrics != nil { observe(req, res, elapsed: elapsed, timedOut: timedOut) }
         completed?(req, res, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    /// Ends the request's span and records its metrics, after the web server has its last byte.
+    @inline(never)
+    private func observe(_ req: Request, _ res: Response, elapsed: Duration, timedOut: Bool) {
+        if let span = req.span {
+            // Only the timeout's own finish, or a cancelled request task's, can end it otherwise.
+            let outcome: RequestTracing.Outcome = timedOut ? .timedOut : Task.isCancelled ? .cancelled : .answered
+            RequestTracing.end(span, req, res, outcome: outcome)
+            req.span = nil
+        }
+        if let metrics {
+            let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+            metrics.finished(req, res, nanoseconds: nanoseconds)
+        }
     }
 }

@@ -40,6 +40,8 @@ public enum LogLevel: String, Sendable, Comparable {
 /// // time=2026-11-21T21:09:28Z level=warning id=7f3a-12 method=POST path=/api/pay msg="payment provider slow"
 /// req.log.logger.info("charged", metadata: ["amount": "12.50"])   // the swift-log Logger underneath
 /// ```
+///
+/// When the request is traced, each line also carries `trace_id` and `span_id` after `path`.
 public struct RequestLog: Sendable {
     /// The request method.
     public let method: String
@@ -47,6 +49,9 @@ public struct RequestLog: Sendable {
     public let path: String
     /// The request id.
     public let requestID: String
+    /// The ids of the request's trace and server span, when it is traced: every line then carries
+    /// `trace_id` and `span_id`, so that logs and traces join.
+    public internal(set) var trace: TraceIDs?
     let writer: any LogWriter
     let format: LogFormat
 
@@ -68,7 +73,10 @@ public struct RequestLog: Sendable {
         return Logger(label: "nozzle.request") { _ in NozzleLogHandler(writer: writer, format: format, leading: fields) }
     }
 
-    var requestFields: [(String, String)] { [("id", requestID), ("method", method), ("path", path)] }
+    var requestFields: [(String, String)] {
+        guard let trace else { return [("id", requestID), ("method", method), ("path", path)] }
+        return [("id", requestID), ("method", method), ("path", path), ("trace_id", trace.traceID), ("span_id", trace.spanID)]
+    }
 
     /// Writes a line at `level`; debug lines are left out, as swift-log's default level does.
     public func log(_ level: LogLevel, _ message: String) {

@@ -1,3 +1,5 @@
+package import Tracing
+
 /// An HTTP request, as a route handler sees it.
 ///
 /// The host builds a request from the FastCGI params (or the CGI environment) and the body stream.
@@ -54,7 +56,7 @@ public final class Request: @unchecked Sendable {
     /// A place for middleware to leave values for the handler.
     public var locals: [String: any Sendable] = [:]
     /// The logger for this request: its lines carry the method, path and request id.
-    public let log: RequestLog
+    public internal(set) var log: RequestLog
 
     /// The path still percent-encoded, when the web server's raw URI could be trusted; the router
     /// splits it before decoding each segment.
@@ -62,6 +64,11 @@ public final class Request: @unchecked Sendable {
     var trustedProxies: TrustedProxies?
     /// The pattern of the route that answered, such as `/api/post/[pid]`, once routing has run.
     package internal(set) var routePattern: String?
+    /// The template of the route that answered, as OpenAPI and OpenTelemetry write it
+    /// (`/api/post/{pid}`), once routing has run.
+    package internal(set) var routeTemplate: String?
+    /// The request's server span, when it is traced.
+    package var span: (any Span)?
     let bodySource: any BodySource
     var bodyConsumed = false
     /// The response to this request, for ``fresh``; the request pipeline lets go of it when the

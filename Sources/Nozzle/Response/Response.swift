@@ -41,7 +41,8 @@ public final class Response: @unchecked Sendable {
 
     package let sink: any ResponseSink
     let omitsBody: Bool
-    let log: RequestLog
+    /// Set again by the request pipeline, before the chain runs, when the request is traced.
+    var log: RequestLog
     /// How ``send(_:)-(String)`` and ``json(_:)-(JSON)`` tag what they send: ``App/etag``.
     package var etagMode = ETagMode.weak
     /// The request answered, for ``Request/fresh``. The request pipeline lets go of it when the

@@ -21,6 +21,9 @@ public final class Route: Sendable {
     /// What the route file's doc comments say, for the OpenAPI document.
     public let documentation: RouteDocumentation
     let segments: [RouteSegment]
+    /// The pattern as OpenAPI and OpenTelemetry's `http.route` write it: `/api/post/{pid}`, and
+    /// `/api/post/{slug}` for a catch-all, optional or not.
+    public let template: String
 
     /// A route.
     public init(
@@ -38,6 +41,7 @@ public final class Route: Sendable {
             // A route table the plugin wrote is valid already; one built by hand stops at start.
             fatalError("route \(pattern)\(file.isEmpty ? "" : " (\(file))"): \(error.message)")
         }
+        template = OpenAPIDocument.openAPIPaths(segments).last?.0 ?? pattern
     }
 
     /// The methods this route answers, as the `Allow` header lists them: HEAD comes with GET.

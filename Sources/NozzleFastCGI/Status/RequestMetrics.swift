@@ -18,10 +18,12 @@ struct RequestMetrics: Sendable {
             status.record(route: route, status: statusCode, seconds: seconds, active: pool.busyThreads)
         }
         if accessLog {
-            LogOutput.shared.log(.info, "request", metadata: [
+            var fields = [
                 ("id", request.id), ("method", request.method), ("path", request.path), ("status", String(statusCode)),
                 ("bytes", String(response.bytesSent)), ("duration_ms", String(Double(Int(seconds * 100_000)) / 100)),
-            ])
+            ]
+            if let trace = request.log.trace { fields += [("trace_id", trace.traceID), ("span_id", trace.spanID)] }
+            LogOutput.shared.log(.info, "request", metadata: fields)
         }
     }
 }
