@@ -9,15 +9,16 @@
 # deployment tests (the tests run their own copies on random loopback ports; on a machine with
 # systemd, Debian also starts the system services, which
 # `systemctl disable --now apache2 lighttpd caddy haproxy h2o postgresql` stops), libfcgi-bin for
-# libfcgi's own FastCGI client, cgi-fcgi (the wire format checked against the C implementation), python3-pip, and
-# from PyPI openapi-spec-validator, which checks the apps' OpenAPI documents.
+# libfcgi's own FastCGI client, cgi-fcgi (the wire format checked against the C implementation),
+# chromium and tesseract-ocr (the status page is rendered in a headless browser and its screenshot
+# read back), python3-pip, and from PyPI openapi-spec-validator, which checks the apps' OpenAPI documents.
 #
 # Usage: scripts/install-deps.sh [--run] [--list]
 #   --run    only what building and running needs (nginx/run.sh)
 #   --list   print the packages and install nothing
 set -euo pipefail
 run_packages=(zlib1g-dev libbrotli-dev pkg-config nginx spawn-fcgi curl libsqlite3-dev openssl)
-test_packages=(multiwatch wrk systemd postgresql iproute2 apache2 lighttpd caddy haproxy h2o libfcgi-bin python3-pip)
+test_packages=(multiwatch wrk systemd postgresql iproute2 apache2 lighttpd caddy haproxy h2o libfcgi-bin chromium tesseract-ocr python3-pip)
 python_test_packages=(openapi-spec-validator)
 only_run=false list=false
 for argument in "$@"; do

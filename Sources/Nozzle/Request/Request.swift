@@ -133,10 +133,15 @@ public final class Request: @unchecked Sendable {
         self.url = requestURI ?? (queryString.isEmpty ? rawPath : rawPath + "?" + queryString)
         self.queryString = queryString
         self.bodySource = body
-        let givenID = variables["REQUEST_ID"] ?? variables["HTTP_X_REQUEST_ID"]
-        self.id = givenID.flatMap { $0.isEmpty ? nil : $0 } ?? id
+        self.id = Request.id(variables, generated: id)
         self.log = RequestLog(method: self.method, path: rawPath, requestID: self.id, writer: logWriter, format: logFormat)
         self.contentLength = variables["CONTENT_LENGTH"].flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
+    }
+
+    /// The request's id: the web server's (`REQUEST_ID`, `X-Request-Id`) when it sent one, else `generated`.
+    package static func id(_ variables: CGIEnvironment, generated: String) -> String {
+        let given = variables["REQUEST_ID"] ?? variables["HTTP_X_REQUEST_ID"]
+        return given.flatMap { $0.isEmpty ? nil : $0 } ?? generated
     }
 
     /// `CONTENT_LENGTH` as a number, when the web server sent a valid one. It may be missing, empty,

@@ -117,8 +117,20 @@ extension ServeOptions {
         ) { options, text throws(ParseError) in
             options.requestTimeout = try seconds("--request-timeout", text, allowingZero: false)
         },
-        ServeOption(names: ["--status-path"], placeholder: "PATH", help: "JSON status at PATH (?format=prometheus for Prometheus text)") { options, text in
+        ServeOption(
+            names: ["--status-path"], placeholder: "PATH",
+            help: "JSON status at PATH (?format=prometheus for Prometheus text,\n?full for every request in flight, ?html for a page to watch)"
+        ) { options, text in
             options.statusPath = text
+        },
+        ServeOption(names: ["--status-show-query"], placeholder: nil, help: "?full shows query values too (left out by default)") { options, _ in
+            options.statusShowsQuery = true
+        },
+        ServeOption(
+            names: ["--slow-request-log"], placeholder: "SECONDS",
+            help: "log a request once it has taken this long: its route, id and state,\nand the stack of the thread it holds, if it holds one"
+        ) { options, text throws(ParseError) in
+            options.slowRequestLog = try seconds("--slow-request-log", text, allowingZero: false)
         },
         ServeOption(names: ["--ping-path"], placeholder: "PATH", help: "\"pong\" at PATH; both only for clients in --allow (default loopback)") { options, text in
             options.pingPath = text

@@ -44,6 +44,10 @@ struct ServeOptions: Sendable {
     /// `--status-path PATH` and `--ping-path PATH`: the status page and the ping, for allowed clients.
     var statusPath: String?
     var pingPath: String?
+    /// `--status-show-query`: `?full` shows query values.
+    var statusShowsQuery = false
+    /// `--slow-request-log`: seconds after which a request in flight is logged, with its stack.
+    var slowRequestLog: Double?
     /// `--openapi-path PATH`: the OpenAPI document, for the clients the status page allows.
     var openAPIPath: String?
     /// `--allow LIST`: addresses and CIDR ranges a TCP listener accepts; loopback unless given.

@@ -39,6 +39,9 @@ final class FastCGIBodyChannel: BodySource, Sendable {
 
     init(reader: any Reader) { self.reader = reader }
 
+    /// Whether the handler is waiting for a chunk that has not come yet.
+    var isAwaited: Bool { state.withLock { $0.waiter != nil } }
+
     /// Adds a chunk from the connection; returns whether the channel is now over its high-water mark.
     func deliver(_ chunk: [UInt8]) -> Bool {
         let (waiter, full) = state.withLock { state -> (CheckedContinuation<[UInt8]?, any Error>?, Bool) in

@@ -29,6 +29,14 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
         let sink: FastCGIResponseSink
         let body: FastCGIBodyChannel
         var task: Task<Void, Never>?
+        /// Its params, id and arrival, for the status page's `?full` and the slow-request log.
+        let params: CGIEnvironment
+        let id: String
+        let arrived: Double
+        /// The executor its task runs on, once started: a worker thread running it says so.
+        var executor: RequestExecutor?
+        /// Whether the slow-request log has written it.
+        var loggedSlow = false
     }
 
     struct State {
@@ -177,7 +185,7 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
         let sink = FastCGIResponseSink(connection: self, requestID: head.id)
         // The channel holds the connection until the request ends; so does the sink.
         let body = FastCGIBodyChannel(reader: self)
-        return Current(sink: sink, body: body, task: nil)
+        return Current(sink: sink, body: body, task: nil, params: head.params, id: server.ids.next(), arrived: System.now())
     }
 
     /// Starts a request's task; on a worker that read it, its first job stays on that worker.
@@ -188,7 +196,7 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
         let body = current.body
         thread?.startingInline = executor
         let logWriter = FastCGILogWriter(sink: server.options.logToFastCGIStderr ? sink : nil)
-        let id = server.ids.next()
+        let id = current.id
         let pipeline = server.pipeline
         let task = Task(executorPreference: executor) {
             await pipeline.run(variables: head.params, body: body, sink: sink, id: id, logWriter: logWriter)
@@ -196,8 +204,30 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
         }
         thread?.startingInline = nil
         state.withLock { state in
-            if state.current?.sink === sink { state.current?.task = task }
+            guard state.current?.sink === sink else { return }
+            state.current?.task = task
+            state.current?.executor = executor
         }
+    }
+
+    /// The request this connection carries, as the status page's `?full` lists it, once it has
+    /// been in flight for `atLeast` seconds; `markSlow` marks it logged by the slow-request log, and
+    /// leaves out one logged already.
+    func liveRequest(now: Double, atLeast: Double = 0, markSlow: Bool = false, running: [ObjectIdentifier: Int], describe: (CGIEnvironment, String, Double, LiveRequest.Phase, Int?) -> LiveRequest) -> LiveRequest? {
+        let found = state.withLock { state -> (Current, queued: Bool, writing: Bool)? in
+            guard let current = state.current, now - current.arrived >= atLeast else { return nil }
+            if markSlow {
+                guard !current.loggedSlow else { return nil }
+                state.current?.loggedSlow = true
+            }
+            return (current, state.parked != nil, !state.output.isEmpty)
+        }
+        // The body channel's lock is taken outside this connection's (the order above).
+        guard let (current, queued, writing) = found else { return nil }
+        let thread = current.executor.flatMap { running[ObjectIdentifier($0)] }
+        let phase: LiveRequest.Phase =
+            queued ? .queued : thread != nil ? .running : current.body.isAwaited ? .readingBody : writing ? .writing : .waiting
+        return describe(current.params, current.id, now - current.arrived, phase, thread)
     }
 
     /// Starts the request that waited for room, now that there is some.

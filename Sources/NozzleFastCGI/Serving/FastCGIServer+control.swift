@@ -42,6 +42,8 @@ extension FastCGIServer {
                         return 1
                     }
                     if stopRequested.load(ordering: .acquiring) { beginStop(reason: stopReason.withLock { $0 } ?? "stop requested") }
+                case Tag.statusPeers:
+                    answerStatusPeers()
                 case Tag.lifeline:
                     beginStop(reason: "the supervisor is gone")
                     if let lifelineFD { control.remove(lifelineFD) }
@@ -70,6 +72,7 @@ extension FastCGIServer {
                 _exit(70)
             }
             expireLingering(now: now)
+            logSlowRequests(now: now)
             let holdingUp = connections.withLock { $0.all }.count { $0.holdsUpStop }
             if case .exit(let status, let unfinished)? = lifecycle.withLock({ $0.check(now: now, connectionsHoldingUp: holdingUp) }) {
                 if unfinished > 0 {

@@ -8,6 +8,7 @@ extension FastCGIServer {
     /// A worker thread: one event at a time, until the exit bell rings.
     func workerLoop(_ thread: WorkerThread) {
         thread.install()
+        pool.register(thread: thread.index)
         while true {
             pool.takeSeat()
             // One event at a time: the others stay for the other idle workers.

@@ -47,7 +47,11 @@ package final class FastCGIServer: @unchecked Sendable {
     let ids = RequestIDs()
     let status: ProcessStatus
     /// The status, ping and OpenAPI pages, asked before routing.
-    let hostPages: HostPages
+    /// Written once, in `init`, before any thread can read it.
+    var hostPages: HostPages
+    /// How the pool's workers show each other their requests in flight, under a supervisor with
+    /// `--status-path`.
+    let statusPeers: StatusPeers?
     /// Under a supervisor: the pool's shared figures.
     let scoreboard: Scoreboard?
     var pipeline: RequestPipeline
@@ -70,6 +74,7 @@ package final class FastCGIServer: @unchecked Sendable {
         static let wake: UInt64 = 1 << 63 | 4
         static let signal: UInt64 = 1 << 63 | 5
         static let lifeline: UInt64 = 1 << 63 | 6
+        static let statusPeers: UInt64 = 1 << 63 | 7
     }
 
     /// A server answering requests for `app`.
@@ -115,7 +120,10 @@ package final class FastCGIServer: @unchecked Sendable {
             openAPIDocument: options.openAPIPath == nil ? nil : OpenAPIDocument.json(for: app, defaultTitle: System.programName),
             listenFD: listenFD, status: status, scoreboard: scoreboard,
             local: HostPages.LocalFigures(lifecycle: lifecycle, pool: pool, workers: options.workers, maxInFlight: options.maxInFlight))
+        statusPeers = options.statusPath == nil ? nil : StatusPeers.open(environment: environment)
+        if let statusPeers { control.add(statusPeers.listenFD, tag: Tag.statusPeers, .readable) }
         let metrics = RequestMetrics(status: status, scoreboard: scoreboard, pool: pool, accessLog: options.accessLog)
+        hostPages.inFlight = { [unowned self] in poolLiveRequests() }
         pipeline.hostPage = hostPages.answer
         pipeline.completed = metrics.record
     }

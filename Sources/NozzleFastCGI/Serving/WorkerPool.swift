@@ -32,6 +32,8 @@ final class WorkerPool: @unchecked Sendable {
     /// for each other to say what they run.
     private final class SlotBox: Sendable {
         let slot = Mutex(Slot())
+        /// The thread's `pthread_t`, for taking its stack.
+        let threadID = Atomic<UInt>(0)
     }
 
     let size: Int
@@ -129,6 +131,27 @@ final class WorkerPool: @unchecked Sendable {
 
     /// How many threads run a job now.
     var busyThreads: Int { running.load(ordering: .relaxed) }
+
+    /// Records the calling thread as worker `index`.
+    func register(thread index: Int) { slots[index].threadID.store(UInt(pthread_self()), ordering: .releasing) }
+
+    /// Worker `index`'s thread, once it has started.
+    func threadID(_ index: Int) -> pthread_t? {
+        let id = slots[index].threadID.load(ordering: .acquiring)
+        return id == 0 ? nil : pthread_t(id)
+    }
+
+    /// What worker `index` runs now.
+    func runningExecutor(_ index: Int) -> RequestExecutor? { slots[index].slot.withLock { $0.executor } }
+
+    /// The requests running on a thread now, each with its thread's index.
+    func runningRequests() -> [ObjectIdentifier: Int] {
+        var running: [ObjectIdentifier: Int] = [:]
+        for (index, box) in slots.enumerated() {
+            if let executor = box.slot.withLock({ $0.executor }) { running[ObjectIdentifier(executor)] = index }
+        }
+        return running
+    }
 
     /// The longest-running job, if any: for the watchdog.
     func longestJob(now: Double) -> (seconds: Double, label: String)? {

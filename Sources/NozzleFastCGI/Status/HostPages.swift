@@ -1,7 +1,8 @@
 import CNozzleSystem
 import Nozzle
 
-/// The host's own pages: `--status-path` (JSON, or Prometheus text), `--ping-path` and
+/// The host's own pages: `--status-path` (JSON; Prometheus text with `?format=prometheus`; every
+/// request in flight with `?full`; a page that refreshes itself with `?html`), `--ping-path` and
 /// `--openapi-path`, for the clients `--allow` names (loopback unless given). The pipeline asks it
 /// first; anything else goes on to routing.
 struct HostPages: Sendable {
@@ -19,6 +20,8 @@ struct HostPages: Sendable {
     let scoreboard: Scoreboard?
     /// Where this process's own figures come from.
     let local: LocalFigures
+    /// The pool's requests in flight, for `?full` and `?html`.
+    var inFlight: (@Sendable () -> [LiveRequest])?
 
     /// This process's figures, with what is in flight now.
     struct LocalFigures: Sendable {
@@ -62,8 +65,18 @@ struct HostPages: Sendable {
         let snapshot = scoreboard?.pool(routeHash: status.routeHash, routes: status.routeNames.count) ?? local.snapshot(status)
         if request.query["format"] == "prometheus" {
             response.type("text/plain; version=0.0.4; charset=utf-8").send(status.prometheus(snapshot, pool: pool, listenQueue: queue))
+            return true
+        }
+        var json = status.json(snapshot, pool: pool, listenQueue: queue)
+        let full = request.query["full"] != nil, html = request.query["html"] != nil
+        if full || html, let inFlight, case .object(var object) = json {
+            object["requests"] = .array(inFlight().map(\.json))
+            json = .object(object)
+        }
+        if html {
+            response.type("html").setHeader("Content-Security-Policy", StatusHTML.contentSecurityPolicy).send(StatusHTML.page(json))
         } else {
-            response.json(status.json(snapshot, pool: pool, listenQueue: queue))
+            response.json(json)
         }
         return true
     }

@@ -32,6 +32,8 @@ final class Supervisor {
     let scoreboard: (board: Scoreboard, fd: Int32)?
     /// The rate-limit counts every worker shares, kept across reloads; see ``SharedRateLimitTable``.
     let rateLimitTable: (table: SharedRateLimitTable, fd: Int32)?
+    /// Where the workers show each other their requests in flight, with `--status-path`; see ``StatusPeers``.
+    let statusDirectory: String?
 
     private var workers: [pid_t: WorkerProcess] = [:]
     private var pipes: [Int32: (pid: pid_t, slot: Int, pending: [UInt8])] = [:]
@@ -59,6 +61,8 @@ final class Supervisor {
         var environment = environment
         for name in ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"] { environment[name] = nil }
         environment["NOZZLE_POOL_STARTED"] = String(time(nil))
+        statusDirectory = options.statusPath == nil ? nil : StatusPeers.makeDirectory(environment: environment)
+        environment[StatusPeers.environmentName] = statusDirectory
         self.workerEnvironment = environment
         var ends: [Int32] = [0, 0]
         _ = nozzle_pipe_cloexec(&ends)
@@ -118,6 +122,7 @@ final class Supervisor {
             }
         }
         if let ownedSocketPath { unlink(ownedSocketPath) }
+        if let statusDirectory { StatusPeers.removeDirectory(statusDirectory) }
         log("stopped")
         return 0
     }
@@ -261,6 +266,7 @@ final class Supervisor {
             let pid = waitpid(-1, &status, WNOHANG)
             guard pid > 0 else { return }
             ready.remove(pid)
+            if let statusDirectory { unlink("\(statusDirectory)/\(pid)") }
             guard let worker = workers.removeValue(forKey: pid) else { continue }
             forward(pipe: worker.stderr)
             let lifetime = String(format1: System.now() - worker.started)
