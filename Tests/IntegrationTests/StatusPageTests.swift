@@ -39,8 +39,12 @@ struct StatusPageTests {
         // Parameters in name order, as Express's content-type formats them.
         #expect(prometheus.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8")
         #expect(prometheus.body.contains("# TYPE nozzle_accepted_requests_total counter"))
-        #expect(prometheus.body.contains(#"route="/api/env"} 20"#))
-        #expect(prometheus.body.contains(#"nozzle_route_latency_seconds{pool="fixture-app""#))
+        // Under the OpenTelemetry names and labels that swift-metrics records, where they are the same quantity.
+        #expect(prometheus.body.contains(#"http_server_request_duration_seconds_count{pool="fixture-app",http_route="/api/env"} 20"#))
+        #expect(prometheus.body.contains(#"http_server_request_duration_seconds{pool="fixture-app",http_route="/api/slow",quantile="0.99"} 1."#))
+        #expect(prometheus.body.contains(#"nozzle_route_errors_total{pool="fixture-app",http_route="/api/boom"} 3"#))
+        #expect(prometheus.body.contains(#"# TYPE http_server_active_requests gauge"#))
+        #expect(prometheus.body.contains(#"http_server_active_requests{pool="fixture-app"} 1"#))
     }
 
     @Test func underASupervisorStatusAddsUpThePool() throws {

@@ -40,6 +40,8 @@ final class ProcessStatus: Sendable {
 
     /// The routes' patterns in table order, then `(no route)`.
     let routeNames: [String]
+    /// The same routes' templates (`/api/post/{pid}`), as `http.route` names them; `""` for no route.
+    let routeTemplates: [String]
     let routeIndex: [String: Int]
     /// Identifies the route table, so that a pool's figures only add up processes of one build.
     let routeHash: Int
@@ -48,6 +50,7 @@ final class ProcessStatus: Sendable {
 
     init(routes: RouteTable, poolStarted: Int?) {
         routeNames = routes.routes.map(\.pattern) + ["(no route)"]
+        routeTemplates = routes.routes.map(\.template) + [""]
         routeIndex = Dictionary(routeNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in routeNames.joined(separator: "\n").utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
@@ -85,7 +88,8 @@ final class ProcessStatus: Sendable {
     func json(_ snapshot: StatusSnapshot, pool: String, listenQueue: Int?) -> JSON {
         let routeList = snapshot.routes.enumerated().filter { $0.element.count > 0 }.map { index, route -> JSON in
             [
-                "route": .string(routeNames[index]), "count": .int(route.count), "errors": .int(route.errors),
+                "route": .string(routeNames[index]), "template": .string(routeTemplates[index]),
+                "count": .int(route.count), "errors": .int(route.errors),
                 "p50_ms": .double(ProcessStatus.milliseconds(route.latency.percentile(0.5))),
                 "p90_ms": .double(ProcessStatus.milliseconds(route.latency.percentile(0.9))),
                 "p99_ms": .double(ProcessStatus.milliseconds(route.latency.percentile(0.99))),
@@ -114,7 +118,11 @@ final class ProcessStatus: Sendable {
         ]
     }
 
-    /// The status in the Prometheus text format.
+    /// The status in the Prometheus text format. Figures that are the same quantity as one of the
+    /// OpenTelemetry HTTP metrics that swift-metrics records (``HTTPServerMetrics`` in the core) carry
+    /// its name and labels, as a Prometheus exporter writes them: requests in flight are
+    /// `http_server_active_requests`, and each route's durations `http_server_request_duration_seconds`
+    /// with `http_route`. The rest are the pool's own, under `nozzle_`.
     func prometheus(_ snapshot: StatusSnapshot, pool: String, listenQueue: Int?) -> String {
         let status = json(snapshot, pool: pool, listenQueue: listenQueue)
         let labels = "pool=\"\(pool)\""
@@ -130,7 +138,9 @@ final class ProcessStatus: Sendable {
         metric("active_workers", "gauge", "Workers answering a request now.", status["active_workers"])
         metric("idle_workers", "gauge", "Workers waiting for a request.", status["idle_workers"])
         metric("max_active_workers", "gauge", "The most workers of one process active at once.", status["max_active_workers"])
-        metric("in_flight_requests", "gauge", "Requests in flight: running on a worker or waiting.", status["in_flight"])
+        lines.append("# HELP http_server_active_requests Requests in flight: running on a worker or waiting.")
+        lines.append("# TYPE http_server_active_requests gauge")
+        lines.append("http_server_active_requests{\(labels)} \(status["in_flight"]?.text ?? "0")")
         metric("waiting_requests", "gauge", "Requests in flight that hold no worker: waiting for I/O, a timer, or room to start.", status["waiting"])
         metric("queued_requests", "gauge", "Requests that arrived at --max-in-flight and wait for room to start.", status["queued"])
         metric("max_in_flight_requests", "gauge", "The --max-in-flight limit of each process.", status["max_in_flight"])
@@ -138,25 +148,27 @@ final class ProcessStatus: Sendable {
         metric("slow_requests_total", "counter", "Requests that took over a second.", status["slow_requests"])
         if let queue = status["listen_queue"], queue != .null { metric("listen_queue", "gauge", "Connections waiting to be accepted.", queue) }
         let routes = status["routes"]?.arrayValue ?? []
-        lines.append("# HELP nozzle_route_requests_total Requests by route.")
-        lines.append("# TYPE nozzle_route_requests_total counter")
+        func routeLabels(_ route: JSON) -> String { "\(labels),http_route=\"\(Self.labelValue(route["template"]?.stringValue ?? ""))\"" }
+        lines.append("# HELP http_server_request_duration_seconds Request durations by route: percentiles, and the count.")
+        lines.append("# TYPE http_server_request_duration_seconds summary")
         for route in routes {
-            lines.append("nozzle_route_requests_total{\(labels),route=\"\(route["route"]?.stringValue ?? "")\"} \(route["count"]?.text ?? "0")")
+            for (key, quantile) in [("p50_ms", "0.5"), ("p90_ms", "0.9"), ("p99_ms", "0.99")] {
+                let seconds = (route[key]?.doubleValue ?? 0) / 1000
+                lines.append("http_server_request_duration_seconds{\(routeLabels(route)),quantile=\"\(quantile)\"} \(seconds)")
+            }
+            lines.append("http_server_request_duration_seconds_count{\(routeLabels(route))} \(route["count"]?.text ?? "0")")
         }
         lines.append("# HELP nozzle_route_errors_total Requests by route that were answered with a 5xx status.")
         lines.append("# TYPE nozzle_route_errors_total counter")
         for route in routes {
-            lines.append("nozzle_route_errors_total{\(labels),route=\"\(route["route"]?.stringValue ?? "")\"} \(route["errors"]?.text ?? "0")")
-        }
-        lines.append("# HELP nozzle_route_latency_seconds Request duration percentiles by route.")
-        lines.append("# TYPE nozzle_route_latency_seconds gauge")
-        for route in routes {
-            for (key, quantile) in [("p50_ms", "0.5"), ("p90_ms", "0.9"), ("p99_ms", "0.99")] {
-                let seconds = (route[key]?.doubleValue ?? 0) / 1000
-                lines.append("nozzle_route_latency_seconds{\(labels),route=\"\(route["route"]?.stringValue ?? "")\",quantile=\"\(quantile)\"} \(seconds)")
-            }
+            lines.append("nozzle_route_errors_total{\(routeLabels(route))} \(route["errors"]?.text ?? "0")")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A label value as the Prometheus text format escapes it.
+    static func labelValue(_ value: String) -> String {
+        value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("\n", with: "\\n")
     }
 
     static func milliseconds(_ seconds: Double) -> Double { (seconds * 100_000).rounded() / 100 }
