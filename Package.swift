@@ -54,7 +54,11 @@ let package = Package(
             dependencies: ["Nozzle", "CNozzleSystem", .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "NozzleTesting", dependencies: ["Nozzle", "NozzleFastCGI"], swiftSettings: swiftSettings),
+        .target(
+            name: "NozzleTesting",
+            dependencies: ["Nozzle", "NozzleFastCGI", .product(name: "Tracing", package: "swift-distributed-tracing")],
+            swiftSettings: swiftSettings
+        ),
         // The route grammar and the HTTP methods, which the core and the route compiler share.
         .target(name: "NozzleRouteGrammar", swiftSettings: swiftSettings),
         .target(name: "NozzleRouteCompiler", dependencies: ["NozzleRouteGrammar"], swiftSettings: swiftSettings),
@@ -78,6 +82,12 @@ let package = Package(
             name: "nozzle-micro-benchmarks",
             dependencies: ["Nozzle", "NozzleTesting"],
             path: "benchmarks/Micro",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "nozzle-traced-hello",
+            dependencies: ["NozzleFastCGI", "NozzleTesting"],
+            path: "benchmarks/TracedHello",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -10,6 +10,9 @@
 #            installed: for the I/O-bound case only
 #   app      the Nozzle examples: hello (GET /api/hello, POST /api/users) and blitz (/api/post/[pid]),
 #            and the test fixture's /api/slow?ms=N for the I/O-bound case
+#   traced   hello's GET /api/hello with a tracer that records every request's span, and
+#   untraced the same binary with none (benchmarks/TracedHello): what tracing costs, and that an app
+#            without a tracer pays nothing (compare untraced with app, and app with base)
 #   base     with BASELINE=COMMIT, the hello example built from that commit: the same app on an
 #            earlier Nozzle, for GET and POST, so that a change is measured against what it replaces
 #            in one run (BASELINE=a53dcf8 is the last host built on libfcgi)
@@ -56,6 +59,7 @@ swift build --package-path "$root" -c release --product hello >&2 || exit 1
 swift build --package-path "$root" -c release --product blitz >&2 || exit 1
 swift build --package-path "$root" -c release --product nozzle-micro-benchmarks >&2 || exit 1
 swift build --package-path "$root" -c release --product fixture-app >&2 || exit 1
+swift build --package-path "$root" -c release --product nozzle-traced-hello >&2 || exit 1
 swift build --package-path "$root/examples/users" -c release >&2 || exit 1
 bin=$(swift build --package-path "$root" -c release --show-bin-path)
 users_bin=$(swift build --package-path "$root/examples/users" -c release --show-bin-path)/users
@@ -99,6 +103,8 @@ spawn-fcgi -n -s "$D/cpoll.sock" -M 0666 -- "$D/bin/epoll-responder" "$workers" 
 "$bin/hello" --listen "unix:$D/hello.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/hello.log" & pids+=($!); disown $!
 hello_pid=$!
 [[ -n $baseline ]] && { "$base_bin/hello" --listen "unix:$D/base.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/base.log" & pids+=($!); disown $!; }
+TRACER=record "$bin/nozzle-traced-hello" --listen "unix:$D/traced.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/traced.log" & pids+=($!); disown $!
+TRACER=off "$bin/nozzle-traced-hello" --listen "unix:$D/untraced.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/untraced.log" & pids+=($!); disown $!
 "$bin/blitz" --listen "unix:$D/blitz.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/blitz.log" & pids+=($!); disown $!
 blitz_pid=$!
 "$bin/fixture-app" --listen "unix:$D/fixture.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/fixture.log" & pids+=($!); disown $!
@@ -144,7 +150,7 @@ fi
 port=${PORT:-18480}
 locations=""
 for keep in on off; do
-  for upstream in cpoll php go base hello blitz; do
+  for upstream in cpoll php go base hello blitz traced untraced; do
     extra=""
     [[ $upstream == php ]] && extra="fastcgi_param SCRIPT_FILENAME $root/benchmarks/peers/hello.php;"
     locations+="    location /$keep/$upstream/ { rewrite ^/$keep/$upstream(/.*)\$ \$1 break; include $D/fastcgi_params; $extra fastcgi_keep_conn $keep; fastcgi_pass $upstream; }
@@ -176,6 +182,8 @@ http {
     upstream base  { server unix:$D/base.sock; keepalive 64; }
     upstream hello { server unix:$D/hello.sock; keepalive 64; }
     upstream blitz { server unix:$D/blitz.sock; keepalive 64; }
+    upstream traced { server unix:$D/traced.sock; keepalive 64; }
+    upstream untraced { server unix:$D/untraced.sock; keepalive 64; }
     upstream cpoll_ka16 { server unix:$D/cpoll.sock; keepalive 16; }
     upstream cpoll_ka32 { server unix:$D/cpoll.sock; keepalive 32; }
     upstream hello_ka16 { server unix:$D/hello.sock; keepalive 16; }
@@ -264,7 +272,10 @@ measure_cpu_bound() {
           measure "$keep" "$conns" "$endpoint" "$peer" "$path"
         done
         case $endpoint in
-          get) measure "$keep" "$conns" get app "/$keep/hello/api/hello" ;;
+          get)
+            measure "$keep" "$conns" get app "/$keep/hello/api/hello"
+            measure "$keep" "$conns" get untraced "/$keep/untraced/api/hello"
+            measure "$keep" "$conns" get traced "/$keep/traced/api/hello" ;;
           post) measure "$keep" "$conns" post app "/$keep/hello/api/users" ;;
           dynamic) measure "$keep" "$conns" dynamic app "/$keep/blitz/api/post/abc" ;;
         esac
@@ -381,6 +392,8 @@ micro=$("$bin/nozzle-micro-benchmarks")
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)."
   echo
   [[ -n $baseline ]] && { echo "base: the hello example built from $(git -C "$root" rev-parse --short "$baseline"), run beside this tree's."; echo; }
+  echo "untraced and traced: hello's GET in one binary (benchmarks/TracedHello), without a tracer and with one recording every request's span; app ÷ traced is what tracing costs."
+  echo
   echo "| keep-alive | conns | endpoint | peer | rps | p50 ms | p99 ms | errors | app ÷ peer (rps) |"
   echo "|---|---|---|---|---|---|---|---|---|"
   awk -F, 'NR>1 && $1!="io" && $1!="db" { key=$1","$2","$3; rows[NR]=$0; if ($4=="app") app[key]=$5 }

@@ -28,6 +28,19 @@ func measure(batches: Int = 31, perBatch: Int, _ body: (Int) -> Void) -> Double 
     return samples[samples.count / 2]
 }
 
+/// ``measure(batches:perBatch:_:)`` for work that awaits.
+func measureAsync(batches: Int = 31, perBatch: Int, _ body: (Int) async -> Void) async -> Double {
+    var samples: [Double] = []
+    for batch in 0...batches {
+        let start = now()
+        for index in 0..<perBatch { await body(index) }
+        let elapsed = Double(now() - start) / Double(perBatch)
+        if batch > 0 { samples.append(elapsed) }
+    }
+    samples.sort()
+    return samples[samples.count / 2]
+}
+
 @inline(never) func blackHole<T>(_ value: T) { withExtendedLifetime(value) {} }
 
 /// 1,000 routes shaped like a real API: resources with ids, nested resources, and catch-alls.
@@ -126,6 +139,20 @@ results.append(("response header block, 4 fields", measure(perBatch: 50_000) { _
     response.status(201).setHeader("Cache-Control", "max-age=60").appendHeader("Set-Cookie", "a=1").appendHeader("Set-Cookie", "b=2")
     response.json(["id": 3])
     blackHole(sink.bytes)
+}))
+
+// A whole request in-process (the pipeline, routing, the handler, the response), without a
+// tracer, and with one that records each request's server span: what tracing costs a request.
+let helloRoutes = RouteTable([Route("/api/hello", handlers: ["GET": { _, res in res.json(["message": "Hello, World!"]) }])])
+let untracedApp = App(routes: helloRoutes)
+var tracedApp = App(routes: helloRoutes)
+tracedApp.tracer = RecordingTracer()
+let quietLog = MemoryLogWriter()
+results.append(("GET through the pipeline, no tracer", await measureAsync(perBatch: 20_000) { _ in
+    blackHole(await untracedApp.call("GET", "/api/hello", logWriter: quietLog))
+}))
+results.append(("GET through the pipeline, a tracer recording its span", await measureAsync(perBatch: 20_000) { _ in
+    blackHole(await tracedApp.call("GET", "/api/hello", logWriter: quietLog))
 }))
 
 var hostileRows: [String] = []
