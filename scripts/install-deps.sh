@@ -11,7 +11,8 @@
 # `systemctl disable --now apache2 lighttpd caddy haproxy h2o postgresql` stops), libfcgi-bin for
 # libfcgi's own FastCGI client, cgi-fcgi (the wire format checked against the C implementation),
 # chromium and tesseract-ocr (the status page is rendered in a headless browser and its screenshot
-# read back), python3-pip, and from PyPI openapi-spec-validator, which checks the apps' OpenAPI documents.
+# read back), python3-pip, and from PyPI openapi-spec-validator, which checks the apps' OpenAPI documents,
+# and opentelemetry-proto, with which the tests' OTLP receiver decodes the spans the users example exports.
 #
 # Usage: scripts/install-deps.sh [--run] [--list]
 #   --run    only what building and running needs (nginx/run.sh)
@@ -19,7 +20,7 @@
 set -euo pipefail
 run_packages=(zlib1g-dev libbrotli-dev pkg-config nginx spawn-fcgi curl libsqlite3-dev openssl)
 test_packages=(multiwatch wrk systemd postgresql iproute2 apache2 lighttpd caddy haproxy h2o libfcgi-bin chromium tesseract-ocr python3-pip)
-python_test_packages=(openapi-spec-validator)
+python_test_packages=(openapi-spec-validator opentelemetry-proto)
 only_run=false list=false
 for argument in "$@"; do
   case $argument in
@@ -43,7 +44,10 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 fi
 $only_run && exit 0
 for package in "${python_test_packages[@]}"; do
+  # A tool is found as a command; a library (opentelemetry-proto) as a module.
   command -v "$package" >/dev/null && continue
+  module=${package//-/.}
+  [[ $package == *-proto ]] && python3 -c "import ${module}" 2>/dev/null && continue
   echo "Installing from PyPI: $package" >&2
   # Debian's own Python refuses installs outside a virtual environment unless told otherwise.
   python3 -m pip install --quiet "$package" 2>/dev/null || python3 -m pip install --quiet --break-system-packages "$package"

@@ -2,8 +2,9 @@
 import PackageDescription
 
 /// The users example: a CRUD API on SQLite through GRDB, or on PostgreSQL through PostgresNIO when
-/// given a database URL. It has a package of its own so that GRDB and PostgresNIO are fetched only by
-/// those who build this example, not by every package that depends on Nozzle.
+/// given a database URL, with traces and metrics over OTLP through swift-otel when asked. It has a
+/// package of its own so that GRDB, PostgresNIO and swift-otel are fetched only by those who build
+/// this example, not by every package that depends on Nozzle.
 let package = Package(
     name: "users",
     dependencies: [
@@ -12,6 +13,11 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         // Already in PostgresNIO's graph; named here for TLS settings (sslmode=prefer or require).
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Traces and metrics over OTLP/HTTP (not gRPC, which would build grpc-swift too), and the
+        // tracing API for the queries' spans.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .executableTarget(
@@ -21,6 +27,9 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["api"],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")],

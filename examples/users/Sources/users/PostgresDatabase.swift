@@ -3,6 +3,7 @@ import NIOSSL
 import NozzleFastCGI
 import PostgresNIO
 import Synchronization
+import Tracing
 
 /// A PostgreSQL server that every app machine shares, through PostgresNIO's client and its pool of
 /// connections. Queries are awaited: a request waiting for the database holds no thread.
@@ -120,17 +121,45 @@ final class PostgresDatabase: Sendable {
 
     /// Runs `body` with the client, within the timeout, unless the database is known to be unreachable.
     ///
+    /// With a tracer bootstrapped (see `Observability`), the call is a client span named `summary`
+    /// ("SELECT users"), with OpenTelemetry's database attributes: a child of the request's server
+    /// span, which Nozzle makes the current context while the handler runs. PostgresNIO makes no
+    /// spans of its own.
+    ///
     /// - Throws: ``DatabaseUnavailable`` when it is, or turns out to be; the query's own error otherwise.
-    func run<T: Sendable>(_ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        if let refusal = circuit.withLock({ $0.refusal }) { throw DatabaseUnavailable(reason: refusal) }
-        let client = current.withLock { $0.client }
-        do {
-            return try await withDeadline(timeout) { try await body(client) }
-        } catch let error where Self.isUnreachable(error) {
-            let reason = Self.describe(error)
-            unreachable(reason)
-            throw DatabaseUnavailable(reason: reason)
+    func run<T: Sendable>(_ summary: String, sql: String, _ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        try await withSpan(summary, ofKind: .client) { span in
+            span.attributes = spanAttributes(summary, sql: sql)
+            if let refusal = circuit.withLock({ $0.refusal }) { throw DatabaseUnavailable(reason: refusal) }
+            let client = current.withLock { $0.client }
+            do {
+                return try await withDeadline(timeout) { try await body(client) }
+            } catch let error where Self.isUnreachable(error) {
+                let reason = Self.describe(error)
+                unreachable(reason)
+                throw DatabaseUnavailable(reason: reason)
+            }
         }
+    }
+
+    /// A query span's attributes, as OpenTelemetry's database conventions name them. The statement
+    /// is PostgresNIO's, with `$1` where each value goes: values never reach the trace.
+    private func spanAttributes(_ summary: String, sql: String) -> SpanAttributes {
+        var attributes = SpanAttributes()
+        attributes["db.system.name"] = "postgresql"
+        let words = summary.split(separator: " ")
+        if let operation = words.first { attributes["db.operation.name"] = String(operation) }
+        if words.count > 1 { attributes["db.collection.name"] = String(words[1]) }
+        attributes["db.namespace"] = url.database
+        attributes["db.query.text"] = sql
+        switch url.endpoint {
+        case .tcp(let host, let port):
+            attributes["server.address"] = host
+            attributes["server.port"] = port
+        case .unixSocket(let path):
+            attributes["server.address"] = path
+        }
+        return attributes
     }
 
     /// Errors that say nothing about the query but that the server could not be reached: anything

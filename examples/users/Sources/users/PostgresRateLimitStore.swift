@@ -26,17 +26,18 @@ final class PostgresRateLimitStore: RateLimitStore {
             last = now
             return true
         }
-        return try await database.run { client in
+        let count: PostgresQuery = """
+            INSERT INTO rate_limits AS r (key, count, reset_at) VALUES (\(key), 1, \(resetAt))
+            ON CONFLICT (key) DO UPDATE SET
+                count = CASE WHEN r.reset_at <= \(now) THEN 1 ELSE r.count + 1 END,
+                reset_at = CASE WHEN r.reset_at <= \(now) THEN \(resetAt) ELSE r.reset_at END
+            RETURNING count, reset_at
+            """
+        return try await database.run("INSERT rate_limits", sql: count.sql) { client in
             if sweep {
                 try await client.query("DELETE FROM rate_limits WHERE reset_at < \(now - windowSeconds)", logger: logger)
             }
-            let rows = try await client.query("""
-                INSERT INTO rate_limits AS r (key, count, reset_at) VALUES (\(key), 1, \(resetAt))
-                ON CONFLICT (key) DO UPDATE SET
-                    count = CASE WHEN r.reset_at <= \(now) THEN 1 ELSE r.count + 1 END,
-                    reset_at = CASE WHEN r.reset_at <= \(now) THEN \(resetAt) ELSE r.reset_at END
-                RETURNING count, reset_at
-                """, logger: logger)
+            let rows = try await client.query(count, logger: logger)
             var hit = RateLimitHit(count: 1, resetAt: resetAt)
             for try await (count, reset) in rows.decode((Int, Int).self) { hit = RateLimitHit(count: count, resetAt: reset) }
             return hit

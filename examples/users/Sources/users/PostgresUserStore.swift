@@ -12,10 +12,10 @@ struct PostgresUserStore: UserStore {
 
     func list(limit: Int, page: Int) async throws -> (users: [User], total: Int) {
         let logger = database.queryLogger
-        return try await database.run { client in
+        let page: PostgresQuery = "SELECT id, name, email, created_at FROM users ORDER BY id LIMIT \(limit) OFFSET \((page - 1) * limit)"
+        return try await database.run("SELECT users", sql: page.sql + "; SELECT count(*) FROM users") { client in
             try await client.withConnection { connection in
-                let rows = try await connection.query(
-                    "SELECT id, name, email, created_at FROM users ORDER BY id LIMIT \(limit) OFFSET \((page - 1) * limit)", logger: logger)
+                let rows = try await connection.query(page, logger: logger)
                 var users: [User] = []
                 for try await row in rows.decode(Row.self) { users.append(User(row)) }
                 var total = 0
@@ -26,15 +26,15 @@ struct PostgresUserStore: UserStore {
     }
 
     func find(id: Int64) async throws -> User? {
-        try await one("SELECT id, name, email, created_at FROM users WHERE id = \(id)")
+        try await one("SELECT users", "SELECT id, name, email, created_at FROM users WHERE id = \(id)")
     }
 
     func create(name: String, email: String) async throws -> User {
-        try await one("INSERT INTO users (name, email) VALUES (\(name), \(email)) RETURNING id, name, email, created_at")!
+        try await one("INSERT users", "INSERT INTO users (name, email) VALUES (\(name), \(email)) RETURNING id, name, email, created_at")!
     }
 
     func update(id: Int64, name: String?, email: String?) async throws -> User? {
-        try await one("""
+        try await one("UPDATE users", """
             UPDATE users SET name = coalesce(\(name), name), email = coalesce(\(email), email) WHERE id = \(id)
             RETURNING id, name, email, created_at
             """)
@@ -42,17 +42,19 @@ struct PostgresUserStore: UserStore {
 
     func delete(id: Int64) async throws -> Bool {
         let logger = database.queryLogger
-        return try await database.run { client in
+        let statement: PostgresQuery = "DELETE FROM users WHERE id = \(id) RETURNING id"
+        return try await database.run("DELETE users", sql: statement.sql) { client in
             var deleted = false
-            for try await _ in try await client.query("DELETE FROM users WHERE id = \(id) RETURNING id", logger: logger) { deleted = true }
+            for try await _ in try await client.query(statement, logger: logger) { deleted = true }
             return deleted
         }
     }
 
     /// The user a statement returns, if any; a unique violation is ``UserStoreError/duplicateEmail``.
-    private func one(_ query: PostgresQuery) async throws -> User? {
+    /// `summary` names its span: the operation and the table.
+    private func one(_ summary: String, _ query: PostgresQuery) async throws -> User? {
         let logger = database.queryLogger
-        return try await database.run { client in
+        return try await database.run(summary, sql: query.sql) { client in
             do {
                 var user: User?
                 for try await row in try await client.query(query, logger: logger).decode(Row.self) { user = User(row) }

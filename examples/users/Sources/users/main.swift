@@ -12,6 +12,8 @@ for (option, variable) in [
 }
 
 var app = App(routes: .generated)
+// Traces and metrics over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+Observability.bootstrapIfConfigured(&app)
 // Open the database and create or migrate its schema before serving, so that a bad path, URL or
 // password stops the app at once.
 app.onStart { try await Database.open() }
