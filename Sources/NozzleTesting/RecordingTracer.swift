@@ -31,11 +31,22 @@ public final class RecordingTracer: Tracer, Sendable {
     /// How many finished spans are kept: the oldest go first.
     public let capacity: Int
     private let finished: Mutex<(ring: [FinishedSpan], next: Int, count: Int)>
+    /// Ids: SplitMix64 over a counter seeded at random once, as an SDK's fast id generator does,
+    /// instead of a system call for each.
+    private let counter = Atomic<UInt64>(UInt64.random(in: 0...UInt64.max))
 
     /// A tracer keeping the last `capacity` spans.
     public init(capacity: Int = 1024) {
         self.capacity = max(1, capacity)
         finished = Mutex(([], 0, 0))
+    }
+
+    private func nextID() -> UInt64 {
+        var z = counter.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        let id = z ^ (z >> 31)
+        return id == 0 ? 1 : id
     }
 
     /// The spans kept, the oldest first.
@@ -67,8 +78,8 @@ public final class RecordingTracer: Tracer, Sendable {
         var context = context()
         let parent = context[RecordingSpanIDs.self]
         let ids = RecordingSpanIDs.Value(
-            traceID: parent?.traceID ?? Self.hex(UInt64.random(in: 1...UInt64.max)) + Self.hex(UInt64.random(in: 0...UInt64.max)),
-            spanID: Self.hex(UInt64.random(in: 1...UInt64.max)))
+            traceID: parent?.traceID ?? Self.hex(nextID()) + Self.hex(nextID()),
+            spanID: Self.hex(nextID()))
         context[RecordingSpanIDs.self] = ids
         return RecordingSpan(
             tracer: self, name: operationName, kind: kind, context: context, ids: ids, parentSpanID: parent?.spanID,

@@ -74,10 +74,9 @@ package struct RequestPipeline: Sendable {
         }
         let span = tracing.start(req.variables, method: req.method)
         req.span = span
-        if let ids = tracing.ids(of: span) {
-            req.log.trace = ids
-            res.log.trace = ids
-        }
+        let source = TraceSource(tracer: tracing.tracer, context: span.context)
+        req.log.traceSource = source
+        res.log.traceSource = source
         await ServiceContext.$current.withValue(span.context) {
             await respond(to: req, res, sink: sink, started: started)
         }

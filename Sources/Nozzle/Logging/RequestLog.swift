@@ -50,8 +50,11 @@ public struct RequestLog: Sendable {
     /// The request id.
     public let requestID: String
     /// The ids of the request's trace and server span, when it is traced: every line then carries
-    /// `trace_id` and `span_id`, so that logs and traces join.
-    public internal(set) var trace: TraceIDs?
+    /// `trace_id` and `span_id`, so that logs and traces join. Read from the span when a line is
+    /// written: most requests write none.
+    public var trace: TraceIDs? { traceSource?.ids }
+    /// The request's span and its tracer, when it is traced.
+    var traceSource: TraceSource?
     let writer: any LogWriter
     let format: LogFormat
 

@@ -24,67 +24,37 @@ struct RequestTracing: Sendable {
         self.tracer = tracer
     }
 
-    /// Starts the request's span, continuing the caller's trace context when it sent one.
+    /// Starts the request's span, continuing the caller's trace context when it sent one. Its
+    /// attributes are written when it ends, all at once.
     func start(_ variables: CGIEnvironment, method: String) -> any Span {
         var context = ServiceContext.current ?? ServiceContext.topLevel
         tracer.extract(variables, into: &context, using: CGIHeaderExtractor())
         // Named after the route once routing has run; the method alone when no route matched.
         let known = OpenTelemetryHTTP.method(method)
-        let span = tracer.startSpan(known == "_OTHER" ? "HTTP" : known, context: context, ofKind: .server)
-        var attributes = SpanAttributes()
-        attributes["http.request.method"] = known
-        if known != method { attributes["http.request.method_original"] = method }
-        if let scheme = variables["HTTPS"].map({ $0.lowercased() == "on" || $0 == "1" ? "https" : "http" }) ?? variables["REQUEST_SCHEME"] {
-            attributes["url.scheme"] = scheme
-        } else {
-            attributes["url.scheme"] = "http"
-        }
-        if let uri = variables["REQUEST_URI"] { attributes["url.path"] = String(uri.prefix { $0 != "?" }) }
-        if let host = variables["HTTP_HOST"] ?? variables["SERVER_NAME"] {
-            attributes["server.address"] = Self.hostName(host)
-        }
-        if let port = variables["SERVER_PORT"].flatMap({ Int($0) }) { attributes["server.port"] = port }
-        if let client = variables["REMOTE_ADDR"] { attributes["client.address"] = client }
-        if let port = variables["REMOTE_PORT"].flatMap({ Int($0) }) { attributes["client.port"] = port }
-        if let agent = variables["HTTP_USER_AGENT"] { attributes["user_agent.original"] = agent }
-        if let version = variables["SERVER_PROTOCOL"], version.hasPrefix("HTTP/") {
-            attributes["network.protocol.version"] = String(version.dropFirst(5))
-        }
-        span.attributes = attributes
-        return span
-    }
-
-    /// The trace and span ids of a span, as its tracer writes them into `traceparent`; nil when
-    /// the tracer does not speak W3C trace context.
-    func ids(of span: any Span) -> RequestLog.TraceIDs? {
-        var carrier: [String: String] = [:]
-        tracer.inject(span.context, into: &carrier, using: DictionaryInjector())
-        return carrier["traceparent"].flatMap(RequestLog.TraceIDs.init(traceparent:))
+        return tracer.startSpan(known == "_OTHER" ? "HTTP" : known, context: context, ofKind: .server)
     }
 
     /// Ends the span with what the request came to: its route, status and sizes, and why it failed.
     static func end(_ span: any Span, _ req: Request, _ res: Response, outcome: Outcome) {
         let status = res.sentStatus
+        let method = OpenTelemetryHTTP.method(req.method)
         if let template = req.routeTemplate {
-            let method = OpenTelemetryHTTP.method(req.method)
             span.operationName = "\(method == "_OTHER" ? "HTTP" : method) \(template)"
         }
-        span.updateAttributes { attributes in
-            if let template = req.routeTemplate { attributes["http.route"] = template }
-            attributes["http.response.status_code"] = status
-            attributes["http.response.body.size"] = res.bytesSent
-            if let length = req.contentLength {
-                attributes["http.request.body.size"] = length
-            } else if !req.rawBody.isEmpty {
-                attributes["http.request.body.size"] = req.rawBody.count
-            }
-            switch outcome {
-            case .answered where status >= 500: attributes["error.type"] = String(status)
-            case .answered: break
-            case .timedOut: attributes["error.type"] = "timeout"
-            case .cancelled: attributes["error.type"] = "cancelled"
-            }
+        var attributes = requestAttributes(req.variables, method: method, original: req.method)
+        if let template = req.routeTemplate { attributes.set("http.route", value: .string(template)) }
+        attributes.set("http.response.status_code", value: .int64(Int64(status)))
+        attributes.set("http.response.body.size", value: .int64(Int64(res.bytesSent)))
+        if let length = req.contentLength ?? (req.rawBody.isEmpty ? nil : req.rawBody.count) {
+            attributes.set("http.request.body.size", value: .int64(Int64(length)))
         }
+        switch outcome {
+        case .answered where status >= 500: attributes.set("error.type", value: .string(String(status)))
+        case .answered: break
+        case .timedOut: attributes.set("error.type", value: .string("timeout"))
+        case .cancelled: attributes.set("error.type", value: .string("cancelled"))
+        }
+        span.attributes = attributes
         switch outcome {
         case .answered where status >= 500:
             span.setStatus(SpanStatus(code: .error))
@@ -96,6 +66,34 @@ struct RequestTracing: Sendable {
             span.setStatus(SpanStatus(code: .error, message: "cancelled: the client left before the answer"))
         }
         span.end()
+    }
+
+    /// What the request itself says: method, scheme, path, server, client, user agent, protocol.
+    private static func requestAttributes(_ variables: CGIEnvironment, method: String, original: String) -> SpanAttributes {
+        var attributes = SpanAttributes()
+        // Room for all of them at once: the dictionary never grows.
+        attributes.reserveCapacity(18)
+        func set(_ name: String, _ value: String?) { if let value { attributes.set(name, value: .string(value)) } }
+        func set(_ name: String, number: String?) {
+            if let number = number.flatMap({ Int64($0) }) { attributes.set(name, value: .int64(number)) }
+        }
+        set("http.request.method", method)
+        if method != original { set("http.request.method_original", original) }
+        if let https = variables["HTTPS"] {
+            set("url.scheme", https.lowercased() == "on" || https == "1" ? "https" : "http")
+        } else {
+            set("url.scheme", variables["REQUEST_SCHEME"] ?? "http")
+        }
+        set("url.path", variables["REQUEST_URI"].map { String($0.prefix { $0 != "?" }) })
+        set("server.address", (variables["HTTP_HOST"] ?? variables["SERVER_NAME"]).map(hostName))
+        set("server.port", number: variables["SERVER_PORT"])
+        set("client.address", variables["REMOTE_ADDR"])
+        set("client.port", number: variables["REMOTE_PORT"])
+        set("user_agent.original", variables["HTTP_USER_AGENT"])
+        if let version = variables["SERVER_PROTOCOL"], version.hasPrefix("HTTP/") {
+            set("network.protocol.version", String(version.dropFirst(5)))
+        }
+        return attributes
     }
 
     /// How a request ended, for its span.
@@ -135,10 +133,24 @@ struct CGIHeaderExtractor: Extractor {
     }
 }
 
-/// Writes trace context into a dictionary, to read the ids a tracer gives a span.
-struct DictionaryInjector: Injector {
-    func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) {
-        carrier[key.lowercased()] = value
+/// A request's span context and its tracer: the ids its log lines carry, read when one is written.
+struct TraceSource: Sendable {
+    let tracer: any Tracer
+    let context: ServiceContext
+
+    /// The trace and span ids, as the tracer writes them into `traceparent`; nil when it does not
+    /// speak W3C trace context.
+    var ids: RequestLog.TraceIDs? {
+        var traceparent: String?
+        tracer.inject(context, into: &traceparent, using: TraceparentInjector())
+        return traceparent.flatMap(RequestLog.TraceIDs.init(traceparent:))
+    }
+}
+
+/// Keeps the `traceparent` a tracer injects, and nothing else.
+struct TraceparentInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout String?) {
+        if key.utf8.count == 11, key.lowercased() == "traceparent" { carrier = value }
     }
 }
 
@@ -159,11 +171,12 @@ extension RequestLog {
         /// The ids of a W3C `traceparent` value, `00-<trace id>-<span id>-<flags>`; nil when it is
         /// not one.
         public init?(traceparent: String) {
-            let parts = traceparent.split(separator: "-", omittingEmptySubsequences: false)
-            guard parts.count >= 4, parts[1].utf8.count == 32, parts[2].utf8.count == 16,
-                parts[1].utf8.allSatisfy(Self.isHex), parts[2].utf8.allSatisfy(Self.isHex)
+            // `vv-` then 32 hex digits, `-`, 16 hex digits, `-`.
+            let bytes = Array(traceparent.utf8)
+            guard bytes.count >= 55, bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"), bytes[52] == UInt8(ascii: "-"),
+                bytes[3..<35].allSatisfy(Self.isHex), bytes[36..<52].allSatisfy(Self.isHex)
             else { return nil }
-            self.init(traceID: String(parts[1]), spanID: String(parts[2]))
+            self.init(traceID: String(decoding: bytes[3..<35], as: UTF8.self), spanID: String(decoding: bytes[36..<52], as: UTF8.self))
         }
 
         private static func isHex(_ byte: UInt8) -> Bool {
