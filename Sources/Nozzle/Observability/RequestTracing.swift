@@ -36,6 +36,11 @@ struct RequestTracing: Sendable {
 
     /// Ends the span with what the request came to: its route, status and sizes, and why it failed.
     static func end(_ span: any Span, _ req: Request, _ res: Response, outcome: Outcome) {
+        // A span the tracer's sampler left out records nothing: it is only ended.
+        guard span.isRecording else {
+            span.end()
+            return
+        }
         let status = res.sentStatus
         let method = OpenTelemetryHTTP.method(req.method)
         if let template = req.routeTemplate {
