@@ -25,6 +25,32 @@ struct NginxTests {
         #expect(missing.json == ["error": "Not found"])
     }
 
+    /// The seed's zod example, `api/posts.swift`: a body breaking both rules gets one 400 listing
+    /// both, a form as well as JSON, and the document says what the route takes.
+    @Test func helloValidatesAPostAsZodWould() throws {
+        let stack = try NginxFrontedApp(binary: "hello", arguments: ["--openapi-path", "/api/_openapi"])
+        let post = #"{"title":"Validate All Input","content":"Never trust client data."}"#
+        let created = try stack.request("POST", "/api/posts", headers: ["Content-Type: application/json"], body: post)
+        #expect(created.status == 201)
+        #expect(created.json?["title"] == "Validate All Input")
+
+        let refused = try stack.request("POST", "/api/posts", headers: ["Content-Type: application/json"], body: #"{"title":"","content":""}"#)
+        #expect(refused.status == 400)
+        #expect(refused.json?["error"] == "Invalid request body")
+        #expect(refused.json?["issues"] == [
+            ["path": ["title"], "field": "title", "code": "too_small", "message": "String must contain at least 1 character(s)"],
+            ["path": ["content"], "field": "content", "code": "too_small", "message": "String must contain at least 1 character(s)"],
+        ])
+        let long = "title=\(String(repeating: "x", count: 201))"
+        let form = try stack.request("POST", "/api/posts", headers: ["Content-Type: application/x-www-form-urlencoded"], body: long)
+        #expect(form.json?["issues"]?.arrayValue?.map { $0["code"]?.stringValue ?? "" } == ["too_big", "invalid_type"])
+
+        let document = try #require(try stack.get("/api/_openapi").json)
+        let schema = document["paths"]?["/api/posts"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]
+        #expect(schema?["properties"]?["title"] == ["type": "string", "minLength": 1, "maxLength": 200])
+        #expect(document["paths"]?["/api/posts"]?["post"]?["responses"]?["400"] == ["$ref": "#/components/responses/BadRequest"])
+    }
+
     @Test func theTCPConfigReachesAnAppOnALoopbackPort() throws {
         let stack = try NginxFrontedApp(binary: "hello", overTCP: true)
         #expect(stack.socket.hasPrefix("127.0.0.1:"))

@@ -228,4 +228,60 @@ struct HostileInputTests {
         _ = store.hit("later", windowSeconds: 60, now: 1_200)
         #expect(store.clientCount == 1)
     }
+
+    /// Rules over everything a megabyte can hold: an array of 200,000 numbers that each break a
+    /// rule, one that repeats only at its end (uniqueness checked in one pass), and 90,000 unknown
+    /// members: one 400, its list bounded, in linear time.
+    struct Strict: Decodable, Validatable {
+        var numbers: [Int]
+        static func validations(_ rules: inout Validations) {
+            rules.unknownFields = .refused
+            rules.add("numbers", as: [Int].self, is: .unique)
+            rules.add(each: "numbers", as: Int.self, is: .range(0...9) && .multipleOf(2))
+        }
+    }
+
+    static let validating = TestClient(app: App(routes: RouteTable([
+        Route("/strict", config: RouteConfig(bodyParser: unlimited), handlers: ["POST": { req, res in
+            res.json(["count": .int(try req.body.decode(Strict.self).numbers.count)])
+        }]),
+    ])))
+
+    @Test func rulesOverAMegabyteAreLinear() async throws {
+        var invalid = Array(#"{"numbers":["#.utf8)
+        var elements = 0
+        while invalid.count < Self.megabyte - 10 {
+            invalid += Array("11,".utf8)
+            elements += 1
+        }
+        invalid.removeLast()
+        invalid += Array("]}".utf8)
+        let refused = await timed(Self.validating, "POST", "/strict", contentType: "application/json", body: invalid)
+        #expect(refused.status == 400)
+        #expect(refused.json?["issues"]?.arrayValue?.count == ValidationFailure.listLimit)
+        // Each element breaks two rules, and the array repeats itself.
+        #expect(refused.json?["issueCount"]?.intValue == 2 * elements + 1)
+
+        var distinct = Array(#"{"numbers":["#.utf8)
+        var number = 0
+        while distinct.count < Self.megabyte - 20 {
+            distinct += Array("\(number * 2),".utf8)
+            number += 1
+        }
+        distinct += Array("0]}".utf8)
+        let repeated = await timed(Self.validating, "POST", "/strict", contentType: "application/json", body: distinct)
+        #expect(repeated.status == 400)
+        #expect(repeated.json?["issues"]?[0]?["code"] == "not_unique")
+
+        var unknown = Array(#"{"numbers":[],"#.utf8)
+        var key = 0
+        while unknown.count < Self.megabyte - 20 {
+            unknown += Array("\"k\(key)\":0,".utf8)
+            key += 1
+        }
+        unknown += Array(#""end":0}"#.utf8)
+        let strict = await timed(Self.validating, "POST", "/strict", contentType: "application/json", body: unknown)
+        #expect(strict.status == 400)
+        #expect(strict.json?["issues"]?[0]?["code"] == "unrecognized_keys")
+    }
 }

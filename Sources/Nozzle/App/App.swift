@@ -96,7 +96,9 @@ public struct App: Sendable {
     public var configurationErrors: [String] {
         routes.routes.flatMap { route -> [String] in
             let name = route.file.isEmpty ? route.pattern : route.file
-            var problems: [String] = []
+            var problems = route.config.schemas.sorted { $0.key.rawValue < $1.key.rawValue }.flatMap { method, schema in
+                schema.ruleProblems.map { "\(name): \(method): \($0)" }
+            }
             if let limit = route.config.responseLimit, limit.bytes == nil {
                 problems.append("\(name): invalid responseLimit \"\(limit.text)\": use a byte count or a size such as \"4mb\", or nil for none")
             }

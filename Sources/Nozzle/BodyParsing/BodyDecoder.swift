@@ -7,10 +7,10 @@ extension RequestBody {
     /// ```
     ///
     /// A JSON body decodes as it is. A form's fields are strings, so they also decode into numbers and
-    /// booleans.
+    /// booleans. A ``Validatable`` type's rules are checked first, all of them.
     ///
     /// - Throws: ``HTTPError`` 400 `{"error":"Invalid request body","field":"address.zip","reason":"…"}`,
-    ///   naming the field and why it failed.
+    ///   naming the field and why it failed; for a ``Validatable`` type, `issues` lists every rule broken.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
         let value: JSON
         var lenient = false
@@ -30,10 +30,25 @@ extension RequestBody {
         case .text, .bytes:
             throw HTTPError(400, body: ["error": "Invalid request body", "reason": "expected JSON or a form, not \(kind)"])
         }
+        return try Self.decode(type, from: value, lenient: lenient, what: "Invalid request body")
+    }
+
+    /// Checks a ``Validatable`` type's rules, then decodes.
+    static func decode<T: Decodable>(_ type: T.Type, from value: JSON, lenient: Bool, what: String) throws -> T {
+        if let validatable = type as? any Validatable.Type {
+            var failure = ValidationFailure()
+            validatable.rules.validate(value, lenient: lenient, failure: &failure)
+            if failure.count > 0 { throw failure.error(what) }
+        }
         do {
             return try T(from: JSONValueDecoder(value: value, codingPath: [], lenient: lenient))
         } catch let error as DecodingError {
-            throw HTTPError(400, body: DecodingProblem(error).json)
+            var body = DecodingProblem(error).json
+            if case .object(var object) = body {
+                object["error"] = .string(what)
+                body = .object(object)
+            }
+            throw HTTPError(400, body: body)
         }
     }
 }

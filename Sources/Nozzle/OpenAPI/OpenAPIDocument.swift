@@ -100,10 +100,12 @@ public enum OpenAPIDocument {
         if let description { operation["description"] = .string(description) }
         let declared = HTTPMethod(rawValue: method).flatMap { route.config.schemas[$0] } ?? (method == "HEAD" ? route.config.schemas[.GET] : nil)
         let answersOptionsItself = method == "OPTIONS" && route.handler(for: "OPTIONS") == nil
-        if ["POST", "PUT", "PATCH"].contains(method) || declared?.request != nil {
+        let takesBody = ["POST", "PUT", "PATCH"].contains(method) || declared?.request != nil
+        if takesBody {
             operation["requestBody"] = .object(requestBody(route.config.bodyParser, schema: declared?.request))
         }
         var responses = JSONObject()
+        if takesBody && route.config.bodyParser != nil { responses["400"] = reference("BadRequest") }
         if answersOptionsItself {
             responses["204"] = [
                 "description": "No body: the methods this path serves are in `Allow`.",
@@ -158,6 +160,27 @@ public enum OpenAPIDocument {
             ],
             "required": ["error"],
         ]
+        let issue: JSON = [
+            "type": "object",
+            "properties": [
+                "path": ["type": "array", "items": ["oneOf": [["type": "string"], ["type": "integer"]]], "description": "Member names and array indexes, from the top."],
+                "field": ["type": "string", "description": "The path as one string: `lines[2].sku`."],
+                "code": ["type": "string", "description": "zod's code: `invalid_type`, `too_small`, `too_big`, `invalid_string`, `invalid_enum_value`, `not_unique`, `not_multiple_of`, `unrecognized_keys`."],
+                "message": ["type": "string"],
+            ],
+            "required": ["path", "field", "code", "message"],
+        ]
+        let validationError: JSON = [
+            "type": "object",
+            "properties": [
+                "error": ["type": "string"],
+                "field": ["type": "string", "description": "The first field with a problem."],
+                "reason": ["type": "string", "description": "What is wrong with it."],
+                "issues": ["type": "array", "items": ["$ref": "#/components/schemas/ValidationIssue"], "description": "Every rule the body broke (up to 100; `issueCount` says how many when there were more)."],
+                "issueCount": ["type": "integer"],
+            ],
+            "required": ["error"],
+        ]
         func response(_ description: String, schema: String = "Error", headers: JSONObject? = nil) -> JSON {
             var object: JSONObject = [
                 "description": .string(description),
@@ -167,6 +190,9 @@ public enum OpenAPIDocument {
             return .object(object)
         }
         var responses: JSONObject = [
+            "BadRequest": response(
+                "The body is not what the route takes: it does not parse (invalid JSON, a JSON string where the route wants an object, nothing at all), or it breaks the rules of the type the handler decodes, each listed in `issues`.",
+                schema: "ValidationError"),
             "NotFound": response("No route serves the path, or the handler found nothing: `{\"error\":\"Not found\"}`."),
             "MethodNotAllowed": response(
                 "The path does not serve this method; `Allow` lists those it does.",
@@ -177,7 +203,10 @@ public enum OpenAPIDocument {
             "ServerError": response("The handler failed: `{\"error\":\"Internal Server Error\"}`."),
         ]
         if timeout { responses["Timeout"] = response("The handler took longer than the app's request timeout: `{\"error\":\"Request timed out\"}`.") }
-        return ["schemas": ["Error": error, "LimitError": limitError], "responses": .object(responses)]
+        return [
+            "schemas": ["Error": error, "LimitError": limitError, "ValidationError": validationError, "ValidationIssue": issue],
+            "responses": .object(responses),
+        ]
     }
 
     static func reference(_ name: String) -> JSON { ["$ref": .string("#/components/responses/\(name)")] }

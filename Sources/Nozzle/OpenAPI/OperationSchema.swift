@@ -20,12 +20,15 @@ public struct OperationSchema: Sendable {
     public let response: JSON?
     /// The status a success answers with: 200 unless declared.
     public let status: Int
+    /// Validation rules of the request type that name fields it does not decode: ``App/configurationErrors``.
+    var ruleProblems: [String] = []
 
     /// A method that takes a `Request` body and answers a `Response` body with `status`.
     public init<Request: Decodable, Response: Decodable>(request: Request.Type, response: Response.Type, status: Int = 200) {
         self.request = SchemaDecoder.schema(of: request)
         self.response = SchemaDecoder.schema(of: response)
         self.status = status
+        ruleProblems = SchemaDecoder.ruleProblems(of: request)
     }
 
     /// A method that takes a `Request` body and answers with `status` (204, say) and no body described.
@@ -33,6 +36,7 @@ public struct OperationSchema: Sendable {
         self.request = SchemaDecoder.schema(of: request)
         self.response = nil
         self.status = status
+        ruleProblems = SchemaDecoder.ruleProblems(of: request)
     }
 
     /// A method that takes no body and answers a `Response` body with `status`.

@@ -19,6 +19,7 @@ struct SchemaDecoder {
     /// Decodes a placeholder `T`, recording its shape in `node`.
     static func decode<T: Decodable>(_ type: T.Type, into node: SchemaNode, depth: Int) throws -> T {
         if let value = placeholder(type, node: node) { return value }
+        if let validatable = type as? any Validatable.Type { node.rules = validatable.rules }
         guard depth < maxDepth else {
             node.kind = .any
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "nested too deep to describe"))
@@ -62,8 +63,17 @@ final class SchemaNode {
     /// Keys asked about with `decodeNil`: what `decodeIfPresent` does for an optional's value.
     var optional: Set<String> = []
     var items: SchemaNode?
+    /// The type's rules, when it is ``Validatable``: written into its schema.
+    var rules: Validations?
 
     var schema: JSON {
+        guard let rules, case .object(var object) = recordedSchema else { return recordedSchema }
+        rules.describe(&object)
+        return .object(object)
+    }
+
+    /// The schema as decoding recorded it, before the rules.
+    private var recordedSchema: JSON {
         switch kind {
         case .unknown, .any:
             return .object([:])
@@ -233,5 +243,43 @@ private struct SingleValueRecorder: SingleValueDecodingContainer {
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         try decodeAny(type, node: node, depth: depth)
+    }
+}
+
+extension SchemaDecoder {
+    /// Rules of a ``Validatable`` type (or of types it holds) that name a field the type does not
+    /// decode: a typo the compiler cannot see, found when the app starts.
+    static func ruleProblems<T: Decodable>(of type: T.Type) -> [String] {
+        let node = SchemaNode()
+        _ = try? decode(type, into: node, depth: 0)
+        return ruleProblems(node, rules: nil, path: "", type: "\(type)")
+    }
+
+    private static func ruleProblems(_ node: SchemaNode, rules inline: Validations?, path: String, type: String) -> [String] {
+        var problems: [String] = []
+        if let rules = inline ?? node.rules, case .object = node.kind {
+            for entry in rules.entries {
+                let key: String
+                var nested: (rules: Validations, each: Bool)?
+                switch entry {
+                case .field(let name, _, _): key = name
+                case .object(let name, _, let each, let rules):
+                    key = name
+                    nested = (rules, each)
+                }
+                guard let property = node.properties.first(where: { $0.name == key })?.node else {
+                    problems.append("\(type): a validation rule names '\(path)\(key)', which \(type) does not decode")
+                    continue
+                }
+                if let (rules, each) = nested, let target = each ? property.items : property {
+                    problems += ruleProblems(target, rules: rules, path: "\(path)\(key).", type: type)
+                }
+            }
+        }
+        for property in node.properties where property.node.rules != nil || !property.node.properties.isEmpty {
+            problems += ruleProblems(property.node, rules: nil, path: "\(path)\(property.name).", type: type)
+        }
+        if let items = node.items { problems += ruleProblems(items, rules: nil, path: path, type: type) }
+        return problems
     }
 }

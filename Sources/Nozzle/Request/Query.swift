@@ -150,11 +150,12 @@ public struct Query: Sendable, Sequence {
     }
 
     /// Decodes the query into a `Decodable` type; values are strings, so they also decode into
-    /// numbers and booleans, as a form's do.
+    /// numbers and booleans, as a form's do. A ``Validatable`` type's rules are checked first, all of them.
     ///
-    /// - Throws: ``HTTPError`` 400 naming the field and why it failed.
+    /// - Throws: ``HTTPError`` 400 `{"error":"Invalid query","field":"page","reason":"…"}` naming the
+    ///   parameter and why it failed; for a ``Validatable`` type, `issues` lists every rule broken.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try RequestBody.nestedForm(json).decode(type)
+        try RequestBody.decode(type, from: json, lenient: true, what: "Invalid query")
     }
 
     public func makeIterator() -> OrderedDictionary<String, Value>.Iterator { storage.makeIterator() }

@@ -1,0 +1,214 @@
+/// The rules one value must follow, combined with `&&`: `.count(1...100) && .email`. Each rule
+/// checks in time linear in the value, and writes itself into the value's JSON Schema.
+public struct Validator<Value: Sendable>: Sendable {
+    struct Rule: Sendable {
+        /// The issue's code and message when the value breaks the rule; nil when it follows it.
+        let test: @Sendable (Value) -> (code: String, message: String)?
+        let schema: @Sendable (inout JSONObject) -> Void
+    }
+
+    let rules: [Rule]
+
+    init(_ rules: [Rule]) { self.rules = rules }
+
+    init(schema: @escaping @Sendable (inout JSONObject) -> Void, test: @escaping @Sendable (Value) -> (code: String, message: String)?) {
+        rules = [Rule(test: test, schema: schema)]
+    }
+
+    /// No rule: the value need only be of its type.
+    public static var valid: Validator { Validator([]) }
+
+    /// Both sets of rules; every one broken is an issue of its own.
+    public static func && (lhs: Validator, rhs: Validator) -> Validator { Validator(lhs.rules + rhs.rules) }
+
+    func check(_ value: Value, path: [PathElement], failure: inout ValidationFailure) {
+        for rule in rules {
+            if let (code, message) = rule.test(value) { failure.append(ValidationIssue(path: path, code: code, message: message)) }
+        }
+    }
+
+    func describe(_ schema: inout JSONObject) {
+        for rule in rules { rule.schema(&schema) }
+    }
+}
+
+/// Bounds of a length or a count, from any of Swift's integer ranges.
+struct CountBounds: Sendable {
+    let minimum: Int?
+    let maximum: Int?
+}
+
+extension ClosedRange<Int> {
+    var bounds: CountBounds { CountBounds(minimum: lowerBound, maximum: upperBound) }
+}
+
+extension PartialRangeFrom<Int> {
+    var bounds: CountBounds { CountBounds(minimum: lowerBound, maximum: nil) }
+}
+
+extension PartialRangeThrough<Int> {
+    var bounds: CountBounds { CountBounds(minimum: nil, maximum: upperBound) }
+}
+
+// MARK: - Strings
+
+extension Validator where Value == String {
+    /// Between `range`'s bounds in length, counted in Unicode scalars as JSON Schema counts
+    /// (`minLength`, `maxLength`).
+    public static func count(_ range: ClosedRange<Int>) -> Validator { length(range.bounds) }
+    /// At least `range.lowerBound` long: `.count(1...)` is zod's `.min(1)`, a non-empty string.
+    public static func count(_ range: PartialRangeFrom<Int>) -> Validator { length(range.bounds) }
+    /// At most `range.upperBound` long.
+    public static func count(_ range: PartialRangeThrough<Int>) -> Validator { length(range.bounds) }
+
+    private static func length(_ bounds: CountBounds) -> Validator {
+        Validator(schema: { schema in
+            if let minimum = bounds.minimum { schema["minLength"] = .int(minimum) }
+            if let maximum = bounds.maximum { schema["maxLength"] = .int(maximum) }
+        }) { text in
+            let count = text.unicodeScalars.count
+            if let minimum = bounds.minimum, count < minimum {
+                return ("too_small", "String must contain at least \(minimum) character(s)")
+            }
+            if let maximum = bounds.maximum, count > maximum {
+                return ("too_big", "String must contain at most \(maximum) character(s)")
+            }
+            return nil
+        }
+    }
+
+    /// A character other than whitespace somewhere (`pattern: \S`): a name of spaces is no name.
+    public static var notBlank: Validator {
+        Validator(schema: { $0["pattern"] = "\\S" }) { text in
+            text.unicodeScalars.contains { !$0.properties.isWhitespace } ? nil : ("invalid_string", "String must not be blank")
+        }
+    }
+
+    /// An email address, as zod's `.email()` and the document's `format: email` take it.
+    public static var email: Validator { format("email", "Invalid email", StringFormats.isEmail) }
+    /// A UUID in its 8-4-4-4-12 hex form (`format: uuid`).
+    public static var uuid: Validator { format("uuid", "Invalid uuid", StringFormats.isUUID) }
+    /// An RFC 3339 date and time with an offset, `2026-12-05T20:36:00Z` (`format: date-time`).
+    public static var dateTime: Validator { format("date-time", "Invalid datetime", StringFormats.isDateTime) }
+    /// An absolute URI, `https://example.com/a?b` (`format: uri`).
+    public static var uri: Validator { format("uri", "Invalid url", StringFormats.isURI) }
+
+    private static func format(_ name: String, _ message: String, _ test: @escaping @Sendable (String) -> Bool) -> Validator {
+        Validator(schema: { $0["format"] = .string(name) }) { test($0) ? nil : ("invalid_string", message) }
+    }
+
+    /// One of `values` (`enum`).
+    public static func oneOf(_ values: [String]) -> Validator {
+        let allowed = Set(values)
+        let expected = values.map { "'\($0)'" }.joined(separator: " | ")
+        return Validator(schema: { $0["enum"] = .array(values.map(JSON.string)) }) { text in
+            allowed.contains(text) ? nil : ("invalid_enum_value", "Invalid enum value. Expected \(expected), received '\(text.prefix(100))'")
+        }
+    }
+}
+
+// MARK: - Numbers
+
+/// A number a rule can bound: `Int` and `Double`.
+public protocol ValidatedNumber: ValidatedValue, Comparable, Hashable {
+    /// The number as the document writes it.
+    var json: JSON { get }
+}
+
+extension Int: ValidatedNumber {
+    public var json: JSON { .int(self) }
+}
+
+extension Double: ValidatedNumber {
+    public var json: JSON { .double(self) }
+}
+
+extension Validator where Value: ValidatedNumber {
+    /// Within `range`, both ends included (`minimum`, `maximum`).
+    public static func range(_ range: ClosedRange<Value>) -> Validator { atLeast(range.lowerBound) && atMost(range.upperBound) }
+    /// At least `range.lowerBound`: `.range(0...)`.
+    public static func range(_ range: PartialRangeFrom<Value>) -> Validator { atLeast(range.lowerBound) }
+    /// At most `range.upperBound`: `.range(...100)`.
+    public static func range(_ range: PartialRangeThrough<Value>) -> Validator { atMost(range.upperBound) }
+
+    private static func atLeast(_ minimum: Value) -> Validator {
+        Validator(schema: { $0["minimum"] = minimum.json }) { value in
+            value < minimum ? ("too_small", "Number must be greater than or equal to \(minimum)") : nil
+        }
+    }
+
+    private static func atMost(_ maximum: Value) -> Validator {
+        Validator(schema: { $0["maximum"] = maximum.json }) { value in
+            value > maximum ? ("too_big", "Number must be less than or equal to \(maximum)") : nil
+        }
+    }
+
+    /// Greater than `bound`, which is excluded (`exclusiveMinimum`): zod's `.gt()`, `.positive()` as `.greaterThan(0)`.
+    public static func greaterThan(_ bound: Value) -> Validator {
+        Validator(schema: { $0["exclusiveMinimum"] = bound.json }) { value in
+            value > bound ? nil : ("too_small", "Number must be greater than \(bound)")
+        }
+    }
+
+    /// Less than `bound`, which is excluded (`exclusiveMaximum`): zod's `.lt()`.
+    public static func lessThan(_ bound: Value) -> Validator {
+        Validator(schema: { $0["exclusiveMaximum"] = bound.json }) { value in
+            value < bound ? nil : ("too_big", "Number must be less than \(bound)")
+        }
+    }
+
+    /// One of `values` (`enum`).
+    public static func oneOf(_ values: [Value]) -> Validator {
+        let allowed = Set(values)
+        let expected = values.map { "\($0)" }.joined(separator: " | ")
+        return Validator(schema: { $0["enum"] = .array(values.map(\.json)) }) { value in
+            allowed.contains(value) ? nil : ("invalid_enum_value", "Invalid enum value. Expected \(expected), received \(value)")
+        }
+    }
+}
+
+extension Validator where Value == Int {
+    /// A multiple of `divisor` (`multipleOf`).
+    public static func multipleOf(_ divisor: Int) -> Validator {
+        precondition(divisor > 0, "multipleOf takes a positive divisor")
+        return Validator(schema: { $0["multipleOf"] = .int(divisor) }) { value in
+            value % divisor == 0 ? nil : ("not_multiple_of", "Number must be a multiple of \(divisor)")
+        }
+    }
+}
+
+// MARK: - Arrays
+
+extension Validator {
+    /// Between `range`'s bounds in elements (`minItems`, `maxItems`).
+    public static func count<Element>(_ range: ClosedRange<Int>) -> Validator where Value == [Element] { items(range.bounds) }
+    /// At least `range.lowerBound` elements: `.count(1...)`, a non-empty array.
+    public static func count<Element>(_ range: PartialRangeFrom<Int>) -> Validator where Value == [Element] { items(range.bounds) }
+    /// At most `range.upperBound` elements.
+    public static func count<Element>(_ range: PartialRangeThrough<Int>) -> Validator where Value == [Element] { items(range.bounds) }
+
+    private static func items<Element>(_ bounds: CountBounds) -> Validator where Value == [Element] {
+        Validator(schema: { schema in
+            if let minimum = bounds.minimum { schema["minItems"] = .int(minimum) }
+            if let maximum = bounds.maximum { schema["maxItems"] = .int(maximum) }
+        }) { array in
+            if let minimum = bounds.minimum, array.count < minimum { return ("too_small", "Array must contain at least \(minimum) element(s)") }
+            if let maximum = bounds.maximum, array.count > maximum { return ("too_big", "Array must contain at most \(maximum) element(s)") }
+            return nil
+        }
+    }
+
+}
+
+extension Validator where Value: Collection, Value.Element: Hashable {
+    /// No element twice (`uniqueItems`), checked in one pass.
+    public static var unique: Validator {
+        Validator(schema: { $0["uniqueItems"] = true }) { array in
+            var seen = Set<Value.Element>(minimumCapacity: array.count)
+            for element in array where !seen.insert(element).inserted {
+                return ("not_unique", "Array must not contain the same element twice: \(String(describing: element).prefix(100)) repeats")
+            }
+            return nil
+        }
+    }
+}
