@@ -61,7 +61,7 @@ public struct Validations: Sendable {
     struct FieldCheck: Sendable {
         /// Whether the rules apply to each element of an array instead of the value.
         let each: Bool
-        let validate: @Sendable (JSON, _ lenient: Bool, _ path: [PathElement], _ failure: inout ValidationFailure) -> Void
+        let validate: @Sendable (JSON, _ lenient: Bool, _ path: ValidationPath, _ failure: inout ValidationFailure) -> Void
         let schema: @Sendable (inout JSONObject) -> Void
     }
 

@@ -5,7 +5,7 @@ public protocol ValidatedValue: Sendable {
     static var schemaType: String { get }
     /// The value of a member; nil, with an `invalid_type` issue, when it is not one. `lenient`
     /// reads a form's or a query's strings as numbers and booleans, as decoding does.
-    static func validated(from json: JSON, lenient: Bool, path: [PathElement], failure: inout ValidationFailure) -> Self?
+    static func validated(from json: JSON, lenient: Bool, path: ValidationPath, failure: inout ValidationFailure) -> Self?
     /// Writes the type into a schema.
     static func describe(_ schema: inout JSONObject)
 }
@@ -14,8 +14,8 @@ extension ValidatedValue {
     public static func describe(_ schema: inout JSONObject) { schema["type"] = .string(schemaType) }
 
     /// The `invalid_type` issue, in zod's words: `Expected string, received number`.
-    static func mismatch(_ json: JSON, path: [PathElement], failure: inout ValidationFailure) -> Self? {
-        failure.append(ValidationIssue(path: path, code: "invalid_type", message: "Expected \(schemaType), received \(json.kindName)"))
+    static func mismatch(_ json: JSON, path: ValidationPath, failure: inout ValidationFailure) -> Self? {
+        failure.append(path: path, code: "invalid_type", message: "Expected \(schemaType), received \(json.kindName)")
         return nil
     }
 }
@@ -23,7 +23,7 @@ extension ValidatedValue {
 extension String: ValidatedValue {
     public static var schemaType: String { "string" }
 
-    public static func validated(from json: JSON, lenient: Bool, path: [PathElement], failure: inout ValidationFailure) -> String? {
+    public static func validated(from json: JSON, lenient: Bool, path: ValidationPath, failure: inout ValidationFailure) -> String? {
         if case .string(let text) = json { return text }
         return mismatch(json, path: path, failure: &failure)
     }
@@ -32,12 +32,12 @@ extension String: ValidatedValue {
 extension Int: ValidatedValue {
     public static var schemaType: String { "integer" }
 
-    public static func validated(from json: JSON, lenient: Bool, path: [PathElement], failure: inout ValidationFailure) -> Int? {
+    public static func validated(from json: JSON, lenient: Bool, path: ValidationPath, failure: inout ValidationFailure) -> Int? {
         switch json {
         case .int(let number): return number
         case .double(let number) where number.rounded() == number && abs(number) < 9.0e15: return Int(number)
         case .double:
-            failure.append(ValidationIssue(path: path, code: "invalid_type", message: "Expected integer, received float"))
+            failure.append(path: path, code: "invalid_type", message: "Expected integer, received float")
             return nil
         case .string(let text) where lenient:
             if let number = Int(text) { return number }
@@ -50,7 +50,7 @@ extension Int: ValidatedValue {
 extension Double: ValidatedValue {
     public static var schemaType: String { "number" }
 
-    public static func validated(from json: JSON, lenient: Bool, path: [PathElement], failure: inout ValidationFailure) -> Double? {
+    public static func validated(from json: JSON, lenient: Bool, path: ValidationPath, failure: inout ValidationFailure) -> Double? {
         switch json {
         case .int(let number): return Double(number)
         case .double(let number): return number
@@ -65,7 +65,7 @@ extension Double: ValidatedValue {
 extension Bool: ValidatedValue {
     public static var schemaType: String { "boolean" }
 
-    public static func validated(from json: JSON, lenient: Bool, path: [PathElement], failure: inout ValidationFailure) -> Bool? {
+    public static func validated(from json: JSON, lenient: Bool, path: ValidationPath, failure: inout ValidationFailure) -> Bool? {
         switch json {
         case .bool(let flag): return flag
         case .string(let text) where lenient:
@@ -81,7 +81,7 @@ extension Bool: ValidatedValue {
 extension Array: ValidatedValue where Element: ValidatedValue {
     public static var schemaType: String { "array" }
 
-    public static func validated(from json: JSON, lenient: Bool, path: [PathElement], failure: inout ValidationFailure) -> [Element]? {
+    public static func validated(from json: JSON, lenient: Bool, path: ValidationPath, failure: inout ValidationFailure) -> [Element]? {
         let elements: [JSON]
         switch json {
         case .array(let array): elements = array
@@ -93,7 +93,7 @@ extension Array: ValidatedValue where Element: ValidatedValue {
         values.reserveCapacity(elements.count)
         var valid = true
         for (index, element) in elements.enumerated() {
-            if let value = Element.validated(from: element, lenient: lenient, path: path + [.index(index)], failure: &failure) {
+            if let value = Element.validated(from: element, lenient: lenient, path: path.appending(.index(index)), failure: &failure) {
                 values.append(value)
             } else {
                 valid = false
@@ -116,7 +116,7 @@ extension Array: ValidatedValue where Element: ValidatedValue {
 extension JSON: ValidatedValue {
     public static var schemaType: String { "value" }
 
-    public static func validated(from json: JSON, lenient: Bool, path: [PathElement], failure: inout ValidationFailure) -> JSON? { json }
+    public static func validated(from json: JSON, lenient: Bool, path: ValidationPath, failure: inout ValidationFailure) -> JSON? { json }
 
     public static func describe(_ schema: inout JSONObject) {}
 }

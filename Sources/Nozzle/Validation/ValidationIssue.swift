@@ -45,6 +45,26 @@ public enum PathElement: Sendable, Hashable {
     case index(Int)
 }
 
+/// Where a value is in a body, as the checks go down into it. Stepping into one more member or
+/// element keeps the step beside the path so far, so that checking each element of a large array
+/// allocates nothing; the whole path is put together only for an issue that is listed.
+public struct ValidationPath: Sendable {
+    private var base: [PathElement]
+    private var last: PathElement?
+
+    /// The top of the body.
+    public static let root = ValidationPath(base: [], last: nil)
+
+    /// The path one step further.
+    public func appending(_ element: PathElement) -> ValidationPath {
+        guard let last else { return ValidationPath(base: base, last: element) }
+        return ValidationPath(base: base + [last], last: element)
+    }
+
+    /// The steps, from the top.
+    public var elements: [PathElement] { last.map { base + [$0] } ?? base }
+}
+
 /// The issues of one body or query found so far, as a 400 answers them: at most ``listLimit``
 /// listed, all of them counted.
 public struct ValidationFailure: Sendable {
@@ -63,6 +83,13 @@ public struct ValidationFailure: Sendable {
     public mutating func append(_ issue: ValidationIssue) {
         count += 1
         if issues.count < Self.listLimit { issues.append(issue) }
+    }
+
+    /// Adds an issue, building its path and message only when it is listed: past ``listLimit``,
+    /// an issue costs a count.
+    public mutating func append(path: ValidationPath, code: String, message: @autoclosure () -> String) {
+        count += 1
+        if issues.count < Self.listLimit { issues.append(ValidationIssue(path: path.elements, code: code, message: message())) }
     }
 
     /// The 400: `error`, the first issue's `field` and `reason` (what a decoding failure answers), and every issue.

@@ -4,32 +4,32 @@ extension Validations {
     ///
     /// `req.body.decode(_:)` and `req.query.decode(_:)` call it for a ``Validatable`` type; `lenient`
     /// reads strings as numbers and booleans, as for a form or a query.
-    public func validate(_ value: JSON, lenient: Bool = false, path: [PathElement] = [], failure: inout ValidationFailure) {
+    public func validate(_ value: JSON, lenient: Bool = false, path: ValidationPath = .root, failure: inout ValidationFailure) {
         guard case .object(let object) = value else {
-            failure.append(ValidationIssue(path: path, code: "invalid_type", message: "Expected object, received \(value.kindName)"))
+            failure.append(path: path, code: "invalid_type", message: "Expected object, received \(value.kindName)")
             return
         }
         for entry in entries {
             switch entry {
             case .field(let key, let required, let check):
                 guard let member = present(object, key, required: required, path: path, failure: &failure) else { continue }
-                let memberPath = path + [.key(key)]
+                let memberPath = path.appending(.key(key))
                 guard check.each else {
                     check.validate(member, lenient, memberPath, &failure)
                     continue
                 }
                 for (index, element) in elements(member, lenient: lenient, path: memberPath, failure: &failure) {
-                    check.validate(element, lenient, memberPath + [.index(index)], &failure)
+                    check.validate(element, lenient, memberPath.appending(.index(index)), &failure)
                 }
             case .object(let key, let required, let each, let rules):
                 guard let member = present(object, key, required: required, path: path, failure: &failure) else { continue }
-                let memberPath = path + [.key(key)]
+                let memberPath = path.appending(.key(key))
                 guard each else {
                     rules.validate(member, lenient: lenient, path: memberPath, failure: &failure)
                     continue
                 }
                 for (index, element) in elements(member, lenient: lenient, path: memberPath, failure: &failure) {
-                    rules.validate(element, lenient: lenient, path: memberPath + [.index(index)], failure: &failure)
+                    rules.validate(element, lenient: lenient, path: memberPath.appending(.index(index)), failure: &failure)
                 }
             }
         }
@@ -38,27 +38,27 @@ extension Validations {
             let unknown = object.compactMap { known.contains($0.key) ? nil : $0.key }
             if !unknown.isEmpty {
                 let listed = unknown.prefix(20).map { "'\($0.prefix(100))'" }.joined(separator: ", ")
-                failure.append(ValidationIssue(path: path, code: "unrecognized_keys", message: "Unrecognized key(s) in object: \(listed)"))
+                failure.append(path: path, code: "unrecognized_keys", message: "Unrecognized key(s) in object: \(listed)")
             }
         }
     }
 
     /// The member `key`, when it is there and not null; a required one missing is an issue.
-    private func present(_ object: JSONObject, _ key: String, required: Bool, path: [PathElement], failure: inout ValidationFailure) -> JSON? {
+    private func present(_ object: JSONObject, _ key: String, required: Bool, path: ValidationPath, failure: inout ValidationFailure) -> JSON? {
         guard let member = object[key], member != .null else {
-            if required { failure.append(ValidationIssue(path: path + [.key(key)], code: "invalid_type", message: "Required")) }
+            if required { failure.append(path: path.appending(.key(key)), code: "invalid_type", message: "Required") }
             return nil
         }
         return member
     }
 
     /// An array's elements; a form field given once is a list of one.
-    private func elements(_ value: JSON, lenient: Bool, path: [PathElement], failure: inout ValidationFailure) -> EnumeratedSequence<[JSON]> {
+    private func elements(_ value: JSON, lenient: Bool, path: ValidationPath, failure: inout ValidationFailure) -> EnumeratedSequence<[JSON]> {
         switch value {
         case .array(let array): return array.enumerated()
         case .string where lenient: return [value].enumerated()
         default:
-            failure.append(ValidationIssue(path: path, code: "invalid_type", message: "Expected array, received \(value.kindName)"))
+            failure.append(path: path, code: "invalid_type", message: "Expected array, received \(value.kindName)")
             return [].enumerated()
         }
     }

@@ -2,8 +2,12 @@
 /// checks in time linear in the value, and writes itself into the value's JSON Schema.
 public struct Validator<Value: Sendable>: Sendable {
     struct Rule: Sendable {
-        /// The issue's code and message when the value breaks the rule; nil when it follows it.
-        let test: @Sendable (Value) -> (code: String, message: String)?
+        /// zod's code for a value that breaks it.
+        let code: String
+        /// Whether the value follows the rule.
+        let test: @Sendable (Value) -> Bool
+        /// Why a value does not: made only when the issue is listed.
+        let message: @Sendable (Value) -> String
         let schema: @Sendable (inout JSONObject) -> Void
     }
 
@@ -11,8 +15,12 @@ public struct Validator<Value: Sendable>: Sendable {
 
     init(_ rules: [Rule]) { self.rules = rules }
 
-    init(schema: @escaping @Sendable (inout JSONObject) -> Void, test: @escaping @Sendable (Value) -> (code: String, message: String)?) {
-        rules = [Rule(test: test, schema: schema)]
+    /// One rule.
+    init(
+        _ code: String, schema: @escaping @Sendable (inout JSONObject) -> Void, test: @escaping @Sendable (Value) -> Bool,
+        message: @escaping @Sendable (Value) -> String
+    ) {
+        rules = [Rule(code: code, test: test, message: message, schema: schema)]
     }
 
     /// No rule: the value need only be of its type.
@@ -21,9 +29,9 @@ public struct Validator<Value: Sendable>: Sendable {
     /// Both sets of rules; every one broken is an issue of its own.
     public static func && (lhs: Validator, rhs: Validator) -> Validator { Validator(lhs.rules + rhs.rules) }
 
-    func check(_ value: Value, path: [PathElement], failure: inout ValidationFailure) {
-        for rule in rules {
-            if let (code, message) = rule.test(value) { failure.append(ValidationIssue(path: path, code: code, message: message)) }
+    func check(_ value: Value, path: ValidationPath, failure: inout ValidationFailure) {
+        for rule in rules where !rule.test(value) {
+            failure.append(path: path, code: rule.code, message: rule.message(value))
         }
     }
 
@@ -62,25 +70,24 @@ extension Validator where Value == String {
     public static func count(_ range: PartialRangeThrough<Int>) -> Validator { length(range.bounds) }
 
     private static func length(_ bounds: CountBounds) -> Validator {
-        Validator(schema: { schema in
-            if let minimum = bounds.minimum { schema["minLength"] = .int(minimum) }
-            if let maximum = bounds.maximum { schema["maxLength"] = .int(maximum) }
-        }) { text in
-            let count = text.unicodeScalars.count
-            if let minimum = bounds.minimum, count < minimum {
-                return ("too_small", "String must contain at least \(minimum) character(s)")
+        var rules = Validator.valid
+        if let minimum = bounds.minimum {
+            rules = rules && Validator("too_small", schema: { $0["minLength"] = .int(minimum) }, test: { $0.unicodeScalars.count >= minimum }) { _ in
+                "String must contain at least \(minimum) character(s)"
             }
-            if let maximum = bounds.maximum, count > maximum {
-                return ("too_big", "String must contain at most \(maximum) character(s)")
-            }
-            return nil
         }
+        if let maximum = bounds.maximum {
+            rules = rules && Validator("too_big", schema: { $0["maxLength"] = .int(maximum) }, test: { $0.unicodeScalars.count <= maximum }) { _ in
+                "String must contain at most \(maximum) character(s)"
+            }
+        }
+        return rules
     }
 
     /// A character other than whitespace somewhere (`pattern: \S`): a name of spaces is no name.
     public static var notBlank: Validator {
-        Validator(schema: { $0["pattern"] = "\\S" }) { text in
-            text.unicodeScalars.contains { !$0.properties.isWhitespace } ? nil : ("invalid_string", "String must not be blank")
+        Validator("invalid_string", schema: { $0["pattern"] = "\\S" }, test: { $0.unicodeScalars.contains { !$0.properties.isWhitespace } }) { _ in
+            "String must not be blank"
         }
     }
 
@@ -94,15 +101,15 @@ extension Validator where Value == String {
     public static var uri: Validator { format("uri", "Invalid url", StringFormats.isURI) }
 
     private static func format(_ name: String, _ message: String, _ test: @escaping @Sendable (String) -> Bool) -> Validator {
-        Validator(schema: { $0["format"] = .string(name) }) { test($0) ? nil : ("invalid_string", message) }
+        Validator("invalid_string", schema: { $0["format"] = .string(name) }, test: test) { _ in message }
     }
 
     /// One of `values` (`enum`).
     public static func oneOf(_ values: [String]) -> Validator {
         let allowed = Set(values)
         let expected = values.map { "'\($0)'" }.joined(separator: " | ")
-        return Validator(schema: { $0["enum"] = .array(values.map(JSON.string)) }) { text in
-            allowed.contains(text) ? nil : ("invalid_enum_value", "Invalid enum value. Expected \(expected), received '\(text.prefix(100))'")
+        return Validator("invalid_enum_value", schema: { $0["enum"] = .array(values.map(JSON.string)) }, test: { allowed.contains($0) }) { text in
+            "Invalid enum value. Expected \(expected), received '\(text.prefix(100))'"
         }
     }
 }
@@ -132,28 +139,28 @@ extension Validator where Value: ValidatedNumber {
     public static func range(_ range: PartialRangeThrough<Value>) -> Validator { atMost(range.upperBound) }
 
     private static func atLeast(_ minimum: Value) -> Validator {
-        Validator(schema: { $0["minimum"] = minimum.json }) { value in
-            value < minimum ? ("too_small", "Number must be greater than or equal to \(minimum)") : nil
+        Validator("too_small", schema: { $0["minimum"] = minimum.json }, test: { $0 >= minimum }) { _ in
+            "Number must be greater than or equal to \(minimum)"
         }
     }
 
     private static func atMost(_ maximum: Value) -> Validator {
-        Validator(schema: { $0["maximum"] = maximum.json }) { value in
-            value > maximum ? ("too_big", "Number must be less than or equal to \(maximum)") : nil
+        Validator("too_big", schema: { $0["maximum"] = maximum.json }, test: { $0 <= maximum }) { _ in
+            "Number must be less than or equal to \(maximum)"
         }
     }
 
     /// Greater than `bound`, which is excluded (`exclusiveMinimum`): zod's `.gt()`, `.positive()` as `.greaterThan(0)`.
     public static func greaterThan(_ bound: Value) -> Validator {
-        Validator(schema: { $0["exclusiveMinimum"] = bound.json }) { value in
-            value > bound ? nil : ("too_small", "Number must be greater than \(bound)")
+        Validator("too_small", schema: { $0["exclusiveMinimum"] = bound.json }, test: { $0 > bound }) { _ in
+            "Number must be greater than \(bound)"
         }
     }
 
     /// Less than `bound`, which is excluded (`exclusiveMaximum`): zod's `.lt()`.
     public static func lessThan(_ bound: Value) -> Validator {
-        Validator(schema: { $0["exclusiveMaximum"] = bound.json }) { value in
-            value < bound ? nil : ("too_big", "Number must be less than \(bound)")
+        Validator("too_big", schema: { $0["exclusiveMaximum"] = bound.json }, test: { $0 < bound }) { _ in
+            "Number must be less than \(bound)"
         }
     }
 
@@ -161,8 +168,8 @@ extension Validator where Value: ValidatedNumber {
     public static func oneOf(_ values: [Value]) -> Validator {
         let allowed = Set(values)
         let expected = values.map { "\($0)" }.joined(separator: " | ")
-        return Validator(schema: { $0["enum"] = .array(values.map(\.json)) }) { value in
-            allowed.contains(value) ? nil : ("invalid_enum_value", "Invalid enum value. Expected \(expected), received \(value)")
+        return Validator("invalid_enum_value", schema: { $0["enum"] = .array(values.map(\.json)) }, test: { allowed.contains($0) }) { value in
+            "Invalid enum value. Expected \(expected), received \(value)"
         }
     }
 }
@@ -171,8 +178,8 @@ extension Validator where Value == Int {
     /// A multiple of `divisor` (`multipleOf`).
     public static func multipleOf(_ divisor: Int) -> Validator {
         precondition(divisor > 0, "multipleOf takes a positive divisor")
-        return Validator(schema: { $0["multipleOf"] = .int(divisor) }) { value in
-            value % divisor == 0 ? nil : ("not_multiple_of", "Number must be a multiple of \(divisor)")
+        return Validator("not_multiple_of", schema: { $0["multipleOf"] = .int(divisor) }, test: { $0 % divisor == 0 }) { _ in
+            "Number must be a multiple of \(divisor)"
         }
     }
 }
@@ -188,27 +195,33 @@ extension Validator {
     public static func count<Element>(_ range: PartialRangeThrough<Int>) -> Validator where Value == [Element] { items(range.bounds) }
 
     private static func items<Element>(_ bounds: CountBounds) -> Validator where Value == [Element] {
-        Validator(schema: { schema in
-            if let minimum = bounds.minimum { schema["minItems"] = .int(minimum) }
-            if let maximum = bounds.maximum { schema["maxItems"] = .int(maximum) }
-        }) { array in
-            if let minimum = bounds.minimum, array.count < minimum { return ("too_small", "Array must contain at least \(minimum) element(s)") }
-            if let maximum = bounds.maximum, array.count > maximum { return ("too_big", "Array must contain at most \(maximum) element(s)") }
-            return nil
+        var rules = Validator.valid
+        if let minimum = bounds.minimum {
+            rules = rules && Validator("too_small", schema: { $0["minItems"] = .int(minimum) }, test: { $0.count >= minimum }) { _ in
+                "Array must contain at least \(minimum) element(s)"
+            }
         }
+        if let maximum = bounds.maximum {
+            rules = rules && Validator("too_big", schema: { $0["maxItems"] = .int(maximum) }, test: { $0.count <= maximum }) { _ in
+                "Array must contain at most \(maximum) element(s)"
+            }
+        }
+        return rules
     }
-
 }
 
 extension Validator where Value: Collection, Value.Element: Hashable {
     /// No element twice (`uniqueItems`), checked in one pass.
     public static var unique: Validator {
-        Validator(schema: { $0["uniqueItems"] = true }) { array in
-            var seen = Set<Value.Element>(minimumCapacity: array.count)
-            for element in array where !seen.insert(element).inserted {
-                return ("not_unique", "Array must not contain the same element twice: \(String(describing: element).prefix(100)) repeats")
-            }
-            return nil
+        Validator("not_unique", schema: { $0["uniqueItems"] = true }, test: { repeated(in: $0) == nil }) { array in
+            "Array must not contain the same element twice: \(String(describing: repeated(in: array)!).prefix(100)) repeats"
         }
+    }
+
+    /// The first element seen twice.
+    private static func repeated(in array: Value) -> Value.Element? {
+        var seen = Set<Value.Element>(minimumCapacity: array.count)
+        for element in array where !seen.insert(element).inserted { return element }
+        return nil
     }
 }
