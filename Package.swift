@@ -28,6 +28,12 @@ let package = Package(
         .executable(name: "hello", targets: ["hello"]),
         .executable(name: "blitz", targets: ["blitz"]),
     ],
+    traits: [
+        // Off unless an app asks for it (`.package(url: ..., traits: ["Tracing"])`): an app that does
+        // not trace builds no tracing package.
+        .trait(name: "Tracing", description: "A server span per request with swift-distributed-tracing, and trace ids on log lines"),
+        .default(enabledTraits: []),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
@@ -44,7 +50,7 @@ let package = Package(
                 "NozzleRouteGrammar",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing", condition: .when(traits: ["Tracing"])),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
@@ -56,7 +62,10 @@ let package = Package(
         ),
         .target(
             name: "NozzleTesting",
-            dependencies: ["Nozzle", "NozzleFastCGI", .product(name: "Tracing", package: "swift-distributed-tracing")],
+            dependencies: [
+                "Nozzle", "NozzleFastCGI",
+                .product(name: "Tracing", package: "swift-distributed-tracing", condition: .when(traits: ["Tracing"])),
+            ],
             swiftSettings: swiftSettings
         ),
         // The route grammar and the HTTP methods, which the core and the route compiler share.
@@ -94,7 +103,7 @@ let package = Package(
             name: "NozzleTests",
             dependencies: [
                 "Nozzle", "NozzleTesting", "NozzleRouteGrammar", "CNozzleCompression",
-                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing", condition: .when(traits: ["Tracing"])),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings

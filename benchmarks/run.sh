@@ -57,9 +57,12 @@ done
 echo "Building the examples in release..." >&2
 swift build --package-path "$root" -c release --product hello >&2 || exit 1
 swift build --package-path "$root" -c release --product blitz >&2 || exit 1
-swift build --package-path "$root" -c release --product nozzle-micro-benchmarks >&2 || exit 1
+# The micro-benchmarks and the traced hello need the Tracing trait: built apart, in .build-traced.
+traced_build=(--package-path "$root" -c release --traits Tracing --scratch-path "$root/.build-traced")
+swift build "${traced_build[@]}" --product nozzle-micro-benchmarks >&2 || exit 1
+swift build "${traced_build[@]}" --product nozzle-traced-hello >&2 || exit 1
+traced_bin=$(swift build "${traced_build[@]}" --show-bin-path)
 swift build --package-path "$root" -c release --product fixture-app >&2 || exit 1
-swift build --package-path "$root" -c release --product nozzle-traced-hello >&2 || exit 1
 swift build --package-path "$root/examples/users" -c release >&2 || exit 1
 bin=$(swift build --package-path "$root" -c release --show-bin-path)
 users_bin=$(swift build --package-path "$root/examples/users" -c release --show-bin-path)/users
@@ -103,8 +106,8 @@ spawn-fcgi -n -s "$D/cpoll.sock" -M 0666 -- "$D/bin/epoll-responder" "$workers" 
 "$bin/hello" --listen "unix:$D/hello.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/hello.log" & pids+=($!); disown $!
 hello_pid=$!
 [[ -n $baseline ]] && { "$base_bin/hello" --listen "unix:$D/base.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/base.log" & pids+=($!); disown $!; }
-TRACER=record "$bin/nozzle-traced-hello" --listen "unix:$D/traced.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/traced.log" & pids+=($!); disown $!
-TRACER=off "$bin/nozzle-traced-hello" --listen "unix:$D/untraced.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/untraced.log" & pids+=($!); disown $!
+TRACER=record "$traced_bin/nozzle-traced-hello" --listen "unix:$D/traced.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/traced.log" & pids+=($!); disown $!
+TRACER=off "$traced_bin/nozzle-traced-hello" --listen "unix:$D/untraced.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/untraced.log" & pids+=($!); disown $!
 "$bin/blitz" --listen "unix:$D/blitz.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/blitz.log" & pids+=($!); disown $!
 blitz_pid=$!
 "$bin/fixture-app" --listen "unix:$D/fixture.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/fixture.log" & pids+=($!); disown $!
@@ -370,7 +373,7 @@ cgi_launcher=$(hyperfine -N --warmup 20 --runs 300 --export-json "$D/cgi-launche
 
 # The worst bodies we know, through nginx to the release build: the default limits, and the limits lifted.
 mkdir -p "$D/hostile"
-"$bin/nozzle-micro-benchmarks" --write-hostile-bodies "$D/hostile"
+"$traced_bin/nozzle-micro-benchmarks" --write-hostile-bodies "$D/hostile"
 hostile_rows=""
 for body in "$D"/hostile/*.body; do
   base=${body%.body}
@@ -383,7 +386,7 @@ for body in "$D"/hostile/*.body; do
   hostile_rows+="$row"$'\n'
 done
 
-micro=$("$bin/nozzle-micro-benchmarks")
+micro=$("$traced_bin/nozzle-micro-benchmarks")
 
 # The tables.
 {

@@ -1,3 +1,4 @@
+#if Tracing
 public import Tracing
 import Synchronization
 
@@ -182,3 +183,4 @@ enum RecordingSpanIDs: ServiceContextKey {
         var spanID: String
     }
 }
+#endif

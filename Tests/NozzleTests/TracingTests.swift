@@ -1,3 +1,4 @@
+#if Tracing
 import InMemoryTracing
 import Nozzle
 import NozzleTesting
@@ -239,3 +240,4 @@ struct TracingTests {
         #expect(span.attributes["http.request.method_original"]?.toSpanAttribute() == "BREW")
     }
 }
+#endif

@@ -149,18 +149,22 @@ results.append(("response header block, 4 fields", measure(perBatch: 50_000) { _
 // tracer, and with one that records each request's server span: what tracing costs a request.
 let helloRoutes = RouteTable([Route("/api/hello", handlers: ["GET": { _, res in res.json(["message": "Hello, World!"]) }])])
 let untracedApp = App(routes: helloRoutes)
+#if Tracing
 let tracedApp = {
     var app = App(routes: helloRoutes)
     app.tracer = RecordingTracer()
     return app
 }()
+#endif
 let quietLog = MemoryLogWriter()
 results.append(("GET through the pipeline, no tracer", await measureAsync(perBatch: 20_000) { _ in
     blackHole(await untracedApp.call("GET", "/api/hello", logWriter: quietLog))
 }))
+#if Tracing
 results.append(("GET through the pipeline, a tracer recording its span", await measureAsync(perBatch: 20_000) { _ in
     blackHole(await tracedApp.call("GET", "/api/hello", logWriter: quietLog))
 }))
+#endif
 
 var hostileRows: [String] = []
 for (name, route, contentType, body) in hostileCases {

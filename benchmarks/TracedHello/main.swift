@@ -9,5 +9,9 @@ import Glibc
 #endif
 
 var app = App(routes: RouteTable([Route("/api/hello", handlers: ["GET": { _, res in res.json(["message": "Hello, World!"]) }])]))
+#if Tracing
 if getenv("TRACER").map({ String(cString: $0) }) != "off" { app.tracer = RecordingTracer() }
+#else
+if getenv("TRACER").map({ String(cString: $0) }) != "off" { fatalError("build with --traits Tracing to trace") }
+#endif
 app.main()

@@ -152,7 +152,9 @@ extension App {
             req.log.info("request cancelled")
         } else {
             req.log.error("handler threw: \(String(reflecting: error))")
+            #if Tracing
             req.span?.recordError(error)
+            #endif
         }
         var body: JSONObject = ["error": "Internal server error"]
         if development { body["detail"] = .string(String(reflecting: error)) }

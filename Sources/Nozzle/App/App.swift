@@ -1,5 +1,7 @@
 public import CoreMetrics
+#if Tracing
 public import Tracing
+#endif
 
 /// A Nozzle app: its compiled routes, its app-wide middleware, and how it maps URLs to routes.
 ///
@@ -42,10 +44,12 @@ public struct App: Sendable {
     /// The title, version and description of the app's OpenAPI document (`app openapi`); the title
     /// is the executable's name unless set.
     public var openAPI = OpenAPIInfo()
+    #if Tracing
     /// The tracer that records a server span for each request. Nil, the default, means the one
     /// bootstrapped with `InstrumentationSystem.bootstrap(_:)` (swift-otel's, say), if any: with
-    /// neither, requests are not traced and pay nothing for it. See ``Request`` for the span.
+    /// neither, requests are not traced and pay nothing for it. With the package's `Tracing` trait.
     public var tracer: (any Tracer)?
+    #endif
     /// Where request metrics go (`http.server.request.duration`, `http.server.active_requests`, body
     /// sizes). Nil, the default, means the factory bootstrapped with `MetricsSystem.bootstrap(_:)`,
     /// if any: with neither, nothing is recorded and nothing is paid.

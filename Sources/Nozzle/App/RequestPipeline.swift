@@ -1,5 +1,7 @@
 import Synchronization
+#if Tracing
 import Tracing
+#endif
 
 /// One request's way through an app, whatever carried it: FastCGI, CGI, or ``App/call(_:_:headers:body:environment:contentLength:requestID:logWriter:)``.
 ///
@@ -16,18 +18,27 @@ package struct RequestPipeline: Sendable {
     package var hostPage: (@Sendable (Request, Response) -> Bool)?
     /// Called once per request of the app, when the client has its answer, with the seconds it took.
     package var completed: (@Sendable (Request, Response, Double) -> Void)?
+    #if Tracing
     /// The server spans, when the app has a tracer.
     let tracing: RequestTracing?
+    #endif
     /// The request metrics, when the app has a metrics factory.
     let metrics: HTTPServerMetrics?
+    /// Whether requests are traced or measured: what plain requests skip.
+    let observes: Bool
 
     /// A pipeline for `app`; its tracer and metrics factory are the ones set or bootstrapped now.
     package init(app: App, basePath: String? = nil, logFormat: LogFormat = .logfmt) {
         self.app = app
         self.basePath = basePath ?? app.basePath
         self.logFormat = logFormat
-        tracing = RequestTracing(app: app)
         metrics = HTTPServerMetrics(app: app)
+        #if Tracing
+        tracing = RequestTracing(app: app)
+        observes = tracing != nil || metrics != nil
+        #else
+        observes = metrics != nil
+        #endif
     }
 
     /// Answers one request; returns once the app is done with it (which, after a timeout, can be
@@ -46,7 +57,7 @@ package struct RequestPipeline: Sendable {
             sink.finish()
             return
         }
-        if tracing != nil || metrics != nil {
+        if observes {
             await runObserved(req, res, sink: sink, started: started)
             return
         }
@@ -68,6 +79,7 @@ package struct RequestPipeline: Sendable {
     @inline(never)
     private func runObserved(_ req: Request, _ res: Response, sink: any ResponseSink, started: ContinuousClock.Instant) async {
         if let metrics { _ = metrics.started(method: req.method) }
+        #if Tracing
         guard let tracing else {
             await respond(to: req, res, sink: sink, started: started)
             return
@@ -80,6 +92,9 @@ package struct RequestPipeline: Sendable {
         await ServiceContext.$current.withValue(span.context) {
             await respond(to: req, res, sink: sink, started: started)
         }
+        #else
+        await respond(to: req, res, sink: sink, started: started)
+        #endif
     }
 
     /// Runs the app with ``App/requestTimeout``: past it, the request is answered 504 and its task
@@ -134,19 +149,21 @@ package struct RequestPipeline: Sendable {
     private func finish(_ req: Request, _ res: Response, sink: any ResponseSink, started: ContinuousClock.Instant, timedOut: Bool = false) {
         sink.finish()
         let elapsed = ContinuousClock.now - started
-        if tracing != nil || metrics != nil { observe(req, res, elapsed: elapsed, timedOut: timedOut) }
+        if observes { observe(req, res, elapsed: elapsed, timedOut: timedOut) }
         completed?(req, res, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
     /// Ends the request's span and records its metrics, after the web server has its last byte.
     @inline(never)
     private func observe(_ req: Request, _ res: Response, elapsed: Duration, timedOut: Bool) {
+        #if Tracing
         if let span = req.span {
             // Only the timeout's own finish, or a cancelled request task's, can end it otherwise.
             let outcome: RequestTracing.Outcome = timedOut ? .timedOut : Task.isCancelled ? .cancelled : .answered
             RequestTracing.end(span, req, res, outcome: outcome)
             req.span = nil
         }
+        #endif
         if let metrics {
             let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
             metrics.finished(req, res, nanoseconds: nanoseconds)

@@ -52,9 +52,17 @@ public struct RequestLog: Sendable {
     /// The ids of the request's trace and server span, when it is traced: every line then carries
     /// `trace_id` and `span_id`, so that logs and traces join. Read from the span when a line is
     /// written: most requests write none.
-    public var trace: TraceIDs? { traceSource?.ids }
+    public var trace: TraceIDs? {
+        #if Tracing
+        traceSource?.ids
+        #else
+        nil
+        #endif
+    }
+    #if Tracing
     /// The request's span and its tracer, when it is traced.
     var traceSource: TraceSource?
+    #endif
     let writer: any LogWriter
     let format: LogFormat
 

@@ -1,4 +1,6 @@
+#if Tracing
 package import Tracing
+#endif
 
 /// An HTTP request, as a route handler sees it.
 ///
@@ -67,8 +69,10 @@ public final class Request: @unchecked Sendable {
     /// The template of the route that answered, as OpenAPI and OpenTelemetry write it
     /// (`/api/post/{pid}`), once routing has run.
     package internal(set) var routeTemplate: String?
+    #if Tracing
     /// The request's server span, when it is traced.
     package var span: (any Span)?
+    #endif
     let bodySource: any BodySource
     var bodyConsumed = false
     /// The response to this request, for ``fresh``; the request pipeline lets go of it when the

@@ -1,3 +1,4 @@
+#if Tracing
 import InMemoryTracing
 import Synchronization
 import Tracing
@@ -48,3 +49,4 @@ struct W3CInMemoryTracer: Tracer {
     var finishedSpans: [FinishedInMemorySpan] { recorder.finishedSpans }
     var activeSpans: [InMemorySpan] { recorder.activeSpans }
 }
+#endif
