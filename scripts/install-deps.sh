@@ -12,7 +12,8 @@
 # libfcgi's own FastCGI client, cgi-fcgi (the wire format checked against the C implementation),
 # chromium and tesseract-ocr (the status page is rendered in a headless browser and its screenshot
 # read back), python3-pip, and from PyPI openapi-spec-validator, which checks the apps' OpenAPI documents,
-# and opentelemetry-proto, with which the tests' OTLP receiver decodes the spans the users example exports.
+# opentelemetry-proto, with which the tests' OTLP receiver decodes the spans the users example exports,
+# and schemathesis, which tests the examples against their own documents.
 #
 # Usage: scripts/install-deps.sh [--run] [--list]
 #   --run    only what building and running needs (nginx/run.sh)
@@ -20,7 +21,7 @@
 set -euo pipefail
 run_packages=(zlib1g-dev libbrotli-dev pkg-config nginx spawn-fcgi curl libsqlite3-dev openssl)
 test_packages=(multiwatch wrk systemd postgresql iproute2 apache2 lighttpd caddy haproxy h2o libfcgi-bin chromium tesseract-ocr python3-pip)
-python_test_packages=(openapi-spec-validator opentelemetry-proto)
+python_test_packages=(openapi-spec-validator opentelemetry-proto schemathesis)
 only_run=false list=false
 for argument in "$@"; do
   case $argument in

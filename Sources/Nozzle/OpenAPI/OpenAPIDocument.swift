@@ -84,8 +84,11 @@ public enum OpenAPIDocument {
         if let summary { item["summary"] = .string(summary) }
         if let description { item["description"] = .string(description) }
         if !parameters.isEmpty { item["parameters"] = .array(parameters) }
-        var methods = route.handlers["*"] != nil ? Route.standardMethods : route.allowedMethods.filter { Route.standardMethods.contains($0) }
-        if !methods.contains("OPTIONS") { methods.append("OPTIONS") }
+        // The methods the route's handlers serve. HEAD (which GET serves) and OPTIONS (which Nozzle
+        // answers with `Allow`) only when the route has a handler of its own for them: listed for
+        // every path, they only trip tools that test a document (an OPTIONS after a DELETE, say).
+        let own = route.handlers["*"] != nil ? Route.standardMethods.filter { $0 != "HEAD" && $0 != "OPTIONS" } : []
+        let methods = Route.standardMethods.filter { own.contains($0) || route.handlers[$0] != nil }
         for method in methods {
             item[method.lowercased()] = .object(operation(method, route: route, path: path, app: app))
         }
@@ -95,32 +98,30 @@ public enum OpenAPIDocument {
     static func operation(_ method: String, route: Route, path: String, app: App) -> JSONObject {
         var operation: JSONObject = ["operationId": .string(operationID(method, path))]
         let handlerDoc = route.documentation.handlers[method] ?? route.documentation.handlers["*"] ?? ""
-        let (summary, description) = split(method == "HEAD" && route.handlers["HEAD"] == nil ? "" : handlerDoc)
+        let (summary, description) = split(handlerDoc)
         if let summary { operation["summary"] = .string(summary) }
         if let description { operation["description"] = .string(description) }
-        let declared = HTTPMethod(rawValue: method).flatMap { route.config.schemas[$0] } ?? (method == "HEAD" ? route.config.schemas[.GET] : nil)
-        let answersOptionsItself = method == "OPTIONS" && route.handler(for: "OPTIONS") == nil
+        let declared = HTTPMethod(rawValue: method).flatMap { route.config.schemas[$0] }
         let takesBody = ["POST", "PUT", "PATCH"].contains(method) || declared?.request != nil
         if takesBody {
             operation["requestBody"] = .object(requestBody(route.config.bodyParser, schema: declared?.request))
         }
         var responses = JSONObject()
         if takesBody && route.config.bodyParser != nil { responses["400"] = reference("BadRequest") }
-        if answersOptionsItself {
-            responses["204"] = [
-                "description": "No body: the methods this path serves are in `Allow`.",
-                "headers": ["Allow": ["schema": ["type": "string"], "description": .string(route.allowedMethods.joined(separator: ", "))]],
-            ]
-        } else if method == "HEAD" {
-            responses[String(declared?.status ?? 200)] = ["description": "What GET answers, without the body."]
-        } else if let declared {
+        if let declared {
             var success: JSONObject = ["description": .string(HTTPStatus.message(declared.status) ?? "Success")]
             if let schema = declared.response { success["content"] = ["application/json": ["schema": schema]] }
             responses[String(declared.status)] = .object(success)
         } else {
             responses["2XX"] = ["description": "Success."]
         }
-        responses["404"] = reference("NotFound")
+        for (status, description) in (declared?.answers ?? [:]).sorted(by: { $0.key < $1.key }) {
+            responses[String(status)] = [
+                "description": .string(description),
+                "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]],
+            ]
+        }
+        if responses["404"] == nil { responses["404"] = reference("NotFound") }
         responses["405"] = reference("MethodNotAllowed")
         responses["413"] = reference("PayloadTooLarge")
         responses["500"] = reference("ServerError")
@@ -140,9 +141,10 @@ public enum OpenAPIDocument {
         var body: JSONObject = [
             "description": .string("At most \(parser.sizeLimit.text) (`bodyParser.sizeLimit`), inflated; larger gets 413."),
             "content": [
-                "application/json": ["schema": schema ?? [:]],
+                // Without a declared type, what `strict` takes: an object or an array.
+                "application/json": ["schema": schema ?? (parser.strict ? ["type": ["object", "array"]] : [:])],
                 "application/x-www-form-urlencoded": ["schema": object],
-                "multipart/form-data": ["schema": ["type": "object"]],
+                "multipart/form-data": ["schema": object],
             ],
         ]
         if schema != nil { body["required"] = true }

@@ -20,8 +20,31 @@ public struct OperationSchema: Sendable {
     public let response: JSON?
     /// The status a success answers with: 200 unless declared.
     public let status: Int
+    /// The other statuses the method answers itself, each with what it means (409 "A user with
+    /// this email already exists", 401 …); their body is `{"error": …}`. See ``answering(_:_:)``.
+    public private(set) var answers: [Int: String] = [:]
     /// Validation rules of the request type that name fields it does not decode: ``App/configurationErrors``.
     var ruleProblems: [String] = []
+
+    /// A method that takes no body and answers with `status` (204, say) and no body described.
+    public init(status: Int = 200) {
+        request = nil
+        response = nil
+        self.status = status
+    }
+
+    /// The same, also answering `status` when `description` says so, with an `{"error": …}` body:
+    /// what the document lists beside the answers Nozzle gives by itself.
+    ///
+    /// ```swift
+    /// .POST: OperationSchema(request: UserFields.self, response: User.self, status: 201)
+    ///     .answering(409, "A user with this email already exists"),
+    /// ```
+    public func answering(_ status: Int, _ description: String) -> OperationSchema {
+        var schema = self
+        schema.answers[status] = description
+        return schema
+    }
 
     /// A method that takes a `Request` body and answers a `Response` body with `status`.
     public init<Request: Decodable, Response: Decodable>(request: Request.Type, response: Response.Type, status: Int = 200) {

@@ -6,10 +6,13 @@ enum UserByID: APIRoute {
         middleware: [RequireBearerToken(methods: ["DELETE"])],
         schemas: [
             "GET": OperationSchema(response: User.self),
-            "POST": OperationSchema(request: UserFields.self, response: User.self),
-            "PUT": OperationSchema(request: UserFields.self, response: User.self),
-            "PATCH": OperationSchema(request: UserChanges.self, response: User.self),
+            "POST": OperationSchema(request: UserFields.self, response: User.self).answering(409, duplicate),
+            "PUT": OperationSchema(request: UserFields.self, response: User.self).answering(409, duplicate),
+            "PATCH": OperationSchema(request: UserChanges.self, response: User.self).answering(409, duplicate),
+            "DELETE": OperationSchema(status: 204).answering(401, "No bearer token, or not the right one (`USERS_TOKEN`)"),
         ])
+
+    private static let duplicate = "Another user has this email"
 
     /// `GET /api/users/42`: 200 with the user, or 404 `{"error":"User not found"}`.
     static func GET(_ req: Request, _ res: Response) async throws {

@@ -4,7 +4,8 @@ import Nozzle
 enum Users: APIRoute {
     static let config = RouteConfig(schemas: [
         "GET": OperationSchema(response: UserPage.self),
-        "POST": OperationSchema(request: UserFields.self, response: User.self, status: 201),
+        "POST": OperationSchema(request: UserFields.self, response: User.self, status: 201)
+            .answering(409, "A user with this email already exists"),
     ])
 
     /// `GET /api/users?limit=20&page=1`: one page of users, oldest first. Clients and proxies may
