@@ -6,7 +6,9 @@ import Nozzle
 /// The body parser is off: the signature covers the exact bytes, so they are read as they came,
 /// checked, and only then parsed.
 enum Webhook: APIRoute {
-    static let config = RouteConfig(bodyParser: false)
+    static let config = RouteConfig(bodyParser: false, schemas: [
+        .POST: OperationSchema(status: 200).answering(400, "The signature is missing or wrong, or the signed body is not an event with a type"),
+    ])
 
     static func POST(_ req: Request, _ res: Response) async throws {
         guard let secret = WebhookSignature.secret else {
