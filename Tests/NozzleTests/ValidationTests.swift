@@ -254,4 +254,62 @@ struct ValidationTests {
         #expect(failure.count == 5_000)
         #expect(failure.issues.count == ValidationFailure.listLimit)
     }
+
+    struct ItemPath: Decodable, Validatable {
+        var id: Int
+        static func validations(_ rules: inout Validations) { rules.add("id", as: Int.self, is: .range(1...)) }
+    }
+
+    struct Listing: Decodable, Validatable {
+        var limit: Int?
+        var sort: String?
+        static func validations(_ rules: inout Validations) {
+            rules.add("limit", as: Int.self, is: .range(1...100), required: false)
+            rules.add("sort", as: String.self, is: .oneOf(["name", "date"]), required: false)
+        }
+    }
+
+    static let declaredApp = App(routes: RouteTable([
+        Route("/items/[id]", file: "api/items/[id].swift", config: RouteConfig(params: ItemPath.self, schemas: [
+            .GET: OperationSchema(status: 200).query(Listing.self),
+        ]), handlers: ["GET": { req, res in res.json(["id": .string(req.params["id"] ?? "")]) }, "DELETE": { _, res in res.status(204).end() }]),
+    ]))
+
+    @Test func declaredPathAndQueryParametersAreCheckedBeforeTheHandler() async throws {
+        let client = TestClient(app: Self.declaredApp)
+        #expect(await client.request("GET", "/items/7?limit=10&sort=name").json == ["id": "7"])
+        let badID = await client.request("GET", "/items/x")
+        #expect(badID.status == 400)
+        #expect(badID.json?["error"] == "Invalid path parameter")
+        #expect(badID.json?["field"] == "id")
+        #expect(badID.json?["reason"] == "Expected integer, received string")
+        // The path's rules hold for every method; the query's for the method that declares them.
+        #expect(await client.request("DELETE", "/items/0").json?["issues"]?[0]?["code"] == "too_small")
+        #expect(await client.request("DELETE", "/items/3?limit=9999").status == 204)
+        let badQuery = await client.request("GET", "/items/3?limit=0&sort=size")
+        #expect(badQuery.status == 400)
+        #expect(badQuery.json?["error"] == "Invalid query")
+        #expect(badQuery.json?["issues"]?.arrayValue?.map { $0["field"]?.stringValue ?? "" } == ["limit", "sort"])
+    }
+
+    @Test func declaredParametersGoIntoTheDocument() throws {
+        let document = OpenAPIDocument.json(for: Self.declaredApp, defaultTitle: "t")
+        let path = try #require(document["paths"]?["/items/{id}"])
+        #expect(path["parameters"]?[0]?["schema"] == ["type": "integer", "format": "int64", "minimum": 1])
+        let query = try #require(path["get"]?["parameters"]?.arrayValue)
+        #expect(query.map { $0["name"]?.stringValue ?? "" }.sorted() == ["limit", "sort"])
+        #expect(query.first { $0["name"] == "sort" }?["schema"] == ["type": "string", "enum": ["name", "date"]])
+        #expect(query.allSatisfy { $0["in"] == "query" && $0["required"] == false })
+        #expect(path["get"]?["responses"]?["400"] == ["$ref": "#/components/responses/BadRequest"])
+        #expect(path["delete"]?["responses"]?["400"] == ["$ref": "#/components/responses/BadRequest"])
+    }
+
+    @Test func aDeclaredParameterTheRouteDoesNotHaveStopsTheAppAtStart() {
+        struct Wrong: Decodable, Validatable {
+            var slug: String
+            static func validations(_ rules: inout Validations) { rules.add("slug", as: String.self, is: .count(1...)) }
+        }
+        let app = App(routes: RouteTable([Route("/items/[id]", file: "api/items/[id].swift", config: RouteConfig(params: Wrong.self), handlers: ["GET": { _, _ in }])]))
+        #expect(app.configurationErrors == ["api/items/[id].swift: params: 'slug' is not a parameter of /items/[id]"])
+    }
 }

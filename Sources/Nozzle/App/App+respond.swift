@@ -76,13 +76,33 @@ extension App {
         }
         for (name, value) in match.params { req.query.set(name, value) }
 
-        if let handler = route.handler(for: req.method) { return (route, handler) }
+        if let handler = route.handler(for: req.method) {
+            if let refusal = Self.checkParameters(route, req) {
+                render(refusal, req, res)
+                return nil
+            }
+            return (route, handler)
+        }
         let allow = route.allowedMethods.joined(separator: ", ")
         guard req.method == "OPTIONS" else {
             render(HTTPError(405, "Method not allowed", headers: Headers([("Allow", allow)])), req, res)
             return nil
         }
         return (route, { _, res in res.status(204).setHeader("Allow", allow).end() })
+    }
+
+    /// The 400 for path or query parameters that break the types and rules the route declares; nil
+    /// when they follow them, or none are declared.
+    @inline(never)
+    private static func checkParameters(_ route: Route, _ req: Request) -> HTTPError? {
+        if let params = route.config.params {
+            let values = JSONObject(req.params.entries.map { ($0.name, $0.value.json) })
+            if let refusal = params.check(.object(values), what: "Invalid path parameter") { return refusal }
+        }
+        let method = HTTPMethod(rawValue: req.method)
+        let declared = method.flatMap { route.config.schemas[$0] } ?? (method == .HEAD ? route.config.schemas[.GET] : nil)
+        if let query = declared?.queryParameters { return query.check(req.query.json, what: "Invalid query") }
+        return nil
     }
 
     /// After the handler: a response it never sent is ended, and one past `responseLimit` is logged.

@@ -101,7 +101,19 @@ public struct App: Sendable {
         routes.routes.flatMap { route -> [String] in
             let name = route.file.isEmpty ? route.pattern : route.file
             var problems = route.config.schemas.sorted { $0.key.rawValue < $1.key.rawValue }.flatMap { method, schema in
-                schema.ruleProblems.map { "\(name): \(method): \($0)" }
+                (schema.ruleProblems + (schema.queryParameters?.problems ?? [])).map { "\(name): \(method): \($0)" }
+            }
+            problems += (route.config.params?.problems ?? []).map { "\(name): params: \($0)" }
+            if let declared = route.config.params?.properties.keys {
+                let segments = Set(route.segments.compactMap { segment -> String? in
+                    switch segment {
+                    case .literal: nil
+                    case .param(let name), .catchAll(let name), .optionalCatchAll(let name): name
+                    }
+                })
+                for key in declared where !segments.contains(key) {
+                    problems.append("\(name): params: '\(key)' is not a parameter of \(route.pattern)")
+                }
             }
             if let limit = route.config.responseLimit, limit.bytes == nil {
                 problems.append("\(name): invalid responseLimit \"\(limit.text)\": use a byte count or a size such as \"4mb\", or nil for none")

@@ -74,6 +74,15 @@ public enum OpenAPIDocument {
         return [(base, parameters), (withTail, parameters + [tailParameter])]
     }
 
+    /// A path parameter with the schema the route declares for it (``RouteConfig/params``), if any.
+    static func declaredSchema(_ parameter: JSON, _ params: ParameterRules?) -> JSON {
+        guard let params, case .object(var object) = parameter, let name = object["name"]?.stringValue,
+            let schema = params.properties[name]
+        else { return parameter }
+        object["schema"] = schema
+        return .object(object)
+    }
+
     static func parameter(_ name: String, description: String) -> JSON {
         ["name": .string(name), "in": "path", "required": true, "description": .string(description), "schema": ["type": "string"]]
     }
@@ -83,7 +92,7 @@ public enum OpenAPIDocument {
         let (summary, description) = split(route.documentation.route)
         if let summary { item["summary"] = .string(summary) }
         if let description { item["description"] = .string(description) }
-        if !parameters.isEmpty { item["parameters"] = .array(parameters) }
+        if !parameters.isEmpty { item["parameters"] = .array(parameters.map { declaredSchema($0, route.config.params) }) }
         // The methods the route's handlers serve. HEAD (which GET serves) and OPTIONS (which Nozzle
         // answers with `Allow`) only when the route has a handler of its own for them: listed for
         // every path, they only trip tools that test a document (an OPTIONS after a DELETE, say).
@@ -106,8 +115,15 @@ public enum OpenAPIDocument {
         if takesBody {
             operation["requestBody"] = .object(requestBody(route.config.bodyParser, schema: declared?.request))
         }
+        if let query = declared?.queryParameters {
+            let required = query.required
+            operation["parameters"] = .array(query.properties.map { name, schema in
+                ["name": .string(name), "in": "query", "required": .bool(required.contains(name)), "schema": schema]
+            })
+        }
         var responses = JSONObject()
-        if takesBody && route.config.bodyParser != nil { responses["400"] = reference("BadRequest") }
+        let checksInput = (takesBody && route.config.bodyParser != nil) || declared?.queryParameters != nil || route.config.params != nil
+        if checksInput { responses["400"] = reference("BadRequest") }
         if let declared {
             var success: JSONObject = ["description": .string(HTTPStatus.message(declared.status) ?? "Success")]
             if let schema = declared.response { success["content"] = ["application/json": ["schema": schema]] }
@@ -193,7 +209,7 @@ public enum OpenAPIDocument {
         }
         var responses: JSONObject = [
             "BadRequest": response(
-                "The body is not what the route takes: it does not parse (invalid JSON, a JSON string where the route wants an object, nothing at all), or it breaks the rules of the type the handler decodes, each listed in `issues`.",
+                "The body or the parameters are not what the route takes: the body does not parse (invalid JSON, a JSON string where the route wants an object, nothing at all), or it, the path or the query breaks the declared types and rules, each issue listed in `issues`.",
                 schema: "ValidationError"),
             "NotFound": response("No route serves the path, or the handler found nothing: `{\"error\":\"Not found\"}`."),
             "MethodNotAllowed": response(

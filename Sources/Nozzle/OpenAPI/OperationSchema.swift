@@ -23,8 +23,23 @@ public struct OperationSchema: Sendable {
     /// The other statuses the method answers itself, each with what it means (409 "A user with
     /// this email already exists", 401 …); their body is `{"error": …}`. See ``answering(_:_:)``.
     public private(set) var answers: [Int: String] = [:]
+    /// The query parameters' types and rules, checked before the handler; see ``query(_:)``.
+    public private(set) var queryParameters: ParameterRules?
     /// Validation rules of the request type that name fields it does not decode: ``App/configurationErrors``.
     var ruleProblems: [String] = []
+
+    /// The same, with query parameters of `type`'s properties: checked before the handler runs (a
+    /// 400 `{"error":"Invalid query",…}` naming each one that breaks a rule), and listed in the
+    /// document with their schemas.
+    ///
+    /// ```swift
+    /// .GET: OperationSchema(response: UserPage.self).query(ListQuery.self),
+    /// ```
+    public func query(_ type: any Validatable.Type) -> OperationSchema {
+        var schema = self
+        schema.queryParameters = ParameterRules(type)
+        return schema
+    }
 
     /// A method that takes no body and answers with `status` (204, say) and no body described.
     public init(status: Int = 200) {

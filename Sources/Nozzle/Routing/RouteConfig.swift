@@ -16,27 +16,30 @@ public struct RouteConfig: Sendable {
     public var responseLimit: SizeLimit?
     /// What each method takes and gives, by method, for the OpenAPI document; see ``OperationSchema``.
     public var schemas: [HTTPMethod: OperationSchema]
+    /// The path parameters' types and rules, checked before any handler; see ``ParameterRules``.
+    public var params: ParameterRules?
 
     /// A route config; the body parser is on with a 1mb limit unless set otherwise.
     public init(
         bodyParser: BodyParserConfig? = BodyParserConfig(), middleware: [any Middleware] = [], externalResolver: Bool = false,
-        responseLimit: SizeLimit? = "4mb", schemas: [HTTPMethod: OperationSchema] = [:]
+        responseLimit: SizeLimit? = "4mb", params: (any Validatable.Type)? = nil, schemas: [HTTPMethod: OperationSchema] = [:]
     ) {
         self.bodyParser = bodyParser
         self.middleware = middleware
         self.externalResolver = externalResolver
         self.responseLimit = responseLimit
+        self.params = params.map(ParameterRules.init)
         self.schemas = schemas
     }
 
     /// A route config with the body parser on (`true`) or off (`false`).
     public init(
         bodyParser enabled: Bool, middleware: [any Middleware] = [], externalResolver: Bool = false, responseLimit: SizeLimit? = "4mb",
-        schemas: [HTTPMethod: OperationSchema] = [:]
+        params: (any Validatable.Type)? = nil, schemas: [HTTPMethod: OperationSchema] = [:]
     ) {
         self.init(
             bodyParser: enabled ? BodyParserConfig() : nil, middleware: middleware, externalResolver: externalResolver, responseLimit: responseLimit,
-            schemas: schemas)
+            params: params, schemas: schemas)
     }
 }
 

@@ -112,7 +112,13 @@ struct UsersExampleTests {
         #expect(broken.json?["error"] != nil)
         #expect(try stack.get("/api/users?limit=abc").json?["field"] == "limit")
         #expect(try stack.get("/api/users?page=0").status == 400)
-        #expect(try stack.get("/api/users/abc").status == 404)
+        // The id is declared a positive whole number: anything else is a 400 naming it.
+        for id in ["abc", "0", "1.5", "99999999999999999999"] {
+            let refused = try stack.get("/api/users/\(id)")
+            #expect(refused.status == 400, "\(id)")
+            #expect(refused.json?["error"] == "Invalid path parameter", "\(id)")
+            #expect(refused.json?["field"] == "id", "\(id)")
+        }
         let list = try stack.get("/api/users")
         #expect(list.json?["total"]?.intValue == 0, "\(list.status) \(list.body) \(stack.app?.stderr ?? "")")
     }

@@ -4,6 +4,7 @@ import Nozzle
 enum UserByID: APIRoute {
     static let config = RouteConfig(
         middleware: [RequireBearerToken(methods: ["DELETE"])],
+        params: UserPath.self,
         schemas: [
             "GET": OperationSchema(response: User.self),
             "POST": OperationSchema(request: UserFields.self, response: User.self).answering(409, duplicate),
@@ -41,9 +42,9 @@ enum UserByID: APIRoute {
 
     private static let notFound = HTTPError(404, "User not found")
 
-    /// The id in the URL; one that is not a number names no user.
+    /// The id in the URL: a positive whole number, as `UserPath` has Nozzle check before any handler.
     private static func id(_ req: Request) throws -> Int64 {
-        guard let id = Int64(params(req).id), id > 0 else { throw notFound }
+        guard let id = Int64(params(req).id) else { throw notFound }
         return id
     }
 
@@ -56,5 +57,14 @@ enum UserByID: APIRoute {
         } catch UserStoreError.duplicateEmail {
             throw fail(409, ["error": "A user with this email already exists", "field": "email"])
         }
+    }
+}
+
+/// The path's parameter: a user's id is a positive whole number; anything else is a 400 naming `id`.
+struct UserPath: Decodable, Validatable {
+    var id: Int
+
+    static func validations(_ rules: inout Validations) {
+        rules.add("id", as: Int.self, is: .range(1...))
     }
 }

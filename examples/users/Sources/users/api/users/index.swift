@@ -3,7 +3,7 @@ import Nozzle
 /// `/api/users`: the list, and creating a user.
 enum Users: APIRoute {
     static let config = RouteConfig(schemas: [
-        "GET": OperationSchema(response: UserPage.self),
+        "GET": OperationSchema(response: UserPage.self).query(ListQuery.self),
         "POST": OperationSchema(request: UserFields.self, response: User.self, status: 201)
             .answering(409, "A user with this email already exists"),
     ])
@@ -11,8 +11,10 @@ enum Users: APIRoute {
     /// `GET /api/users?limit=20&page=1`: one page of users, oldest first. Clients and proxies may
     /// cache it for a minute (`Cache-Control: max-age=60`).
     static func GET(_ req: Request, _ res: Response) async throws {
-        let limit = try positiveInteger(req, "limit", default: 20, max: 100)
-        let page = try positiveInteger(req, "page", default: 1, max: 1_000_000)
+        // Checked against ListQuery's rules before this runs.
+        let query = try req.query.decode(ListQuery.self)
+        let limit = query.limit ?? 20
+        let page = query.page ?? 1
         let (users, total) = try await Database.users.list(limit: limit, page: page)
         res.setHeader("Cache-Control", "max-age=60")
         res.json(UserPage(users: users, page: page, limit: limit, total: total))
@@ -29,13 +31,16 @@ enum Users: APIRoute {
             throw fail(409, ["error": "A user with this email already exists", "field": "email"])
         }
     }
+}
 
-    private static func positiveInteger(_ req: Request, _ name: String, default value: Int, max: Int) throws -> Int {
-        guard let text = req.query[name] else { return value }
-        guard let number = Int(text), number >= 1, number <= max else {
-            throw fail(400, ["error": .string("\(name) must be a whole number from 1 to \(max)"), "field": .string(name)])
-        }
-        return number
+/// The list's query: `?limit=20&page=1`, both optional.
+struct ListQuery: Decodable, Validatable {
+    var limit: Int?
+    var page: Int?
+
+    static func validations(_ rules: inout Validations) {
+        rules.add("limit", as: Int.self, is: .range(1...100), required: false)
+        rules.add("page", as: Int.self, is: .range(1...1_000_000), required: false)
     }
 }
 
