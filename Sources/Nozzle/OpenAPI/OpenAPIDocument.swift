@@ -153,7 +153,8 @@ public enum OpenAPIDocument {
                 "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]],
             ]
         }
-        let object: JSON = schema ?? ["type": "object"]
+        // A form's fields are strings: none can be null.
+        let object: JSON = schema.map(withoutNull) ?? ["type": "object"]
         var body: JSONObject = [
             "description": .string("At most \(parser.sizeLimit.text) (`bodyParser.sizeLimit`), inflated; larger gets 413."),
             "content": [
@@ -225,6 +226,22 @@ public enum OpenAPIDocument {
             "schemas": ["Error": error, "LimitError": limitError, "ValidationError": validationError, "ValidationIssue": issue],
             "responses": .object(responses),
         ]
+    }
+
+    /// An object schema whose properties cannot be null: what a form or a query can carry.
+    static func withoutNull(_ schema: JSON) -> JSON {
+        guard case .object(var object) = schema, var properties = object["properties"]?.objectValue else { return schema }
+        for (name, property) in properties {
+            guard case .object(var field) = property else { continue }
+            if case .array(let types)? = field["type"], types.contains("null") {
+                let rest = types.filter { $0 != "null" }
+                field["type"] = rest.count == 1 ? rest[0] : .array(rest)
+            }
+            if case .array(let values)? = field["enum"] { field["enum"] = .array(values.filter { $0 != .null }) }
+            properties[name] = .object(field)
+        }
+        object["properties"] = .object(properties)
+        return .object(object)
     }
 
     static func reference(_ name: String) -> JSON { ["$ref": .string("#/components/responses/\(name)")] }

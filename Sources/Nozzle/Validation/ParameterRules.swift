@@ -34,8 +34,9 @@ public struct ParameterRules: Sendable {
         return failure.count > 0 ? failure.error(what) : nil
     }
 
-    /// Each parameter's schema, by name.
-    var properties: JSONObject { schema["properties"]?.objectValue ?? JSONObject() }
+    /// Each parameter's schema, by name. A parameter is a string in a URL, never null: an optional
+    /// one is one that may be left out.
+    var properties: JSONObject { OpenAPIDocument.withoutNull(schema)["properties"]?.objectValue ?? JSONObject() }
 
     /// The names that must be given.
     var required: Set<String> { Set((schema["required"]?.arrayValue ?? []).compactMap(\.stringValue)) }

@@ -63,6 +63,15 @@ extension Validations {
         }
     }
 
+    /// `type: string` as `type: [string, null]`, and `null` among an `enum`'s values.
+    private static func allowNull(_ schema: inout JSONObject) {
+        if case .string(let type)? = schema["type"] { schema["type"] = [.string(type), "null"] }
+        if case .array(var values)? = schema["enum"], !values.contains(.null) {
+            values.append(.null)
+            schema["enum"] = .array(values)
+        }
+    }
+
     /// Writes the rules into `schema`, an object's JSON Schema, as the OpenAPI document shows them.
     public func describe(_ schema: inout JSONObject) {
         var properties = schema["properties"]?.objectValue ?? JSONObject()
@@ -78,6 +87,8 @@ extension Validations {
                     property["items"] = .object(items)
                 } else {
                     check.schema(&property)
+                    // An optional field may also be null, as decoding into an optional takes it.
+                    if !isRequired { Self.allowNull(&property) }
                 }
                 properties[key] = .object(property)
                 if isRequired && !required.contains(key) { required.append(key) }
