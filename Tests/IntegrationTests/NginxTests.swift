@@ -76,6 +76,10 @@ struct NginxTests {
         #expect(try stack.get("/api/optional/a").body == #"{"slug":["a"]}"#)
         #expect(try stack.get("/api/optional/a/b").body == #"{"slug":["a","b"]}"#)
         #expect(try stack.get("/api/post/a%2Fb").body == "Post: a/b")
+        // Its `handler` routes serve GET alone (`RouteConfig(methods: [.GET])`), as its document says.
+        let delete = try stack.request("DELETE", "/api/post/abc")
+        #expect(delete.status == 405)
+        #expect(delete.headers["Allow"] == "GET, HEAD")
     }
 
     @Test func requestCarriesParamsHeadersAndRepeatedCookies() throws {

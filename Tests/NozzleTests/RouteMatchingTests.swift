@@ -76,6 +76,40 @@ struct RouteMatchingTests {
         #expect(response.body.isEmpty)
     }
 
+    /// `RouteConfig(methods:)` narrows what a `handler` answers: the rest get 405 with `Allow`,
+    /// OPTIONS gets Nozzle's 204, HEAD comes with GET, and the document lists only those methods.
+    @Test func aHandlerAnswersOnlyTheMethodsItDeclares() async throws {
+        let app = App(routes: RouteTable([
+            Route("/post/[pid]", file: "api/post/[pid].swift", config: RouteConfig(methods: [.GET, .POST]), handlers: ["*": { req, res in
+                res.end("\(req.method) \(req.params["pid"]!)")
+            }]),
+        ]))
+        let client = TestClient(app: app)
+        #expect(await client.request("GET", "/post/a").text == "GET a")
+        #expect(await client.request("POST", "/post/a").text == "POST a")
+        let head = await client.request("HEAD", "/post/a")
+        #expect(head.status == 200 && head.body.isEmpty)
+        for method in ["DELETE", "PUT", "PATCH", "PURGE"] {
+            let refused = await client.request(method, "/post/a")
+            #expect(refused.status == 405, "\(method)")
+            #expect(refused.headers["Allow"] == "GET, HEAD, POST", "\(method)")
+        }
+        let options = await client.request("OPTIONS", "/post/a")
+        #expect(options.status == 204)
+        #expect(options.headers["Allow"] == "GET, HEAD, POST")
+        let path = OpenAPIDocument.json(for: app, defaultTitle: "t")["paths"]?["/post/{pid}"]
+        let documented = ["get", "head", "post", "put", "patch", "delete", "options"].filter { path?[$0] != nil }
+        #expect(documented == ["get", "post"])
+        #expect(app.configurationErrors.isEmpty)
+    }
+
+    @Test func methodsOnARouteWithAFunctionPerMethodStopsTheApp() {
+        let app = App(routes: RouteTable([
+            Route("/t", file: "api/t.swift", config: RouteConfig(methods: [.GET]), handlers: ["GET": { _, res in res.end() }]),
+        ]))
+        #expect(app.configurationErrors == ["api/t.swift: methods: the route has a function per method, which are the methods it answers; `methods` is for `handler`"])
+    }
+
     @Test func strictTrailingSlashRejectsTheSlash() async {
         var app = App(routes: seedRoutes)
         app.strictTrailingSlash = true

@@ -115,6 +115,9 @@ public struct App: Sendable {
                     problems.append("\(name): params: '\(key)' is not a parameter of \(route.pattern)")
                 }
             }
+            if route.config.methods != nil && route.handlers["*"] == nil {
+                problems.append("\(name): methods: the route has a function per method, which are the methods it answers; `methods` is for `handler`")
+            }
             if let limit = route.config.responseLimit, limit.bytes == nil {
                 problems.append("\(name): invalid responseLimit \"\(limit.text)\": use a byte count or a size such as \"4mb\", or nil for none")
             }

@@ -46,20 +46,24 @@ public final class Route: Sendable {
 
     /// The methods this route answers, as the `Allow` header lists them: HEAD comes with GET.
     public var allowedMethods: [String] {
-        if handlers["*"] != nil { return Route.standardMethods }
+        if handlers["*"] != nil && config.methods == nil { return Route.standardMethods }
         var methods: [String] = []
-        for method in Route.standardMethods where handlers[method] != nil || (method == "HEAD" && handlers["GET"] != nil) {
+        for method in Route.standardMethods where handler(for: method) != nil {
             methods.append(method)
         }
-        for method in handlers.keys.sorted() where !Route.standardMethods.contains(method) { methods.append(method) }
+        for method in handlers.keys.sorted() where method != "*" && !Route.standardMethods.contains(method) { methods.append(method) }
         return methods
     }
 
-    /// The handler for `method`: HEAD is served by GET.
+    /// The handler for `method`: HEAD is served by GET, and `handler` (`*`) serves the methods
+    /// ``RouteConfig/methods`` lists, or all of them.
     public func handler(for method: String) -> Handler? {
         if let handler = handlers[method] { return handler }
         if method == "HEAD", let get = handlers["GET"] { return get }
-        return handlers["*"]
+        guard let any = handlers["*"] else { return nil }
+        guard let only = config.methods else { return any }
+        let named = HTTPMethod(rawValue: method == "HEAD" ? "GET" : method)
+        return named.map(only.contains) == true || (method == "HEAD" && only.contains(.HEAD)) ? any : nil
     }
 
     static let standardMethods = HTTPMethod.allCases.map(\.rawValue)

@@ -18,12 +18,24 @@ public struct RouteConfig: Sendable {
     public var schemas: [HTTPMethod: OperationSchema]
     /// The path parameters' types and rules, checked before any handler; see ``ParameterRules``.
     public var params: ParameterRules?
+    /// The methods a route's `handler` answers, when it does not answer them all: any other method
+    /// gets a 405 with `Allow`, as a route with a handler per method does, and the OpenAPI document
+    /// lists these alone. HEAD comes with GET. Nil (the default): `handler` answers every method,
+    /// as a Next.js API route does.
+    ///
+    /// ```swift
+    /// static let config = RouteConfig(methods: [.GET])
+    /// static func handler(_ req: Request, _ res: Response) { res.end("Post: \(params(req).pid)") }
+    /// ```
+    public var methods: Set<HTTPMethod>?
 
     /// A route config; the body parser is on with a 1mb limit unless set otherwise.
     public init(
         bodyParser: BodyParserConfig? = BodyParserConfig(), middleware: [any Middleware] = [], externalResolver: Bool = false,
-        responseLimit: SizeLimit? = "4mb", params: (any Validatable.Type)? = nil, schemas: [HTTPMethod: OperationSchema] = [:]
+        responseLimit: SizeLimit? = "4mb", methods: Set<HTTPMethod>? = nil, params: (any Validatable.Type)? = nil,
+        schemas: [HTTPMethod: OperationSchema] = [:]
     ) {
+        self.methods = methods
         self.bodyParser = bodyParser
         self.middleware = middleware
         self.externalResolver = externalResolver
@@ -35,11 +47,11 @@ public struct RouteConfig: Sendable {
     /// A route config with the body parser on (`true`) or off (`false`).
     public init(
         bodyParser enabled: Bool, middleware: [any Middleware] = [], externalResolver: Bool = false, responseLimit: SizeLimit? = "4mb",
-        params: (any Validatable.Type)? = nil, schemas: [HTTPMethod: OperationSchema] = [:]
+        methods: Set<HTTPMethod>? = nil, params: (any Validatable.Type)? = nil, schemas: [HTTPMethod: OperationSchema] = [:]
     ) {
         self.init(
             bodyParser: enabled ? BodyParserConfig() : nil, middleware: middleware, externalResolver: externalResolver, responseLimit: responseLimit,
-            params: params, schemas: schemas)
+            methods: methods, params: params, schemas: schemas)
     }
 }
 

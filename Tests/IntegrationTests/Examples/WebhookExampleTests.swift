@@ -39,7 +39,7 @@ struct WebhookExampleTests {
         #expect(stack.app?.stderr.contains("ignored webhook event type charge.refunded") == true)
     }
 
-    @Test func aBadOrMissingSignatureIsA400() throws {
+    @Test func aBadOrMissingSignatureIsA403() throws {
         let stack = try start()
         let body = #"{"type":"checkout.session.completed","data":{"object":{"id":"cs_evil"}}}"#
         let good = try signature(body, in: stack.directory)
@@ -56,7 +56,7 @@ struct WebhookExampleTests {
         ]
         for (sent, header) in refusals {
             let answer = try post(stack, sent, signature: header)
-            #expect(answer.status == 400, "\(header ?? "no header")")
+            #expect(answer.status == 403, "\(header ?? "no header")")
             #expect(answer.body == #"{"error":"Invalid signature"}"#)
         }
         #expect(!stack.app!.stderr.contains("cs_evil"))

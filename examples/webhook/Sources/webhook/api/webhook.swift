@@ -7,7 +7,9 @@ import Nozzle
 /// checked, and only then parsed.
 enum Webhook: APIRoute {
     static let config = RouteConfig(bodyParser: false, schemas: [
-        .POST: OperationSchema(status: 200).answering(400, "The signature is missing or wrong, or the signed body is not an event with a type"),
+        .POST: OperationSchema(status: 200)
+            .answering(403, "The signature is missing or wrong: the sender could not show that it holds the secret")
+            .answering(400, "The signed body is not an event with a type"),
     ])
 
     static func POST(_ req: Request, _ res: Response) async throws {
@@ -18,7 +20,9 @@ enum Webhook: APIRoute {
         let body = try await req.readBody(limit: 1 << 20)
         guard WebhookSignature.isValid(header: req.headers["X-Signature"], body: body, secret: secret) else {
             req.log.warning("rejected a webhook: missing or wrong X-Signature")
-            throw HTTPError(400, "Invalid signature")
+            // 403: the sender is refused for who it is, not for what it sent (Stripe's sender
+            // retries any answer but a 2xx alike).
+            throw HTTPError(403, "Invalid signature")
         }
         let event: JSON
         do {
