@@ -1,4 +1,5 @@
 import Nozzle
+import NozzleTesting
 import Testing
 
 /// Types whose schemas the document reads from their `Decodable` conformance.
@@ -124,6 +125,48 @@ struct OpenAPITests {
         let document = OpenAPIDocument.json(for: app(timeout: true), defaultTitle: "users")
         #expect(document["paths"]?["/api/users/{id}"]?["get"]?["responses"]?["504"]?["$ref"] == "#/components/responses/Timeout")
         #expect(document["components"]?["responses"]?["Timeout"] != nil)
+    }
+
+    /// A guard that answers 401 for the methods it guards, and says so.
+    struct Guard: Middleware {
+        func handle(_ req: Request, _ res: Response, next: Next) async throws {
+            guard req.method != "DELETE" else { throw HTTPError(401, "Unauthorized") }
+            try await next()
+        }
+
+        func documentedAnswers(for method: HTTPMethod) -> [Int: String] { method == .DELETE ? [401: "No token"] : [:] }
+    }
+
+    @Test func answersOfMiddlewareAndTheBodyParserAreDeclared() async {
+        var app = App(routes: RouteTable([
+            Route("/items/[id]", file: "api/items/[id].swift", config: RouteConfig(middleware: [Guard()]), handlers: [
+                "GET": { _, res in res.end("item") }, "PUT": { _, res in res.end("put") }, "DELETE": { _, res in res.status(204).end() },
+            ]),
+            Route("/stream", file: "api/stream.swift", config: RouteConfig(bodyParser: false), handlers: ["POST": { _, res in res.end() }]),
+        ]))
+        app.use(RateLimit(limit: 1, window: .seconds(60)))
+        let document = OpenAPIDocument.json(for: app, defaultTitle: "t")
+        let item = document["paths"]?["/items/{id}"]
+        // The rate limit runs for every operation: each lists its 429, with `Retry-After`.
+        for method in ["get", "put", "delete"] {
+            #expect(item?[method]?["responses"]?["429"]?["$ref"] == "#/components/responses/TooManyRequests", "\(method)")
+        }
+        #expect(document["paths"]?["/stream"]?["post"]?["responses"]?["429"] != nil)
+        #expect(document["components"]?["responses"]?["TooManyRequests"]?["headers"]?["Retry-After"] != nil)
+        // The route's guard, for the one method it guards.
+        #expect(item?["delete"]?["responses"]?["401"]?["description"] == "No token")
+        #expect(item?["get"]?["responses"]?["401"] == nil)
+        // 415 where the body parser reads a body, not where the route streams it itself.
+        #expect(item?["put"]?["responses"]?["415"]?["$ref"] == "#/components/responses/UnsupportedMediaType")
+        #expect(item?["get"]?["responses"]?["415"] == nil)
+        #expect(document["paths"]?["/stream"]?["post"]?["responses"]?["415"] == nil)
+        // And the app gives what the document says.
+        let client = TestClient(app: app)
+        #expect(await client.request("DELETE", "/items/1").status == 401)
+        #expect(await client.request("GET", "/items/1").status == 429)
+        let compressed = await TestClient(app: App(routes: RouteTable([Route("/p", config: RouteConfig(bodyParser: .init(inflate: false)), handlers: ["POST": { _, res in res.end() }])])))
+            .request("POST", "/p", headers: [("Content-Type", "application/json"), ("Content-Encoding", "gzip")], body: Array("{}".utf8))
+        #expect(compressed.status == 415)
     }
 
     @Test func prettyTextIsTheSameJSON() throws {

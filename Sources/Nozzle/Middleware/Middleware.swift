@@ -16,6 +16,22 @@ public typealias ErrorHandler = @Sendable (any Error, Request, Response) async t
 public protocol Middleware: Sendable {
     /// Handles the request, calling `next()` to pass it on.
     func handle(_ req: Request, _ res: Response, next: Next) async throws
+
+    /// The statuses this middleware may answer by itself for `method`, before the handler, each
+    /// with what it means: the OpenAPI document lists them on every operation the middleware runs
+    /// for (`RateLimit` gives 429). None unless a middleware says so.
+    ///
+    /// ```swift
+    /// func documentedAnswers(for method: HTTPMethod) -> [Int: String] {
+    ///     methods.contains(method.rawValue) ? [401: "No bearer token, or not the right one"] : [:]
+    /// }
+    /// ```
+    func documentedAnswers(for method: HTTPMethod) -> [Int: String]
+}
+
+extension Middleware {
+    /// None: a middleware answers nothing by itself unless it says so.
+    public func documentedAnswers(for method: HTTPMethod) -> [Int: String] { [:] }
 }
 
 /// A middleware from a closure.

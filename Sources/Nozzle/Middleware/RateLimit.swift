@@ -96,6 +96,11 @@ public final class RateLimit: Middleware {
         }
         try await next()
     }
+
+    /// 429, on every operation the limit runs for.
+    public func documentedAnswers(for method: HTTPMethod) -> [Int: String] {
+        [429: "Too many requests from this client in the window (\(limit) per \(windowSeconds) s): `Retry-After` says in how many seconds to try again."]
+    }
 }
 
 /// A client's count after one more request.

@@ -126,6 +126,16 @@ public enum OpenAPIDocument {
         var responses = JSONObject()
         let checksInput = (takesBody && route.config.bodyParser != nil) || declared?.queryParameters != nil || route.config.params != nil
         if checksInput { responses["400"] = reference("BadRequest") }
+        // A body the parser reads can be refused for its encoding or charset.
+        if takesBody && route.config.bodyParser != nil { responses["415"] = reference("UnsupportedMediaType") }
+        // What the app's and the route's middleware answer by themselves (a rate limit's 429).
+        if let method = HTTPMethod(rawValue: method) {
+            for middleware in app.middleware + route.config.middleware {
+                for (status, description) in middleware.documentedAnswers(for: method) {
+                    responses[String(status)] = status == 429 ? reference("TooManyRequests") : errorAnswer(description)
+                }
+            }
+        }
         if let declared {
             var success: JSONObject = ["description": .string(HTTPStatus.message(declared.status) ?? "Success")]
             if let schema = declared.response { success["content"] = ["application/json": ["schema": schema]] }
@@ -134,10 +144,7 @@ public enum OpenAPIDocument {
             responses["2XX"] = ["description": "Success."]
         }
         for (status, description) in (declared?.answers ?? [:]).sorted(by: { $0.key < $1.key }) {
-            responses[String(status)] = [
-                "description": .string(description),
-                "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]],
-            ]
+            responses[String(status)] = errorAnswer(description)
         }
         if responses["404"] == nil { responses["404"] = reference("NotFound") }
         responses["405"] = reference("MethodNotAllowed")
@@ -222,6 +229,16 @@ public enum OpenAPIDocument {
                 "The body is over the route's `sizeLimit`, or it or the query string is over another of its body parser's limits, which `limit` names.",
                 schema: "LimitError"),
             "ServerError": response("The handler failed: `{\"error\":\"Internal Server Error\"}`."),
+            "UnsupportedMediaType": response(
+                "The body's `Content-Encoding` is not gzip, deflate or br (or the route does not inflate), or its charset is not one the parser reads."),
+            "TooManyRequests": response(
+                "The client sent more requests in the window than the rate limit allows.",
+                headers: [
+                    "Retry-After": ["description": "Seconds until the window ends.", "schema": ["type": "integer"]],
+                    "RateLimit-Limit": ["description": "Requests allowed per window.", "schema": ["type": "integer"]],
+                    "RateLimit-Remaining": ["description": "Requests left in this window.", "schema": ["type": "integer"]],
+                    "RateLimit-Reset": ["description": "Seconds until the window ends.", "schema": ["type": "integer"]],
+                ]),
         ]
         if timeout { responses["Timeout"] = response("The handler took longer than the app's request timeout: `{\"error\":\"Request timed out\"}`.") }
         return [
@@ -244,6 +261,11 @@ public enum OpenAPIDocument {
         }
         object["properties"] = .object(properties)
         return .object(object)
+    }
+
+    /// An answer with an `{"error": …}` body, described.
+    static func errorAnswer(_ description: String) -> JSON {
+        ["description": .string(description), "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
     }
 
     static func reference(_ name: String) -> JSON { ["$ref": .string("#/components/responses/\(name)")] }

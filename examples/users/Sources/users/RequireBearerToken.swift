@@ -24,6 +24,11 @@ struct RequireBearerToken: Middleware {
         try await next()
     }
 
+    /// The 401 it gives, in the OpenAPI document of each guarded method.
+    func documentedAnswers(for method: HTTPMethod) -> [Int: String] {
+        methods.contains(method.rawValue) ? [401: "No bearer token, or not the right one (`\(Self.variable)`)"] : [:]
+    }
+
     /// Compares every byte whatever the first difference, so the time taken does not tell an
     /// attacker how much of a guess was right.
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
