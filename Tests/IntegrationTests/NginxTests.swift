@@ -49,6 +49,16 @@ struct NginxTests {
         let schema = document["paths"]?["/api/posts"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]
         #expect(schema?["properties"]?["title"] == ["type": "string", "minLength": 1, "maxLength": 200])
         #expect(document["paths"]?["/api/posts"]?["post"]?["responses"]?["400"] == ["$ref": "#/components/responses/BadRequest"])
+
+        // Its optional slug follows a pattern, as zod's `.regex()`; the document says which.
+        #expect(schema?["properties"]?["slug"]?["pattern"] == "^[a-z0-9]+(?:-[a-z0-9]+)*$")
+        let slugged = try stack.request("POST", "/api/posts", headers: ["Content-Type: application/json"], body: #"{"title":"t","content":"c","slug":"validate-all-input"}"#)
+        #expect(slugged.status == 201)
+        let badSlug = try stack.request("POST", "/api/posts", headers: ["Content-Type: application/json"], body: #"{"title":"t","content":"c","slug":"Validate All--Input"}"#)
+        #expect(badSlug.status == 400)
+        #expect(badSlug.json?["issues"] == [
+            ["path": ["slug"], "field": "slug", "code": "invalid_string", "message": "String must match the pattern ^[a-z0-9]+(?:-[a-z0-9]+)*$"],
+        ])
     }
 
     @Test func theTCPConfigReachesAnAppOnALoopbackPort() throws {

@@ -247,6 +247,52 @@ struct HostileInputTests {
         }]),
     ])))
 
+    struct Slugs: Decodable, Validatable {
+        var slug: String
+        var tags: [String]
+        static func validations(_ rules: inout Validations) {
+            // Patterns that take a backtracking engine exponential time on a run of a's with no b.
+            rules.add("slug", as: String.self, is: .pattern("^(a|a?)+(a*)*b$"))
+            rules.add(each: "tags", as: String.self, is: .pattern("^(a|aa)*$") && .pattern("(x+x+)+y"))
+        }
+    }
+
+    struct Outgrown: Decodable, Validatable {
+        var slug: String
+        static func validations(_ rules: inout Validations) { rules.add("slug", as: String.self, is: .pattern("a[ab]{20}$")) }
+    }
+
+    static let patterns = TestClient(app: App(routes: RouteTable([
+        Route("/slugs", config: RouteConfig(bodyParser: unlimited), handlers: ["POST": { req, res in
+            res.json(["slug": .string(try req.body.decode(Slugs.self).slug)])
+        }]),
+        Route("/outgrown", config: RouteConfig(bodyParser: unlimited), handlers: ["POST": { req, res in
+            res.json(["slug": .string(try req.body.decode(Outgrown.self).slug)])
+        }]),
+    ])))
+
+    /// A string at the body limit against a pattern that makes a backtracking engine take forever,
+    /// and a hundred thousand strings against two more: a 400 in time linear in the body.
+    @Test func patternsOverAMegabyteAreLinear() async throws {
+        let run = String(repeating: "a", count: Self.megabyte - 40)
+        let long = await timed(Self.patterns, "POST", "/slugs", contentType: "application/json", body: Array(#"{"slug":"\#(run)","tags":[]}"#.utf8))
+        #expect(long.status == 400)
+        #expect(long.json?["issues"]?[0]?["field"] == "slug")
+        let tags = Array(repeating: #""aaaaaaaaax""#, count: 80_000).joined(separator: ",")
+        let many = await timed(Self.patterns, "POST", "/slugs", contentType: "application/json", body: Array(#"{"slug":"ab","tags":[\#(tags)]}"#.utf8))
+        #expect(many.status == 400)
+        #expect(many.json?["issueCount"] == .int(160_000))
+        // A pattern whose DFA outgrows its cache on a megabyte of a's and b's: as fast, and no larger.
+        var random = SystemRandomNumberGenerator()
+        let mixed = String((0..<(Self.megabyte - 60)).map { _ in Bool.random(using: &random) ? "a" : "b" })
+        let outgrown = await timed(Self.patterns, "POST", "/outgrown", contentType: "application/json", body: Array(#"{"slug":"\#(mixed)bbbbbbbbbbbbbbbbbbbbb","tags":[]}"#.utf8))
+        #expect(outgrown.status == 400)
+        let valid = await timed(Self.patterns, "POST", "/slugs", contentType: "application/json", body: Array(#"{"slug":"aab","tags":["aaaa","xxy"]}"#.utf8))
+        #expect(valid.status == 400)
+        // The slug matches; each tag breaks one of its two rules.
+        #expect(valid.json?["issues"]?.arrayValue?.compactMap { $0["field"]?.stringValue } == ["tags[0]", "tags[1]"])
+    }
+
     @Test func rulesOverAMegabyteAreLinear() async throws {
         var invalid = Array(#"{"numbers":["#.utf8)
         var elements = 0

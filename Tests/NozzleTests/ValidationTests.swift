@@ -96,6 +96,36 @@ struct ValidationTests {
         #expect(Self.codes(String.self, .oneOf(["draft", "published"]), "Draft") == ["invalid_enum_value"])
     }
 
+    @Test func patternsAreSearchedForAndWrittenIntoTheSchema() {
+        let slug = Validator<String>.pattern("^[a-z0-9-]+$")
+        #expect(Self.codes(String.self, slug, "a-slug") == [])
+        #expect(Self.codes(String.self, slug, "A slug") == ["invalid_string"])
+        #expect(Self.schema(String.self, slug) == ["type": "string", "pattern": "^[a-z0-9-]+$"])
+        // A schema has one `pattern`: a second goes into `allOf`, and both are checked.
+        let both = Validator<String>.notBlank && .pattern("^[^@]*$")
+        #expect(Self.schema(String.self, both) == ["type": "string", "pattern": "\\S", "allOf": [["pattern": "^[^@]*$"]]])
+        #expect(Self.codes(String.self, both, "  ") == ["invalid_string"])
+        #expect(Self.codes(String.self, both, "a@b") == ["invalid_string"])
+        var failure = ValidationFailure()
+        var rules = Validations()
+        rules.add("slug", as: String.self, is: slug)
+        rules.validate(["slug": "Hello World"], lenient: false, failure: &failure)
+        #expect(failure.issues.first?.message == "String must match the pattern ^[a-z0-9-]+$")
+    }
+
+    @Test func aPatternThatDoesNotCompileStopsTheAppAtStart() {
+        struct Post: Decodable, Validatable {
+            var slug: String
+            static func validations(_ rules: inout Validations) { rules.add("slug", as: String.self, is: .count(1...) && .pattern("^(?=a)")) }
+        }
+        let app = App(routes: RouteTable([
+            Route("/t", file: "api/t.swift", config: RouteConfig(schemas: [.POST: OperationSchema(request: Post.self)]), handlers: ["POST": { _, _ in }]),
+        ]))
+        #expect(app.configurationErrors == [
+            "api/t.swift: POST: Post: 'slug': the pattern ^(?=a) does not compile: lookahead and lookbehind are not taken: they need backtracking (at offset 3)",
+        ])
+    }
+
     @Test func numberRangesIncludeOrExcludeTheirBounds() {
         let inclusive = Validator<Int>.range(0...150)
         #expect(Self.codes(Int.self, inclusive, -1) == ["too_small"])

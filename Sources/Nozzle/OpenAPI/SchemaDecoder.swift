@@ -262,7 +262,9 @@ extension SchemaDecoder {
                 let key: String
                 var nested: (rules: Validations, each: Bool)?
                 switch entry {
-                case .field(let name, _, _): key = name
+                case .field(let name, _, let check):
+                    key = name
+                    problems += check.problems.map { "\(type): '\(path)\(name)': \($0)" }
                 case .object(let name, _, let each, let rules):
                     key = name
                     nested = (rules, each)

@@ -63,6 +63,8 @@ public struct Validations: Sendable {
         let each: Bool
         let validate: @Sendable (JSON, _ lenient: Bool, _ path: ValidationPath, _ failure: inout ValidationFailure) -> Void
         let schema: @Sendable (inout JSONObject) -> Void
+        /// What is wrong with the rules themselves: ``Validator/problems``.
+        let problems: [String]
     }
 
     private(set) var entries: [Entry] = []
@@ -120,7 +122,8 @@ public struct Validations: Sendable {
             schema: { schema in
                 Value.describe(&schema)
                 validator.describe(&schema)
-            })
+            },
+            problems: validator.problems)
     }
 }
 

@@ -12,8 +12,14 @@ public struct Validator<Value: Sendable>: Sendable {
     }
 
     let rules: [Rule]
+    /// What is wrong with the rules themselves (a pattern that does not compile): the app reports
+    /// them at start, naming the type and the field.
+    let problems: [String]
 
-    init(_ rules: [Rule]) { self.rules = rules }
+    init(_ rules: [Rule], problems: [String] = []) {
+        self.rules = rules
+        self.problems = problems
+    }
 
     /// One rule.
     init(
@@ -21,13 +27,14 @@ public struct Validator<Value: Sendable>: Sendable {
         message: @escaping @Sendable (Value) -> String
     ) {
         rules = [Rule(code: code, test: test, message: message, schema: schema)]
+        problems = []
     }
 
     /// No rule: the value need only be of its type.
     public static var valid: Validator { Validator([]) }
 
     /// Both sets of rules; every one broken is an issue of its own.
-    public static func && (lhs: Validator, rhs: Validator) -> Validator { Validator(lhs.rules + rhs.rules) }
+    public static func && (lhs: Validator, rhs: Validator) -> Validator { Validator(lhs.rules + rhs.rules, problems: lhs.problems + rhs.problems) }
 
     func check(_ value: Value, path: ValidationPath, failure: inout ValidationFailure) {
         for rule in rules where !rule.test(value) {
@@ -86,9 +93,36 @@ extension Validator where Value == String {
 
     /// A character other than whitespace somewhere (`pattern: \S`): a name of spaces is no name.
     public static var notBlank: Validator {
-        Validator("invalid_string", schema: { $0["pattern"] = "\\S" }, test: { $0.unicodeScalars.contains { !$0.properties.isWhitespace } }) { _ in
+        Validator("invalid_string", schema: { addPattern("\\S", to: &$0) }, test: { $0.unicodeScalars.contains { !$0.properties.isWhitespace } }) { _ in
             "String must not be blank"
         }
+    }
+
+    /// The pattern occurs in the string (`pattern`; zod's `.regex()`): `.pattern("^[a-z0-9-]+$")`
+    /// for a slug. JSON Schema's subset of ECMA-262's syntax, searched for anywhere unless anchored,
+    /// and matched in time linear in the string (see ``Pattern``). A pattern that does not compile
+    /// stops the app at start, naming the type, the field and what is wrong.
+    public static func pattern(_ source: String) -> Validator {
+        let compiled: Pattern
+        do {
+            compiled = try Pattern(source)
+        } catch {
+            return Validator([], problems: ["the pattern \(source) does not compile: \(error)"])
+        }
+        return Validator("invalid_string", schema: { addPattern(source, to: &$0) }, test: compiled.matches) { _ in
+            "String must match the pattern \(source)"
+        }
+    }
+
+    /// Writes `pattern` into a schema; a second one goes into `allOf`, since a schema has one.
+    private static func addPattern(_ pattern: String, to schema: inout JSONObject) {
+        guard schema["pattern"] != nil else {
+            schema["pattern"] = .string(pattern)
+            return
+        }
+        var all = schema["allOf"]?.arrayValue ?? []
+        all.append(["pattern": .string(pattern)])
+        schema["allOf"] = .array(all)
     }
 
     /// An email address, as zod's `.email()` and the document's `format: email` take it.

@@ -1,14 +1,17 @@
 import Nozzle
 
 /// A post, with the rules of the app-builder seed's "Validate All Input", which zod writes
-/// `z.object({ title: z.string().min(1).max(200), content: z.string().min(1) })`.
+/// `z.object({ title: z.string().min(1).max(200), content: z.string().min(1) })`, and an optional
+/// slug for its URL, zod's `z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/).optional()`.
 struct NewPost: Codable, Validatable {
     var title: String
     var content: String
+    var slug: String?
 
     static func validations(_ rules: inout Validations) {
         rules.add("title", as: String.self, is: .count(1...200))
         rules.add("content", as: String.self, is: .count(1...))
+        rules.add("slug", as: String.self, is: .count(...100) && .pattern("^[a-z0-9]+(?:-[a-z0-9]+)*$"), required: false)
     }
 }
 
