@@ -9,7 +9,7 @@ import PackageDescription
 let harnesses = [
     "fuzz-json", "fuzz-form", "fuzz-multipart", "fuzz-cookie", "fuzz-accept", "fuzz-content-type",
     "fuzz-forwarded-for", "fuzz-routing", "fuzz-size-limit", "fuzz-decoder", "fuzz-request",
-    "fuzz-fastcgi", "fuzz-inflate", "fuzz-nested-form",
+    "fuzz-fastcgi", "fuzz-inflate", "fuzz-nested-form", "fuzz-pattern",
 ]
 
 let swiftSettings: [SwiftSetting] = [.unsafeFlags(["-swift-version", "6"])]
