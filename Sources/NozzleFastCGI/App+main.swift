@@ -52,6 +52,7 @@ extension App {
         var app = self
         if options.development { app.development = true }
         if let timeout = options.requestTimeout { app.requestTimeout = .milliseconds(Int(timeout * 1000)) }
+        if let limit = options.maxAfterResponse { app.maxAfterResponse = limit }
         switch options.command {
         case .help:
             print(Usage.text(program: program), terminator: "")

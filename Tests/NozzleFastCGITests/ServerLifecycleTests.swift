@@ -59,7 +59,10 @@ struct ServerLifecycleTests {
         _ = lifecycle.requestEnded()
         let withConnection = lifecycle.check(now: 102, connectionsHoldingUp: 1)
         #expect(withConnection == nil)
-        guard case .exit(0, 0)? = lifecycle.check(now: 103, connectionsHoldingUp: 0) else {
+        // Work handed over with `res.after` holds it up too.
+        let withWork = lifecycle.check(now: 103, connectionsHoldingUp: 0, afterResponse: 2)
+        #expect(withWork == nil)
+        guard case .exit(0, 0, 0)? = lifecycle.check(now: 103, connectionsHoldingUp: 0) else {
             Issue.record("the stop did not end")
             return
         }
@@ -70,7 +73,7 @@ struct ServerLifecycleTests {
         _ = stuck.stop(now: 0, timeout: 5)
         let beforeDeadline = stuck.check(now: 4.9, connectionsHoldingUp: 0)
         #expect(beforeDeadline == nil)
-        guard case .exit(0, 1)? = stuck.check(now: 5.1, connectionsHoldingUp: 0) else {
+        guard case .exit(0, 1, 3)? = stuck.check(now: 5.1, connectionsHoldingUp: 0, afterResponse: 3) else {
             Issue.record("the deadline did not end the stop")
             return
         }
@@ -82,7 +85,7 @@ extension ServerLifecycle.Action: Equatable {
         switch (lhs, rhs) {
         case (.startParked(let a), .startParked(let b)): a === b
         case (.stop(let a), .stop(let b)): a == b
-        case (.exit(let a, let b), .exit(let c, let d)): a == c && b == d
+        case (.exit(let a, let b, let e), .exit(let c, let d, let f)): a == c && b == d && e == f
         default: false
         }
     }

@@ -52,6 +52,24 @@ struct TracingTests {
         #expect(span.parentSpanID == nil)
     }
 
+    /// Work handed over with `res.after` belongs to the request's trace: its span is a child of
+    /// the server span, though it starts after that span has ended.
+    @Test func workAfterTheResponseContinuesTheTrace() async throws {
+        let tracer = W3CInMemoryTracer()
+        let app = Self.app(tracer) { _, res in
+            res.send("ok")
+            res.after { tracer.withSpan("send welcome email", context: .current ?? .topLevel) { _ in } }
+        }
+        let response = await TestClient(app: app).request("GET", "/api/hello")
+        #expect(response.status == 200)
+        await app.afterResponse.idle()
+        let spans = tracer.finishedSpans
+        let server = try #require(spans.first { $0.operationName == "GET /api/hello" })
+        let work = try #require(spans.first { $0.operationName == "send welcome email" })
+        #expect(work.traceID == server.traceID)
+        #expect(work.parentSpanID == server.spanID)
+    }
+
     @Test func requestBodySizeIsRecorded() async throws {
         let tracer = W3CInMemoryTracer()
         let response = await TestClient(app: Self.app(tracer) { req, res in res.json(req.body.json) })

@@ -37,6 +37,13 @@ public struct App: Sendable {
     /// How long a request may take: past it, the handler's task is cancelled and the client gets
     /// 504 `{"error":"Request timed out"}`. Nil means no limit.
     public var requestTimeout: Duration?
+    /// The most ``Response/after(_:)`` closures that run at once in a process; the rest wait for
+    /// a slot, in order, and none is dropped. 100 unless set (`--max-after-response`).
+    public var maxAfterResponse = 100 {
+        didSet { afterResponse.limit = maxAfterResponse }
+    }
+    /// The work ``Response/after(_:)`` hands over, and its counts.
+    public let afterResponse = AfterResponseWork(limit: 100)
     /// How long a route with `externalResolver` may keep its response open after its handler returns.
     public var externalResolverTimeout: Duration = .seconds(30)
     /// Error handlers, in order: each sees an error that the chain threw, and may answer it.

@@ -139,6 +139,7 @@ package struct RequestPipeline: Sendable {
         let req = Request(variables: variables, body: body, basePath: basePath, id: id, logWriter: logWriter, logFormat: logFormat)
         let res = Response(sink: sink, method: req.method, log: req.log)
         res.etagMode = app.etag
+        res.afterResponse = app.afterResponse
         res.request = req
         req.response = res
         return (req, res)
@@ -148,6 +149,7 @@ package struct RequestPipeline: Sendable {
     /// the host counts it.
     private func finish(_ req: Request, _ res: Response, sink: any ResponseSink, started: ContinuousClock.Instant, timedOut: Bool = false) {
         sink.finish()
+        res.handOver()
         let elapsed = ContinuousClock.now - started
         if observes { observe(req, res, elapsed: elapsed, timedOut: timedOut) }
         completed?(req, res, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)

@@ -61,8 +61,14 @@ public final class Response: @unchecked Sendable {
         /// The status that went out, when a timeout answered instead of the handler.
         var preemptedStatus: Int?
         var finishHandlers: [@Sendable () -> Void] = []
+        /// What ``after(_:)`` was given before the response was handed over.
+        var afterWork: [AfterResponseWork.Item] = []
+        /// Whether the web server has the response: ``after(_:)`` starts its work at once then.
+        var handedOver = false
     }
-    private let state = Mutex(SendState())
+    let state = Mutex(SendState())
+    /// Where ``after(_:)`` work runs: the app's, set by the request pipeline.
+    package var afterResponse: AfterResponseWork?
 
     /// A response that writes to `sink`.
     ///

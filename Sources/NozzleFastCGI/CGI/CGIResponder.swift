@@ -23,6 +23,12 @@ enum CGIResponder {
             await pipeline.run(variables: CGIEnvironment(environment), body: body, sink: sink, id: RequestIDs().next(), logWriter: StderrLogWriter())
         }
         sink.flush()
+        // What `res.after` handed over runs once the web server has the whole response: stdout
+        // closes first, and the process ends when the work does.
+        if app.afterResponse.pending > 0 {
+            close(1)
+            CurrentThreadExecutor.run { await app.afterResponse.idle() }
+        }
         return 0
     }
 }

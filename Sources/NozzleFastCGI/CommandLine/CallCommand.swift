@@ -40,6 +40,11 @@ enum CallCommand {
         }
         let (text, status) = httpResponse(fromCGI: result.bytes.withLock { $0 })
         print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+        // What `res.after` handed over runs to its end before the command does.
+        if app.afterResponse.pending > 0 {
+            fflush(nil)
+            CurrentThreadExecutor.run { await app.afterResponse.idle() }
+        }
         return status >= 500 ? 1 : 0
     }
 

@@ -78,6 +78,12 @@ extension ServeOptions {
         ) { options, text throws(ParseError) in
             options.maxInFlight = try count("--max-in-flight", text, in: 1...1_000_000)
         },
+        ServeOption(
+            names: ["--max-after-response"], placeholder: "N",
+            help: "res.after work running at once (default 100); more waits for a\nslot, none is dropped"
+        ) { options, text throws(ParseError) in
+            options.maxAfterResponse = try count("--max-after-response", text, in: 1...1_000_000)
+        },
         ServeOption(names: ["--shutdown-timeout"], placeholder: "SECONDS", help: "on SIGTERM, how long to let requests finish (default 30)") { options, text throws(ParseError) in
             options.shutdownTimeout = try seconds("--shutdown-timeout", text, allowingZero: true)
         },

@@ -17,6 +17,8 @@ struct ServeOptions: Sendable {
     /// `--max-in-flight N`: requests in flight at once in this process, running or waiting; more
     /// wait on their connections until one ends.
     var maxInFlight = ServeOptions.defaultMaxInFlight
+    /// `--max-after-response`: `res.after` work that runs at once; the app's own setting unless given.
+    var maxAfterResponse: Int?
     /// `--shutdown-timeout SECONDS`: how long a graceful stop waits for requests in flight.
     var shutdownTimeout = 30.0
     /// `--log-to-fastcgi-stderr`: also send request log lines to the web server's error log.

@@ -74,9 +74,16 @@ extension FastCGIServer {
             expireLingering(now: now)
             logSlowRequests(now: now)
             let holdingUp = connections.withLock { $0.all }.count { $0.holdsUpStop }
-            if case .exit(let status, let unfinished)? = lifecycle.withLock({ $0.check(now: now, connectionsHoldingUp: holdingUp) }) {
+            let afterWork = pipeline.app.afterResponse
+            publishAfterResponse()
+            let check = lifecycle.withLock { $0.check(now: now, connectionsHoldingUp: holdingUp, afterResponse: afterWork.pending) }
+            if case .exit(let status, let unfinished, let afterResponse)? = check {
                 if unfinished > 0 {
                     System.log("nozzle: shutdown timeout of \(options.shutdownTimeout)s passed with \(unfinished) requests still in flight; exiting", level: .warning)
+                }
+                if afterResponse > 0 {
+                    afterWork.cancelAll()
+                    System.log("nozzle: shutdown timeout of \(options.shutdownTimeout)s passed with \(afterResponse) after-response tasks unfinished; cancelled them; exiting", level: .warning)
                 }
                 return status
             }
@@ -86,7 +93,9 @@ extension FastCGIServer {
     /// Stops accepting, closes idle connections, and lets the requests in flight finish.
     func beginStop(reason: String) {
         guard lifecycle.withLock({ $0.stop(now: System.now(), timeout: options.shutdownTimeout) }) else { return }
-        System.log("nozzle: \(reason): stopping; finishing requests in flight (up to \(options.shutdownTimeout)s)")
+        let afterResponse = pipeline.app.afterResponse.pending
+        let work = afterResponse > 0 ? " and \(afterResponse) after-response tasks" : ""
+        System.log("nozzle: \(reason): stopping; finishing requests in flight\(work) (up to \(options.shutdownTimeout)s)")
         if let listenFD {
             // The socket may be shared with other processes (spawn-fcgi -F): deregister before closing.
             events.remove(listenFD)

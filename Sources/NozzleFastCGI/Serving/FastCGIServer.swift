@@ -119,7 +119,8 @@ package final class FastCGIServer: @unchecked Sendable {
             clients: options.allowedPeers(environment: [:]),
             openAPIDocument: options.openAPIPath == nil ? nil : OpenAPIDocument.json(for: app, defaultTitle: System.programName),
             listenFD: listenFD, status: status, scoreboard: scoreboard,
-            local: HostPages.LocalFigures(lifecycle: lifecycle, pool: pool, workers: options.workers, maxInFlight: options.maxInFlight))
+            local: HostPages.LocalFigures(
+                lifecycle: lifecycle, pool: pool, workers: options.workers, maxInFlight: options.maxInFlight, afterResponse: app.afterResponse))
         statusPeers = options.statusPath == nil ? nil : StatusPeers.open(environment: environment)
         if let statusPeers { control.add(statusPeers.listenFD, tag: Tag.statusPeers, .readable) }
         let metrics = RequestMetrics(status: status, scoreboard: scoreboard, pool: pool, accessLog: options.accessLog)
@@ -180,6 +181,11 @@ package final class FastCGIServer: @unchecked Sendable {
         guard let scoreboard else { return }
         let (inFlight, queued, most) = lifecycle.withLock { ($0.inFlight, $0.parkedCount, $0.mostInFlight) }
         scoreboard.inFlight(inFlight, queued: queued, most: most, limit: options.maxInFlight)
+    }
+
+    /// Under a supervisor, puts this process's after-response work on the scoreboard.
+    func publishAfterResponse() {
+        scoreboard?.afterResponse(pipeline.app.afterResponse.figures)
     }
 
     /// A request waits for room to start.

@@ -22,8 +22,9 @@ struct ServerLifecycle<Waiter: AnyObject> {
         case startParked(Waiter)
         /// Stop gracefully, for this reason (`--max-requests` was reached).
         case stop(reason: String)
-        /// Everything is done: exit with this status. A timeout names what it left unfinished.
-        case exit(status: Int32, unfinished: Int)
+        /// Everything is done: exit with this status. A timeout names what it left unfinished:
+        /// requests, and the work they handed over with `res.after`.
+        case exit(status: Int32, unfinished: Int, afterResponse: Int)
     }
 
     let maxInFlight: Int
@@ -81,18 +82,19 @@ struct ServerLifecycle<Waiter: AnyObject> {
         return true
     }
 
-    /// Checks a stop: done when no request is in flight or waiting and no connection holds it up
-    /// (one that is receiving a request, has not sent its first, or is closing), or at the deadline.
-    mutating func check(now: Double, connectionsHoldingUp: Int) -> Action? {
+    /// Checks a stop: done when no request is in flight or waiting, no connection holds it up
+    /// (one that is receiving a request, has not sent its first, or is closing) and no work handed
+    /// over with `res.after` is left (`afterResponse`, running or waiting), or at the deadline.
+    mutating func check(now: Double, connectionsHoldingUp: Int, afterResponse: Int = 0) -> Action? {
         guard case .stopping(let deadline) = phase else { return nil }
         let unfinished = inFlight + parked.count
-        if unfinished == 0 && connectionsHoldingUp == 0 {
+        if unfinished == 0 && connectionsHoldingUp == 0 && afterResponse == 0 {
             phase = .stopped
-            return .exit(status: 0, unfinished: 0)
+            return .exit(status: 0, unfinished: 0, afterResponse: 0)
         }
         if now > deadline {
             phase = .stopped
-            return .exit(status: 0, unfinished: unfinished)
+            return .exit(status: 0, unfinished: unfinished, afterResponse: afterResponse)
         }
         return nil
     }

@@ -29,6 +29,7 @@ struct HostPages: Sendable {
         let pool: WorkerPool
         let workers: Int
         let maxInFlight: Int
+        let afterResponse: AfterResponseWork
 
         func snapshot(_ status: ProcessStatus) -> StatusSnapshot {
             let (inFlight, queued, most) = lifecycle.withLock { ($0.inFlight, $0.parkedCount, $0.mostInFlight) }
@@ -37,6 +38,7 @@ struct HostPages: Sendable {
             snapshot.queued = queued
             snapshot.mostInFlight = most
             snapshot.maxInFlight = maxInFlight
+            snapshot.afterResponse = afterResponse.figures
             return snapshot
         }
     }
@@ -62,7 +64,8 @@ struct HostPages: Sendable {
         }
         let queue = listenFD.map { Int(nozzle_listen_queue($0)) }.flatMap { $0 >= 0 ? $0 : nil }
         let pool = System.programName
-        let snapshot = scoreboard?.pool(routeHash: status.routeHash, routes: status.routeNames.count) ?? local.snapshot(status)
+        var snapshot = scoreboard?.pool(routeHash: status.routeHash, routes: status.routeNames.count) ?? local.snapshot(status)
+        snapshot.afterResponse.limit = local.afterResponse.figures.limit
         if request.query["format"] == "prometheus" {
             response.type("text/plain; version=0.0.4; charset=utf-8").send(status.prometheus(snapshot, pool: pool, listenQueue: queue))
             return true

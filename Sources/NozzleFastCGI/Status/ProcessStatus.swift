@@ -26,6 +26,9 @@ struct StatusSnapshot {
     var mostInFlight = 0
     /// `--max-in-flight`.
     var maxInFlight = 0
+    /// The work `res.after` handed over: running, waiting, completed and failed, summed over the
+    /// pool; `limit` is each process's.
+    var afterResponse = AfterResponseWork.Figures()
     /// Each live process: its pid, the requests it has answered, and its workers answering one now.
     var processList: [(pid: Int, accepted: Int, active: Int)] = []
     /// By route index, in the order of the app's route table, then requests that matched no route.
@@ -114,6 +117,11 @@ final class ProcessStatus: Sendable {
             "most_in_flight": .int(max(snapshot.mostInFlight, snapshot.inFlight)),
             "listen_queue": listenQueue.map(JSON.int) ?? .null,
             "slow_requests": .int(snapshot.slow),
+            "after_response": [
+                "running": .int(snapshot.afterResponse.running), "waiting": .int(snapshot.afterResponse.waiting),
+                "completed": .int(snapshot.afterResponse.completed), "failed": .int(snapshot.afterResponse.failed),
+                "limit": .int(snapshot.afterResponse.limit),
+            ],
             "routes": .array(routeList),
         ]
     }
@@ -146,6 +154,11 @@ final class ProcessStatus: Sendable {
         metric("max_in_flight_requests", "gauge", "The --max-in-flight limit of each process.", status["max_in_flight"])
         metric("most_in_flight_requests", "gauge", "The most requests in flight at once in one process.", status["most_in_flight"])
         metric("slow_requests_total", "counter", "Requests that took over a second.", status["slow_requests"])
+        let after = status["after_response"]
+        metric("after_response_running", "gauge", "Work handed over with res.after that runs now.", after?["running"])
+        metric("after_response_waiting", "gauge", "Work handed over with res.after that waits for a slot (--max-after-response).", after?["waiting"])
+        metric("after_response_completed_total", "counter", "Work handed over with res.after that ended without an error.", after?["completed"])
+        metric("after_response_failed_total", "counter", "Work handed over with res.after that threw or was cancelled.", after?["failed"])
         if let queue = status["listen_queue"], queue != .null { metric("listen_queue", "gauge", "Connections waiting to be accepted.", queue) }
         let routes = status["routes"]?.arrayValue ?? []
         func routeLabels(_ route: JSON) -> String { "\(labels),http_route=\"\(Self.labelValue(route["template"]?.stringValue ?? ""))\"" }

@@ -15,7 +15,7 @@ import Glibc
 final class Scoreboard: @unchecked Sendable {
     static let fd: Int32 = 4
     static let entrySize = 128
-    static let headerWords = 9
+    static let headerWords = 13
     static let globalWords = 8
 
     let base: UnsafeMutablePointer<UInt8>
@@ -85,7 +85,8 @@ final class Scoreboard: @unchecked Sendable {
         regionBase(region) + thread * Scoreboard.entrySize
     }
 
-    /// pid, route table hash, accepted, slow, most active, in flight, most in flight, --max-in-flight, queued.
+    /// pid, route table hash, accepted, slow, most active, in flight, most in flight, --max-in-flight,
+    /// queued; then the after-response work running, waiting, completed and failed.
     private func header(_ region: Int) -> UnsafeMutablePointer<Int> {
         UnsafeMutableRawPointer(regionBase(region) + threads * Scoreboard.entrySize).assumingMemoryBound(to: Int.self)
     }
@@ -138,6 +139,16 @@ final class Scoreboard: @unchecked Sendable {
         nozzle_store(header + 7, limit)
     }
 
+    /// Records this process's after-response work.
+    func afterResponse(_ figures: AfterResponseWork.Figures) {
+        guard let region else { return }
+        let header = header(region)
+        nozzle_store(header + 9, figures.running)
+        nozzle_store(header + 10, figures.waiting)
+        nozzle_store(header + 11, figures.completed)
+        nozzle_store(header + 12, figures.failed)
+    }
+
     /// The requests in flight in `region` when its process last counted: what a crash lost.
     func inFlight(region: Int) -> Int {
         guard region < regions else { return 0 }
@@ -180,7 +191,12 @@ final class Scoreboard: @unchecked Sendable {
                 snapshot.queued += nozzle_load(header + 8)
                 snapshot.mostInFlight = max(snapshot.mostInFlight, nozzle_load(header + 6))
                 snapshot.maxInFlight = nozzle_load(header + 7)
+                snapshot.afterResponse.running += nozzle_load(header + 9)
+                snapshot.afterResponse.waiting += nozzle_load(header + 10)
             }
+            // Finished work counts, as requests do, whether or not its process still runs.
+            snapshot.afterResponse.completed += nozzle_load(header + 11)
+            snapshot.afterResponse.failed += nozzle_load(header + 12)
             let counters = routeCounters(region)
             for route in 0..<min(routes, routeCapacity) {
                 let base = counters + route * (2 + LatencyHistogram.bucketCount)
