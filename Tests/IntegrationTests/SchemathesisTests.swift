@@ -22,42 +22,37 @@ struct SchemathesisTests {
         return (result.status, result.stdout + result.stderr)
     }
 
-    @Test func theHelloExampleHoldsToItsDocument() throws {
-        let stack = try NginxFrontedApp(binary: "hello", arguments: ["--openapi-path", "/api/openapi.json"])
+    /// Runs schemathesis against `name`, an example of the root package or, with `ownPackage`, a
+    /// package of its own, given `environment`; its output, once it has passed.
+    @discardableResult
+    func check(_ name: String, ownPackage: Bool = false, environment: [String: String] = [:]) throws -> String {
+        let stack = try NginxFrontedApp(
+            binary: name, executable: ownPackage ? ExampleBuild.binary(name) : nil, arguments: ["--openapi-path", "/api/openapi.json"],
+            environment: environment)
         let (status, output) = try run(stack)
         #expect(status == 0, "\(output)")
-        #expect(output.contains("passed"), "\(output)")
+        return output
+    }
+
+    @Test func theHelloExampleHoldsToItsDocument() throws {
+        #expect(try check("hello").contains("passed"))
+    }
+
+    @Test func theBlitzExampleHoldsToItsDocument() throws {
+        try check("blitz")
     }
 
     @Test func theUsersExampleHoldsToItsDocument() throws {
-        let stack = try NginxFrontedApp(
-            binary: "users", executable: ExampleBuild.binary("users"), arguments: ["--openapi-path", "/api/openapi.json"],
-            environment: ["USERS_TOKEN": "schemathesis-\(UUID().uuidString.prefix(8))"])
-        let (status, output) = try run(stack)
-        #expect(status == 0, "\(output)")
+        let output = try check("users", ownPackage: true, environment: ["USERS_TOKEN": "schemathesis-\(UUID().uuidString.prefix(8))"])
         // Its coverage, fuzzing and stateful phases all ran.
         for phase in ["Coverage", "Fuzzing", "Stateful"] { #expect(output.contains(phase), "\(output)") }
     }
 
     @Test func theSessionExampleHoldsToItsDocument() throws {
-        let stack = try NginxFrontedApp(
-            binary: "session", executable: ExampleBuild.binary("session"), arguments: ["--openapi-path", "/api/openapi.json"],
-            environment: ["SESSION_SECRET": "schemathesis-\(UUID().uuidString)"])
-        let (status, output) = try run(stack)
-        #expect(status == 0, "\(output)")
-    }
-
-    @Test func theBlitzExampleHoldsToItsDocument() throws {
-        let stack = try NginxFrontedApp(binary: "blitz", arguments: ["--openapi-path", "/api/openapi.json"])
-        let (status, output) = try run(stack)
-        #expect(status == 0, "\(output)")
+        try check("session", ownPackage: true, environment: ["SESSION_SECRET": "schemathesis-\(UUID().uuidString)"])
     }
 
     @Test func theWebhookExampleHoldsToItsDocument() throws {
-        let stack = try NginxFrontedApp(
-            binary: "webhook", executable: ExampleBuild.binary("webhook"), arguments: ["--openapi-path", "/api/openapi.json"],
-            environment: ["WEBHOOK_SECRET": "schemathesis-\(UUID().uuidString)"])
-        let (status, output) = try run(stack)
-        #expect(status == 0, "\(output)")
+        try check("webhook", ownPackage: true, environment: ["WEBHOOK_SECRET": "schemathesis-\(UUID().uuidString)"])
     }
 }
