@@ -32,6 +32,8 @@ let package = Package(
         // Off unless an app asks for it (`.package(url: ..., traits: ["Tracing"])`): an app that does
         // not trace builds no tracing package.
         .trait(name: "Tracing", description: "A server span per request with swift-distributed-tracing, and trace ids on log lines"),
+        // The same for swift-http-types: `req.httpRequest`, `res.httpResponse` and their fields.
+        .trait(name: "HTTPTypes", description: "Views of requests and responses as swift-http-types' HTTPRequest, HTTPResponse and HTTPFields"),
         .default(enabledTraits: []),
     ],
     dependencies: [
@@ -39,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(name: "CNozzleSystem"),
@@ -50,8 +53,10 @@ let package = Package(
                 "NozzleRouteGrammar",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Tracing", package: "swift-distributed-tracing", condition: .when(traits: ["Tracing"])),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["HTTPTypes"])),
             ],
             swiftSettings: swiftSettings
         ),
@@ -105,6 +110,7 @@ let package = Package(
                 "Nozzle", "NozzleTesting", "NozzleRouteGrammar", "CNozzleCompression",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing", condition: .when(traits: ["Tracing"])),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["HTTPTypes"])),
             ],
             swiftSettings: swiftSettings
         ),

@@ -20,15 +20,15 @@ build() {
   fi
 }
 
-# With the Tracing trait, which apps ask for when they trace: its tests and benchmarks need it.
-build --package-path "$root" --traits Tracing
+# With the Tracing and HTTPTypes traits, which apps ask for when they use them: their tests need them.
+build --package-path "$root" --traits Tracing,HTTPTypes
 # The examples with dependencies of their own are packages of their own (examples/*/Package.swift).
 for package in "$root"/examples/*/Package.swift; do
   build --package-path "$(dirname "$package")"
 done
 # The DocC catalog, with DocC's warnings as errors.
 "$root/scripts/docs.sh"
-swift test --package-path "$root" --traits Tracing
+swift test --package-path "$root" --traits Tracing,HTTPTypes
 # The examples' own unit tests, where they have some.
 for tests in "$root"/examples/*/Tests; do
   swift test --package-path "$(dirname "$tests")"

@@ -5,10 +5,10 @@ import Tracing
 #endif
 
 /// The work that ``Response/after(_:)`` hands over, run once the web server has the response:
-/// the client never waits for it. At most ``limit`` run at once; the rest wait for a slot in the
-/// order they came, and none is dropped. Each is counted (``figures``, on the status page), a
-/// graceful stop waits for all of them within `--shutdown-timeout` and cancels what is left past
-/// it, and an error one throws is logged with the request's id.
+/// the client never waits for it. At most ``App/maxAfterResponse`` run at once; the rest wait for
+/// a slot in the order they came, and none is dropped. Each is counted (``figures``, on the status
+/// page), a graceful stop waits for all of them within `--shutdown-timeout` and cancels what is
+/// left past it, and an error one throws is logged with the request's id.
 ///
 /// One per app, shared by every request of the process: ``App/afterResponse``.
 public final class AfterResponseWork: Sendable {
@@ -73,7 +73,7 @@ public final class AfterResponseWork: Sendable {
     /// Running or waiting: what a graceful stop waits for.
     package var pending: Int { state.withLock { $0.figures.running + $0.figures.waiting } }
 
-    /// Starts `items`, each as a task of its own: running at once while fewer than ``limit`` run,
+    /// Starts `items`, each as a task of its own: running at once while fewer than `limit` run,
     /// waiting in line otherwise. The counts change before this returns.
     func start(_ items: [Item], log: RequestLog) {
         for item in items {

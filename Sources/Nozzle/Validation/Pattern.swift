@@ -16,7 +16,7 @@ import Synchronization
 /// most), run over the text's Unicode scalars as a set of threads, one bit per instruction: each
 /// scalar moves every live thread at once, with no backtracking for a hostile text to exploit, so
 /// a text of n scalars costs at most n × the program's length / 64 word operations. The sets met
-/// are kept as the states of a DFA built as texts need them (``PatternDFA``), so a text usually
+/// are kept as the states of a DFA built as texts need them, so a text usually
 /// costs one table lookup per scalar; a pattern whose DFA would be too large (`a[ab]{20}$`) goes on
 /// with the threads alone.
 public struct Pattern: Sendable, CustomStringConvertible {
