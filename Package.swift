@@ -34,6 +34,8 @@ let package = Package(
         .trait(name: "Tracing", description: "A server span per request with swift-distributed-tracing, and trace ids on log lines"),
         // The same for swift-http-types: `req.httpRequest`, `res.httpResponse` and their fields.
         .trait(name: "HTTPTypes", description: "Views of requests and responses as swift-http-types' HTTPRequest, HTTPResponse and HTTPFields"),
+        // And for swift-service-lifecycle: `app.services`, run beside the host in each worker.
+        .trait(name: "ServiceLifecycle", description: "Services that run beside the host in each worker process, with swift-service-lifecycle"),
         .default(enabledTraits: []),
     ],
     dependencies: [
@@ -42,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CNozzleSystem"),
@@ -57,12 +60,16 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing", condition: .when(traits: ["Tracing"])),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["HTTPTypes"])),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["ServiceLifecycle"])),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "NozzleFastCGI",
-            dependencies: ["Nozzle", "CNozzleSystem", .product(name: "DequeModule", package: "swift-collections")],
+            dependencies: [
+                "Nozzle", "CNozzleSystem", .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["ServiceLifecycle"])),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -85,7 +92,10 @@ let package = Package(
         example("hello"),
         .executableTarget(
             name: "fixture-app",
-            dependencies: ["NozzleFastCGI"],
+            dependencies: [
+                "NozzleFastCGI",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["ServiceLifecycle"])),
+            ],
             path: "Tests/FixtureApp",
             exclude: ["api"],
             swiftSettings: swiftSettings,

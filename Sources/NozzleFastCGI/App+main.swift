@@ -153,8 +153,22 @@ extension App {
         let signalFD = Signals.takeOver()
         let server = FastCGIServer(
             app: self, options: options, listenFD: listenFD, ownedSocketPath: ownedSocketPath, signalFD: signalFD, environment: environment)
+        #if ServiceLifecycle
+        // The app's services start before the process serves, and stop after its last request.
+        // One that ends or fails while the process serves stops it, with exit status 1.
+        let servicesEnded = Atomic(false)
+        let services = AppServices.start(self.services, shutdownTimeout: options.shutdownTimeout) { [server] reason in
+            servicesEnded.store(true, ordering: .releasing)
+            server.stop(reason: reason)
+        }
+        #endif
         System.log("nozzle: serving FastCGI on \(describe) with \(options.workers) workers and up to \(options.maxInFlight) requests in flight, pid \(getpid())")
-        return server.run()
+        let status = server.run()
+        #if ServiceLifecycle
+        if let services { _ = services.shutDown(within: options.shutdownTimeout + 1) }
+        if servicesEnded.load(ordering: .acquiring) { return 1 }
+        #endif
+        return status
     }
 
     /// Runs the app's start-up work on this thread; false, with the error written to stderr, when it fails.

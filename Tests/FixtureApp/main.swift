@@ -2,6 +2,9 @@
 // what the host gave them.
 import Foundation
 import NozzleFastCGI
+#if ServiceLifecycle
+import ServiceLifecycle
+#endif
 
 var app = App(routes: .generated)
 // Start-up work that starts a thread of its own, as a database client's event loops do: the host's
@@ -11,4 +14,13 @@ app.onStart {
         while true { sleep(3600) }
     }
 }
+#if ServiceLifecycle
+// With FIXTURE_SERVICES=1, two services that say when they start and stop, and take a moment to;
+// with FIXTURE_SERVICES=fail, a third that throws a moment after it starts.
+switch ProcessInfo.processInfo.environment["FIXTURE_SERVICES"] {
+case "1": app.services = [LoggingService(name: "alpha"), LoggingService(name: "beta")]
+case "fail": app.services = [LoggingService(name: "alpha"), LoggingService(name: "broken", failsAfter: .milliseconds(300))]
+default: break
+}
+#endif
 app.main()

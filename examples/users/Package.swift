@@ -8,8 +8,9 @@ import PackageDescription
 let package = Package(
     name: "users",
     dependencies: [
-        // With Nozzle's Tracing trait: a server span per request (swift-otel exports them).
-        .package(name: "Nozzle", path: "../..", traits: ["Tracing"]),
+        // With Nozzle's Tracing trait, a server span per request (swift-otel exports them); with its
+        // ServiceLifecycle trait, the pool and the exporters run as services of each worker.
+        .package(name: "Nozzle", path: "../..", traits: ["Tracing", "ServiceLifecycle"]),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         // Already in PostgresNIO's graph; named here for TLS settings (sslmode=prefer or require).

@@ -1,3 +1,6 @@
+#if ServiceLifecycle
+import ServiceLifecycle
+#endif
 public import CoreMetrics
 #if Tracing
 public import Tracing
@@ -51,6 +54,20 @@ public struct App: Sendable {
     /// The title, version and description of the app's OpenAPI document (`app openapi`); the title
     /// is the executable's name unless set.
     public var openAPI = OpenAPIInfo()
+    #if ServiceLifecycle
+    /// Long-lived parts of the app that run beside the host in each worker process, as
+    /// swift-service-lifecycle's services: a PostgresNIO client, a job runner, anything that
+    /// conforms to `Service`. They start, in order, before the process serves; on SIGTERM or a
+    /// reload they are shut down gracefully, in reverse order, once the requests in flight and the
+    /// `res.after` work have finished (each within `--shutdown-timeout`). One that ends or throws
+    /// while the process serves stops it. With the package's `ServiceLifecycle` trait.
+    ///
+    /// ```swift
+    /// let client = PostgresClient(configuration: configuration)
+    /// app.services.append(client)
+    /// ```
+    public var services: [any Service] = []
+    #endif
     #if Tracing
     /// The tracer that records a server span for each request. Nil, the default, means the one
     /// bootstrapped with `InstrumentationSystem.bootstrap(_:)` (swift-otel's, say), if any: with

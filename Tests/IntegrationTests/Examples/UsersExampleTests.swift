@@ -197,6 +197,28 @@ struct UsersExampleTests {
         #expect(Set((0..<40).compactMap { list.json?["users"]?[$0]?["email"]?.stringValue }).count == 40)
     }
 
+    /// The pool is a service of the app: SIGTERM while requests stream in closes it after the last
+    /// of them has been answered from the database.
+    @Test func thePoolClosesAfterTheLastRequestOnSIGTERM() throws {
+        let stack = try start(.postgres, arguments: ["--access-log"])
+        let app = try #require(stack.app)
+        #expect(eventually { app.stderr.contains("nozzle: started 1 services: DatabaseService") }, "\(app.stderr)")
+        // Requests streaming in when the signal comes: those the app took are answered from the
+        // database; those that come after it closed its socket get nginx's 502.
+        let load = try ParallelRequests(Array(repeating: "http://127.0.0.1:\(stack.port)/api/users?limit=1", count: 400), in: stack.directory)
+        #expect(eventually { app.stderr.components(separatedBy: "path=/api/users status=200").count > 20 })
+        app.signal(SIGTERM)
+        let outcomes = load.finish()
+        #expect(outcomes.allSatisfy { $0.status == 200 || $0.status == 502 }, "\(Dictionary(grouping: outcomes, by: \.status).mapValues(\.count))")
+        #expect(outcomes.count { $0.status == 200 } > 20)
+        #expect(app.waitForExit(timeout: 15) == 0, "\(app.stderr)")
+        let log = app.stderr
+        let closed = try #require(log.range(of: "closed the pool"), "\(log)")
+        // Every request the app answered was answered before the pool closed.
+        #expect(log.ranges(of: "path=/api/users status=").allSatisfy { $0.lowerBound < closed.lowerBound }, "\(log)")
+        #expect(log.contains("nozzle: services stopped"))
+    }
+
     @Test func aDatabaseThatCannotBeOpenedStopsTheAppWithAMessage() throws {
         let directory = Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -26,8 +26,9 @@ enum Observability {
         configuration.metrics.otlpExporter.protocol = .httpProtobuf
         do {
             let exporters = try OTel.bootstrap(configuration: configuration)
-            // Each process (a worker, and under --processes the supervisor) exports what it records.
-            app.onStart { Task.detached { try? await exporters.run() } }
+            // A service of each worker process: it exports what the worker records, and stops
+            // after the services added after it (the database's), so their last spans go out too.
+            app.services.append(exporters)
         } catch {
             FileHandle.standardError.write(Data("users: OTEL_EXPORTER_OTLP_ENDPOINT=\(endpoint): \(error)\n".utf8))
             exit(2)

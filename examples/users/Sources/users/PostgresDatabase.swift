@@ -188,6 +188,14 @@ final class PostgresDatabase: Sendable {
         Task.detached { await self.probe() }
     }
 
+    /// Closes the pool: its running task is cancelled (PostgresNIO then closes every connection)
+    /// and awaited. For the end of the process, after its last request.
+    func close() async {
+        let running = current.withLock { $0 }
+        running.task.cancel()
+        await running.task.value
+    }
+
     /// Tries a new client every quarter second until one gets an answer; it then takes over.
     private func probe() async {
         while true {

@@ -17,6 +17,9 @@ Observability.bootstrapIfConfigured(&app)
 // Open the database and create or migrate its schema before serving, so that a bad path, URL or
 // password stops the app at once.
 app.onStart { try await Database.open() }
+// The pool closes after the worker's last request: a service, which Nozzle stops last-first once the
+// requests in flight have finished (after the exporters' service, if any, which stops after it).
+app.services.append(DatabaseService())
 // A database that cannot be reached now is a 503 that says so, with Retry-After, not a 500.
 app.onError { error, req, res in
     guard let error = error as? DatabaseUnavailable else { return }
