@@ -21,12 +21,20 @@ enum Users: APIRoute {
     }
 
     /// `POST /api/users` with `{name, email}`: 201 with the new user, 400 naming a missing or
-    /// invalid field, 409 when the email is taken.
+    /// invalid field, 409 when the email is taken. With `EMAIL_API_URL` set, a welcome email goes
+    /// out after the 201: the client does not wait for it.
     static func POST(_ req: Request, _ res: Response) async throws {
         let input = try UserInput(req, requireAll: true)
         do {
             let user = try await Database.users.create(name: input.name!, email: input.email!)
             res.status(201).location("/api/users/\(user.id)").json(user)
+            if WelcomeEmail.configuration != nil {
+                let log = req.log
+                res.after {
+                    try await WelcomeEmail.send(to: user)
+                    log.info("sent the welcome email to user \(user.id)")
+                }
+            }
         } catch UserStoreError.duplicateEmail {
             throw fail(409, ["error": "A user with this email already exists", "field": "email"])
         }
