@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Nozzle", targets: ["Nozzle"]),
         .library(name: "NozzleFastCGI", targets: ["NozzleFastCGI"]),
         .library(name: "NozzleTesting", targets: ["NozzleTesting"]),
+        .library(name: "NozzleHTTPTypes", targets: ["NozzleHTTPTypes"]),
         .plugin(name: "NozzleRoutes", targets: ["NozzleRoutes"]),
         .executable(name: "hello", targets: ["hello"]),
         .executable(name: "blitz", targets: ["blitz"]),
@@ -32,8 +33,6 @@ let package = Package(
         // Off unless an app asks for it (`.package(url: ..., traits: ["Tracing"])`): an app that does
         // not trace builds no tracing package.
         .trait(name: "Tracing", description: "A server span per request with swift-distributed-tracing, and trace ids on log lines"),
-        // The same for swift-http-types: `req.httpRequest`, `res.httpResponse` and their fields.
-        .trait(name: "HTTPTypes", description: "Views of requests and responses as swift-http-types' HTTPRequest, HTTPResponse and HTTPFields"),
         // And for swift-service-lifecycle: `app.services`, run beside the host in each worker.
         .trait(name: "ServiceLifecycle", description: "Services that run beside the host in each worker process, with swift-service-lifecycle"),
         .default(enabledTraits: []),
@@ -59,9 +58,15 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Tracing", package: "swift-distributed-tracing", condition: .when(traits: ["Tracing"])),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["HTTPTypes"])),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["ServiceLifecycle"])),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // Requests and responses as swift-http-types' currency types: a product of its own, so that
+        // only the apps that import it build swift-http-types.
+        .target(
+            name: "NozzleHTTPTypes",
+            dependencies: ["Nozzle", .product(name: "HTTPTypes", package: "swift-http-types")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -120,7 +125,7 @@ let package = Package(
                 "Nozzle", "NozzleTesting", "NozzleRouteGrammar", "CNozzleCompression",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing", condition: .when(traits: ["Tracing"])),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
-                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["HTTPTypes"])),
+                "NozzleHTTPTypes", .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),

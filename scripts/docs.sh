@@ -8,7 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/.build-docs
 rm -rf "$out/nozzle-symbol-graphs"
 mkdir -p "$out/symbol-graphs" "$out/nozzle-symbol-graphs"
-swift build --package-path "$root" --scratch-path "$out/build" --target Nozzle --traits Tracing,HTTPTypes,ServiceLifecycle \
+swift build --package-path "$root" --scratch-path "$out/build" --target Nozzle --traits Tracing,ServiceLifecycle \
   -Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc "$out/symbol-graphs" >/dev/null
 # Only Nozzle's own symbols: its dependencies' graphs are written too, and their docs are not ours.
 cp "$out"/symbol-graphs/Nozzle.symbols.json "$out"/symbol-graphs/Nozzle@*.symbols.json "$out/nozzle-symbol-graphs/" 2>/dev/null || \

@@ -20,16 +20,16 @@ build() {
   fi
 }
 
-# With the Tracing, HTTPTypes and ServiceLifecycle traits, which apps ask for when they use them:
+# With the Tracing and ServiceLifecycle traits, which apps ask for when they use them:
 # their tests need them.
-build --package-path "$root" --traits Tracing,HTTPTypes,ServiceLifecycle
+build --package-path "$root" --traits Tracing,ServiceLifecycle
 # The examples with dependencies of their own are packages of their own (examples/*/Package.swift).
 for package in "$root"/examples/*/Package.swift; do
   build --package-path "$(dirname "$package")"
 done
 # The DocC catalog, with DocC's warnings as errors.
 "$root/scripts/docs.sh"
-swift test --package-path "$root" --traits Tracing,HTTPTypes,ServiceLifecycle
+swift test --package-path "$root" --traits Tracing,ServiceLifecycle
 # The examples' own unit tests, where they have some.
 for tests in "$root"/examples/*/Tests; do
   swift test --package-path "$(dirname "$tests")"

@@ -1,6 +1,6 @@
-#if HTTPTypes
 import HTTPTypes
 import Nozzle
+import NozzleHTTPTypes
 import NozzleTesting
 import Synchronization
 import Testing
@@ -63,4 +63,3 @@ final class RequestBox: Sendable {
     func set(_ request: HTTPRequest) { box.withLock { $0 = request } }
     var value: HTTPRequest? { box.withLock { $0 } }
 }
-#endif

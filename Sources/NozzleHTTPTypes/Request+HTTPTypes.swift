@@ -1,5 +1,5 @@
-#if HTTPTypes
-import HTTPTypes
+public import HTTPTypes
+import Nozzle
 
 extension Request {
     /// The request as swift-http-types' `HTTPRequest`, for code written against the ecosystem's
@@ -25,7 +25,7 @@ extension Request {
 
 extension HTTPFields {
     /// `headers` as fields, in order; a name that is not a token is left out.
-    init(_ headers: Headers) {
+    public init(_ headers: Headers) {
         self.init()
         reserveCapacity(headers.fields.count)
         for (name, value) in headers.fields {
@@ -37,8 +37,7 @@ extension HTTPFields {
 
 extension Headers {
     /// `fields` as headers, in order, with the names as the fields spell them.
-    init(_ fields: HTTPFields) {
+    public init(_ fields: HTTPFields) {
         self.init(fields.map { ($0.name.rawName, $0.value) })
     }
 }
-#endif

@@ -1,5 +1,5 @@
-#if HTTPTypes
-import HTTPTypes
+public import HTTPTypes
+import Nozzle
 
 extension Response {
     /// The response's header fields as swift-http-types' `HTTPFields`; setting them replaces every
@@ -25,14 +25,14 @@ extension Response {
     /// A reason phrase that is the standard one for its code is not kept as a custom one.
     public var httpResponse: HTTPResponse {
         get {
-            HTTPResponse(status: .init(code: statusCode, reasonPhrase: statusMessage ?? HTTPStatus.reason(statusCode)), headerFields: httpFields)
+            let status = statusMessage.map { HTTPResponse.Status(code: statusCode, reasonPhrase: $0) } ?? HTTPResponse.Status(code: statusCode)
+            return HTTPResponse(status: status, headerFields: httpFields)
         }
         set {
             status(newValue.status.code)
             let reason = newValue.status.reasonPhrase
-            statusMessage = reason.isEmpty || reason == HTTPStatus.reason(newValue.status.code) ? nil : reason
+            statusMessage = reason.isEmpty || reason == HTTPResponse.Status(code: newValue.status.code).reasonPhrase ? nil : reason
             headers = Headers(newValue.headerFields)
         }
     }
 }
-#endif
