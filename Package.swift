@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "NozzleFastCGI", targets: ["NozzleFastCGI"]),
         .library(name: "NozzleTesting", targets: ["NozzleTesting"]),
         .library(name: "NozzleHTTPTypes", targets: ["NozzleHTTPTypes"]),
+        .library(name: "NozzleOpenAPI", targets: ["NozzleOpenAPI"]),
         .plugin(name: "NozzleRoutes", targets: ["NozzleRoutes"]),
         .executable(name: "hello", targets: ["hello"]),
         .executable(name: "blitz", targets: ["blitz"]),
@@ -43,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -67,6 +69,16 @@ let package = Package(
         .target(
             name: "NozzleHTTPTypes",
             dependencies: ["Nozzle", .product(name: "HTTPTypes", package: "swift-http-types")],
+            swiftSettings: swiftSettings
+        ),
+        // A swift-openapi-runtime ServerTransport: handlers generated from an OpenAPI document,
+        // served as routes. A product of its own, for the apps that generate their handlers.
+        .target(
+            name: "NozzleOpenAPI",
+            dependencies: [
+                "Nozzle", "NozzleHTTPTypes", .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -126,6 +138,7 @@ let package = Package(
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing", condition: .when(traits: ["Tracing"])),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 "NozzleHTTPTypes", .product(name: "HTTPTypes", package: "swift-http-types"),
+                "NozzleOpenAPI", .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ],
             swiftSettings: swiftSettings
         ),

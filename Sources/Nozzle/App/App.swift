@@ -122,7 +122,7 @@ public struct App: Sendable {
 
     /// Problems with the routes' configs, such as a malformed size limit, each naming its route file.
     public var configurationErrors: [String] {
-        routes.routes.flatMap { route -> [String] in
+        clashes + routes.routes.flatMap { route -> [String] in
             let name = route.file.isEmpty ? route.pattern : route.file
             var problems = route.config.schemas.sorted { $0.key.rawValue < $1.key.rawValue }.flatMap { method, schema in
                 (schema.ruleProblems + (schema.queryParameters?.problems ?? [])).map { "\(name): \(method): \($0)" }
@@ -158,6 +158,33 @@ public struct App: Sendable {
             }
             return problems
         }
+    }
+}
+
+extension App {
+    /// Routes that serve the same paths (the same literals, parameters in the same places, under
+    /// any names): a route file beside a route made elsewhere, such as from an OpenAPI document.
+    /// The route plugin refuses clashes between route files at build time; these only show at start.
+    var clashes: [String] {
+        var first: [[String]: Route] = [:]
+        var problems: [String] = []
+        for route in routes.routes {
+            let shape = route.segments.map { segment -> String in
+                switch segment {
+                case .literal(let text): text
+                case .param: "[]"
+                case .catchAll: "[...]"
+                case .optionalCatchAll: "[[...]]"
+                }
+            }
+            guard let earlier = first[shape] else {
+                first[shape] = route
+                continue
+            }
+            let name = { (route: Route) in route.file.isEmpty ? route.pattern : route.file }
+            problems.append("\(name(earlier)) and \(name(route)) both serve \(route.pattern): give one of them another path")
+        }
+        return problems
     }
 }
 
