@@ -49,10 +49,7 @@ extension App {
             System.writeStderr("\(program): \(error)\nRun '\(program) --help' for the options.")
             return 2
         }
-        var app = self
-        if options.development { app.development = true }
-        if let timeout = options.requestTimeout { app.requestTimeout = .milliseconds(Int(timeout * 1000)) }
-        if let limit = options.maxAfterResponse { app.maxAfterResponse = limit }
+        let app = applying(options)
         switch options.command {
         case .help:
             print(Usage.text(program: program), terminator: "")
@@ -169,6 +166,15 @@ extension App {
         if servicesEnded.load(ordering: .acquiring) { return 1 }
         #endif
         return status
+    }
+
+    /// The app with the settings that serve options override.
+    func applying(_ options: ServeOptions) -> App {
+        var app = self
+        if options.development { app.development = true }
+        if let timeout = options.requestTimeout { app.requestTimeout = .milliseconds(Int(timeout * 1000)) }
+        if let limit = options.maxAfterResponse { app.maxAfterResponse = limit }
+        return app
     }
 
     /// Runs the app's start-up work on this thread; false, with the error written to stderr, when it fails.

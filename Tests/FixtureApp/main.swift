@@ -22,5 +22,20 @@ case "1": app.services = [LoggingService(name: "alpha"), LoggingService(name: "b
 case "fail": app.services = [LoggingService(name: "alpha"), LoggingService(name: "broken", failsAfter: .milliseconds(300))]
 default: break
 }
+// With FIXTURE_SERVICE_GROUP=1, the app composes its own ServiceGroup, with the host as one of its
+// services after a service of its own, and the group handles SIGTERM.
+if ProcessInfo.processInfo.environment["FIXTURE_SERVICE_GROUP"] == "1" {
+    let served = app
+    let group = ServiceGroup(configuration: .init(
+        services: [.init(service: LoggingService(name: "alpha")), .init(service: NozzleService(app: served))],
+        gracefulShutdownSignals: [.sigterm], logger: ProcessLog.logger(label: "group")))
+    do {
+        try await group.run()
+    } catch {
+        FileHandle.standardError.write(Data("the service group failed: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
 #endif
 app.main()

@@ -24,7 +24,10 @@ struct ServicesTests {
         let stack = try NginxFrontedApp(binary: "fixture-app", arguments: ["--access-log"], environment: ["FIXTURE_SERVICES": "1"])
         let app = try #require(stack.app)
         let pid = app.pid
-        #expect(inOrder(["service alpha started pid=\(pid)", "service beta started pid=\(pid)", "nozzle: started 2 services: LoggingService, LoggingService", "serving FastCGI"], in: app.stderr), "\(app.stderr)")
+        // Both run (concurrently, as a ServiceGroup runs them) before the process serves.
+        for service in ["alpha", "beta"] {
+            #expect(inOrder(["service \(service) started pid=\(pid)", "nozzle: started 2 services: LoggingService, LoggingService", "serving FastCGI"], in: app.stderr), "\(app.stderr)")
+        }
         // A request in flight when SIGTERM comes: the services outlive it.
         let slow = try ParallelRequests(["http://127.0.0.1:\(stack.port)/api/slow?ms=1000"], in: stack.directory)
         #expect(eventually { app.stderr.contains("slow request started") })
@@ -34,6 +37,24 @@ struct ServicesTests {
         #expect(inOrder([
             "path=/api/slow status=200", "service beta stopping pid=\(pid)", "service beta stopped pid=\(pid)",
             "service alpha stopping pid=\(pid)", "service alpha stopped pid=\(pid)", "nozzle: services stopped",
+        ], in: app.stderr), "\(app.stderr)")
+    }
+
+    /// An app that composes its own ServiceGroup, with the host as one of its services: the group
+    /// owns SIGTERM, stops the host first (after its request in flight) and its own service after.
+    @Test func theHostRunsAsAServiceOfTheAppsOwnGroup() throws {
+        let stack = try NginxFrontedApp(binary: "fixture-app", arguments: ["--access-log"], environment: ["FIXTURE_SERVICE_GROUP": "1"])
+        let app = try #require(stack.app)
+        #expect(eventually { app.stderr.contains("as a service") }, "\(app.stderr)")
+        #expect(try stack.get("/api/env").status == 200)
+        let slow = try ParallelRequests(["http://127.0.0.1:\(stack.port)/api/slow?ms=1000"], in: stack.directory)
+        #expect(eventually { app.stderr.contains("slow request started") })
+        app.signal(SIGTERM)
+        #expect(slow.finish().map(\.status) == [200])
+        #expect(app.waitForExit(timeout: 15) == 0, "\(app.stderr)")
+        #expect(inOrder([
+            "service alpha started", "as a service", "graceful shutdown of the service group: stopping",
+            "path=/api/slow status=200", "nozzle: stopped", "service alpha stopping", "service alpha stopped",
         ], in: app.stderr), "\(app.stderr)")
     }
 
@@ -63,9 +84,10 @@ struct ServicesTests {
         #expect(inOrder(["path=/api/slow status=200", "service beta stopping pid=\(old)", "service alpha stopping pid=\(old)"], in: log), "\(log)")
         // …and the new worker's started before it served.
         let new = try #require(log.matches(of: /service alpha started pid=(\d+)/).map { String($0.1) }.first { $0 != old }, "\(log)")
-        #expect(inOrder(["service alpha started pid=\(new)", "service beta started pid=\(new)"], in: log), "\(log)")
-        let serving = log.split(separator: "\n").first { $0.contains("serving FastCGI") && $0.contains("pid \(new)") }
-        #expect(serving.map { position(String($0), in: log) > position("service beta started pid=\(new)", in: log) } == true, "\(log)")
+        let serving = try #require(log.split(separator: "\n").first { $0.contains("serving FastCGI") && $0.contains("pid \(new)") }, "\(log)")
+        for service in ["alpha", "beta"] {
+            #expect(inOrder(["service \(service) started pid=\(new)", String(serving)], in: log), "\(log)")
+        }
         #expect(try stack.get("/api/env").status == 200)
     }
 }

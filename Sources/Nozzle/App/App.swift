@@ -57,7 +57,7 @@ public struct App: Sendable {
     #if ServiceLifecycle
     /// Long-lived parts of the app that run beside the host in each worker process, as
     /// swift-service-lifecycle's services: a PostgresNIO client, a job runner, anything that
-    /// conforms to `Service`. They start, in order, before the process serves; on SIGTERM or a
+    /// conforms to `Service`. They are started, in order, before the process serves; on SIGTERM or a
     /// reload they are shut down gracefully, in reverse order, once the requests in flight and the
     /// `res.after` work have finished (each within `--shutdown-timeout`). One that ends or throws
     /// while the process serves stops it. With the package's `ServiceLifecycle` trait.
