@@ -9,32 +9,18 @@ import Testing
 struct UsersTracingTests {
     /// An OTLP/HTTP receiver on a loopback port (`Tests/Tools/otlp-receiver.py`), writing down what
     /// it receives.
-    final class OTLPReceiver {
-        let process: RunningProcess
-        let port: Int
+    struct OTLPReceiver {
+        let tool: LoopbackTool
         let output: URL
+        var port: Int { tool.port }
 
         init(in directory: URL) throws {
-            let portFile = directory.appending(path: "otlp.port")
             output = directory.appending(path: "otlp.jsonl")
-            process = try RunningProcess(
-                // The python3 that scripts/install-deps.sh installed opentelemetry-proto for.
-                "/usr/bin/env", ["python3", Paths.root.appending(path: "Tests/Tools/otlp-receiver.py").path, portFile.path, output.path], in: directory)
-            guard eventually({ FileManager.default.fileExists(atPath: portFile.path) }),
-                let port = Int((try? String(contentsOf: portFile, encoding: .utf8)) ?? "")
-            else { throw SetupError(what: "the OTLP receiver did not start: \(process.stderr)") }
-            self.port = port
-        }
-
-        deinit {
-            process.signal(SIGTERM)
-            _ = process.waitForExit(timeout: 5)
+            tool = try LoopbackTool("otlp-receiver.py", in: directory, arguments: [output.path])
         }
 
         /// What it has received so far.
-        var records: [JSON] {
-            ((try? String(contentsOf: output, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { try? JSON(parsing: Array($0.utf8)) }
-        }
+        var records: [JSON] { LoopbackTool.records(output) }
     }
 
     @Test func oneRequestsSpansArriveEndToEnd() throws {

@@ -9,32 +9,18 @@ import Testing
 struct WelcomeEmailTests {
     /// A fake email API on a loopback port (`Tests/Tools/fake-email-api.py`) that answers after
     /// `delay` seconds with `status`, writing down each call.
-    final class FakeEmailAPI {
-        let process: RunningProcess
-        let port: Int
+    struct FakeEmailAPI {
+        let tool: LoopbackTool
         let output: URL
+        var port: Int { tool.port }
 
         init(in directory: URL, delay: Double = 0, status: Int = 200) throws {
-            let portFile = directory.appending(path: "email.port")
             output = directory.appending(path: "emails.jsonl")
-            process = try RunningProcess(
-                "/usr/bin/env", ["python3", Paths.root.appending(path: "Tests/Tools/fake-email-api.py").path, portFile.path, output.path, String(delay), String(status)],
-                in: directory)
-            guard eventually({ FileManager.default.fileExists(atPath: portFile.path) }),
-                let port = Int((try? String(contentsOf: portFile, encoding: .utf8)) ?? "")
-            else { throw SetupError(what: "the fake email API did not start: \(process.stderr)") }
-            self.port = port
-        }
-
-        deinit {
-            process.signal(SIGTERM)
-            _ = process.waitForExit(timeout: 5)
+            tool = try LoopbackTool("fake-email-api.py", in: directory, arguments: [output.path, String(delay), String(status)])
         }
 
         /// The calls it has had.
-        var calls: [JSON] {
-            ((try? String(contentsOf: output, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { try? JSON(parsing: Array($0.utf8)) }
-        }
+        var calls: [JSON] { LoopbackTool.records(output) }
     }
 
     func start(_ directory: URL, emailAPI: String) throws -> NginxFrontedApp {
