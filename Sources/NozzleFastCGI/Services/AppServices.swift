@@ -45,6 +45,8 @@ final class AppServices: Sendable {
                 outcome = "failed: \(error)"
             }
             if !running.stopping.load(ordering: .acquiring) { onEnd("a service \(outcome)") }
+            // A group that ended before its last service ran must not leave the start waiting.
+            running.started.open()
             running.ended.open()
         }
         // The signal service is the last: when it runs, every service before it has been started.

@@ -58,7 +58,11 @@ final class Scoreboard: @unchecked Sendable {
         var info = stat()
         guard fstat(fd, &info) == 0, let base = map(fd, size: Int(info.st_size)) else { return nil }
         let board = Scoreboard(base: base, size: Int(info.st_size), region: region)
-        guard region < board.regions else { return nil }
+        // A supervisor of another build may lay its regions out otherwise (a reload that swaps the
+        // binary keeps the old supervisor): then this worker keeps its figures to itself rather
+        // than write where the supervisor did not size for it.
+        let expected = globalWords * 8 + board.regions * regionBytes(threads: board.threads, routeCapacity: board.routeCapacity)
+        guard region < board.regions, expected == board.size else { return nil }
         let header = board.header(region)
         // Counts carry over to a replacement running the same routes; a new build starts from zero.
         if nozzle_load(header + 1) != routeHash {
