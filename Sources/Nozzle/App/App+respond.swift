@@ -77,7 +77,7 @@ extension App {
         for (name, value) in match.params { req.query.set(name, value) }
 
         if let handler = route.handler(for: req.method) {
-            if let refusal = Self.checkParameters(route, req) {
+            if route.checksParameters, let refusal = Self.checkParameters(route, req) {
                 render(refusal, req, res)
                 return nil
             }

@@ -24,6 +24,9 @@ public final class Route: Sendable {
     /// The pattern as OpenAPI and OpenTelemetry's `http.route` write it: `/api/post/{pid}`, and
     /// `/api/post/{slug}` for a catch-all, optional or not.
     public let template: String
+    /// Whether the route declares path or query parameters to check before its handler: most
+    /// routes do not, and skip the check on every request.
+    let checksParameters: Bool
 
     /// A route.
     public init(
@@ -42,6 +45,7 @@ public final class Route: Sendable {
             fatalError("route \(pattern)\(file.isEmpty ? "" : " (\(file))"): \(error.message)")
         }
         template = OpenAPIDocument.openAPIPaths(segments).last?.0 ?? pattern
+        checksParameters = config.params != nil || config.schemas.values.contains { $0.queryParameters != nil }
     }
 
     /// The methods this route answers, as the `Allow` header lists them: HEAD comes with GET.
