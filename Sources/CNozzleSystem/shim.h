@@ -1,5 +1,6 @@
 /* The Linux interfaces the host uses that Swift does not import by itself: epoll, eventfd,
-   signalfd, accept4, memfd, atomics and locks on shared memory, and other threads' stacks. */
+   signalfd, accept4, memfd, atomics and locks on shared memory, other threads' stacks, and the
+   worker threads' scheduling policy. */
 #ifndef NOZZLE_CSYSTEM_SHIM_H
 #define NOZZLE_CSYSTEM_SHIM_H
 #include <sys/resource.h>
@@ -28,6 +29,15 @@ extern int accept4(int, struct sockaddr *, socklen_t *, int);
 static inline int nozzle_accept_peer(int fd, struct sockaddr_storage *peer, socklen_t *length) {
     *length = sizeof *peer;
     return accept4(fd, (struct sockaddr *)peer, length, SOCK_CLOEXEC | SOCK_NONBLOCK);
+}
+
+/* Schedules the calling thread with SCHED_BATCH (3 on Linux; sched.h names it only under
+   _GNU_SOURCE): it no longer preempts a running task when it wakes. Returns 0, or an errno. */
+#include <sched.h>
+#include <errno.h>
+static inline int nozzle_thread_schedule_batch(void) {
+    struct sched_param param = { .sched_priority = 0 };
+    return sched_setscheduler(0, 3 /* SCHED_BATCH */, &param) == 0 ? 0 : errno;
 }
 
 /* pipe2 is likewise declared only under _GNU_SOURCE. */

@@ -73,6 +73,15 @@ extension ServeOptions {
             options.workers = try count("--workers", text, in: 1...4096)
         },
         ServeOption(
+            names: ["--scheduling"], placeholder: "batch|normal",
+            help: "how the kernel schedules the worker threads (default batch: a thread\nwoken by a request does not preempt the web server on this machine)"
+        ) { options, text throws(ParseError) in
+            guard let scheduling = WorkerScheduling(rawValue: text) else {
+                throw ParseError(description: "--scheduling takes batch or normal, not '\(text)'")
+            }
+            options.scheduling = scheduling
+        },
+        ServeOption(
             names: ["--max-in-flight"], placeholder: "N",
             help: "requests in flight at once, running or waiting (default\n\(ServeOptions.defaultMaxInFlight)); more wait on their connections"
         ) { options, text throws(ParseError) in

@@ -14,6 +14,8 @@ struct ServeOptions: Sendable {
     var socketMode: UInt32?
     /// `--workers N`: threads that run handlers' code in this process.
     var workers = ServeOptions.defaultWorkers
+    /// `--scheduling batch|normal`: how the kernel schedules the worker threads.
+    var scheduling = WorkerScheduling.batch
     /// `--max-in-flight N`: requests in flight at once in this process, running or waiting; more
     /// wait on their connections until one ends.
     var maxInFlight = ServeOptions.defaultMaxInFlight

@@ -9,6 +9,9 @@ extension FastCGIServer {
     func workerLoop(_ thread: WorkerThread) {
         thread.install()
         pool.register(thread: thread.index)
+        if let failure = options.scheduling.applyToCurrentThread(), thread.index == 0 {
+            System.log("nozzle: --scheduling \(options.scheduling.rawValue) could not be applied: \(failure); the worker threads keep the process's policy", level: .warning)
+        }
         while true {
             pool.takeSeat()
             // One event at a time: the others stay for the other idle workers.
@@ -31,17 +34,20 @@ extension FastCGIServer {
         }
     }
 
-    /// Accepts every pending connection, arms the listening socket again so that other workers take
-    /// the next ones, then reads each new connection's first request on this worker.
+    /// Accepts one pending connection, arms the listening socket again at once, so that another
+    /// worker takes the next one while this one reads the new connection's first request.
+    ///
+    /// One at a time, not all that are pending: a web server that opens many connections at once
+    /// (nginx past its `keepalive` connections) would otherwise have one worker serve them all in
+    /// turn while the others wait, and the requests on them return to it in one late burst.
     private func acceptConnections(thread: WorkerThread) {
         guard let listenFD else { return }
-        var accepted: [Int32] = []
-        defer { for fd in accepted { adoptAndRead(connection: fd, thread: thread) } }
+        var accepted: Int32?
         while true {
             let fd = peers.accept(listenFD)
             if fd >= 0 {
-                accepted.append(fd)
-                continue
+                accepted = fd
+                break
             }
             if fd == PeerFilter.refused { continue }
             let code = errno
@@ -63,7 +69,9 @@ extension FastCGIServer {
             }
             break
         }
-        guard case .serving = lifecycle.withLock({ $0.phase }) else { return }
-        events.rearm(listenFD, tag: Tag.listen, [.readable, .oneShot])
+        if case .serving = lifecycle.withLock({ $0.phase }) {
+            events.rearm(listenFD, tag: Tag.listen, [.readable, .oneShot])
+        }
+        if let accepted { adoptAndRead(connection: accepted, thread: thread) }
     }
 }
