@@ -133,6 +133,27 @@ struct StartModeTests {
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
+    /// The worker threads run under `SCHED_BATCH` (policy 3, as `ps -L -o cls` shows `B`), and
+    /// under the inherited policy with `--scheduling normal`; the other threads keep theirs.
+    @Test(arguments: [("batch", 3), ("normal", 0)])
+    func workerThreadsAreScheduledAsAsked(scheduling: String, batchThreads: Int) throws {
+        let directory = Paths.temporaryDirectory()
+        let path = directory.appending(path: "app.sock").path
+        let app = try RunningProcess(fixture, ["--listen", "unix:\(path)", "--workers", "3", "--scheduling", scheduling], in: directory)
+        var client: FastCGIWireClient?
+        #expect(eventually { client = try? FastCGISocket.connect(unix: path); return client != nil })
+        #expect(try #require(client).send(params: get).response.status == 200)
+        let policies = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(app.pid)/task").map { task in
+            // Field 41 of stat; the fields after the command's closing parenthesis start at field 3.
+            let stat = try String(contentsOfFile: "/proc/\(app.pid)/task/\(task)/stat", encoding: .utf8)
+            let fields = stat[stat.index(after: try #require(stat.lastIndex(of: ")")))...].split(separator: " ")
+            return Int(fields[38]) ?? -1
+        }
+        #expect(policies.filter { $0 == 3 }.count == batchThreads, "policies: \(policies)")
+        #expect(policies.count > 3)
+        #expect(policies.allSatisfy { $0 == 0 || $0 == 3 })
+    }
+
     @Test func socketOwnerAndDroppedPrivileges() throws {
         // The tests run as root, as CI does; this is what a root-started service does.
         try #require(getuid() == 0)
