@@ -26,11 +26,11 @@ struct PostgresUserStore: UserStore {
     }
 
     func find(id: Int64) async throws -> User? {
-        try await one("SELECT users", "SELECT id, name, email, created_at FROM users WHERE id = \(id)")
+        try await one("SELECT users", FindUser(id: id))
     }
 
     func create(name: String, email: String) async throws -> User {
-        try await one("INSERT users", "INSERT INTO users (name, email) VALUES (\(name), \(email)) RETURNING id, name, email, created_at")!
+        try await one("INSERT users", CreateUser(name: name, email: email))!
     }
 
     func update(id: Int64, name: String?, email: String?) async throws -> User? {
@@ -55,15 +55,66 @@ struct PostgresUserStore: UserStore {
     private func one(_ summary: String, _ query: PostgresQuery) async throws -> User? {
         let logger = database.queryLogger
         return try await database.run(summary, sql: query.sql) { client in
-            do {
+            try await Self.mappingDuplicates {
                 var user: User?
                 for try await row in try await client.query(query, logger: logger).decode(Row.self) { user = User(row) }
                 return user
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-                throw UserStoreError.duplicateEmail
             }
         }
     }
+
+    /// The same, for a prepared statement: each pooled connection parses and plans it once, at its
+    /// first use, and afterwards sends only the values, as pgx's statement cache does.
+    private func one<Statement: PostgresPreparedStatement>(_ summary: String, _ statement: Statement) async throws -> User?
+    where Statement.Row == Row {
+        let logger = database.queryLogger
+        return try await database.run(summary, sql: Statement.sql) { client in
+            try await Self.mappingDuplicates {
+                var user: User?
+                for try await row in try await client.execute(statement, logger: logger) { user = User(row) }
+                return user
+            }
+        }
+    }
+
+    private static func mappingDuplicates(_ body: () async throws -> User?) async throws -> User? {
+        do {
+            return try await body()
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw UserStoreError.duplicateEmail
+        }
+    }
+}
+
+/// The two statements every request of the seeds' everyday routes runs, prepared.
+private struct FindUser: PostgresPreparedStatement {
+    static let sql = "SELECT id, name, email, created_at FROM users WHERE id = $1"
+    typealias Row = (Int64, String, String, String)
+    let id: Int64
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(id)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+private struct CreateUser: PostgresPreparedStatement {
+    static let sql = "INSERT INTO users (name, email) VALUES ($1, $2) RETURNING id, name, email, created_at"
+    typealias Row = (Int64, String, String, String)
+    let name: String
+    let email: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(name)
+        bindings.append(email)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
 extension User {
