@@ -14,12 +14,14 @@ public struct CGIEnvironment: Sendable {
     private(set) var storage: [UInt8]
     private(set) var entries: [Entry]
 
-    /// No variables yet; add them with ``append(name:value:)``.
-    package init() {
+    /// No variables yet; add them with ``append(name:value:)``: room for `variables` of them,
+    /// `bytes` long in all (names, values and one `=` each), so that a request waiting keeps no
+    /// more than its variables take.
+    package init(variables: Int, bytes: Int) {
         storage = []
-        storage.reserveCapacity(1024)
+        storage.reserveCapacity(bytes)
         entries = []
-        entries.reserveCapacity(32)
+        entries.reserveCapacity(variables)
     }
 
     /// Adds a variable, as a FastCGI PARAMS stream gives it.

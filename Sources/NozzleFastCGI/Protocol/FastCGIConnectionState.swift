@@ -236,13 +236,20 @@ import Nozzle
     }
 
     private mutating func finishParams(id: UInt16, keepConnection: Bool, into actions: inout [Action]) {
-        var environment = CGIEnvironment()
-        let complete = params.withUnsafeBufferPointer { bytes in
-            FastCGIConnectionState.decodePairs(bytes) { name, value in environment.append(name: name, value: value) }
+        let complete = params.withUnsafeBufferPointer { bytes -> CGIEnvironment? in
+            // Counted first, so that the environment is made at its size: it lives as long as the request.
+            var variables = 0, size = 0
+            guard FastCGIConnectionState.decodePairs(bytes, { name, value in
+                variables += 1
+                size += name.count + 1 + value.count
+            }) else { return nil }
+            var environment = CGIEnvironment(variables: variables, bytes: size)
+            _ = FastCGIConnectionState.decodePairs(bytes) { name, value in environment.append(name: name, value: value) }
+            return environment
         }
         // Its capacity stays for the next request's params, up to a typical request's size.
         if params.capacity > 4_096 { params = [] } else { params.removeAll(keepingCapacity: true) }
-        guard complete else {
+        guard let environment = complete else {
             actions.append(.fail("a PARAMS stream ends in the middle of a name-value pair"))
             return
         }
