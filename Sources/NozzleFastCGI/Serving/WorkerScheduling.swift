@@ -9,8 +9,9 @@ import CNozzleSystem
 /// connections opens and closes a connection for many of them. `SCHED_BATCH` threads run on an idle
 /// core at once as before, and otherwise wait for the running task's slice instead of cutting it
 /// short; they get the same share of the CPU. Measured behind nginx with 64 connections: GET
-/// hello 1.4 to 1.5 times the requests a second, with a lower p99 (the README's performance
-/// section has the figures).
+/// hello 1.3 to 1.45 times the requests a second, with a lower p99, in rounds of the anchors'
+/// script; the project's own benchmark showed GET unchanged and POST 1.15 times (the README's
+/// performance section has the figures).
 enum WorkerScheduling: String, Sendable {
     /// `SCHED_BATCH`: no preemption on wake-up. The default.
     case batch
