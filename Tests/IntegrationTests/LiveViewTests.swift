@@ -24,7 +24,15 @@ struct LiveViewTests {
         let base = "http://127.0.0.1:\(stack.port)"
         let waiting = (0..<24).map { "\(base)/api/slow?ms=6000&token=secret\($0)" }
         let load = try ParallelRequests(waiting + ["\(base)/api/spin?ms=4000"], in: stack.directory)
-        let (status, requests) = try Self.inFlight(stack, count: 25)
+        // A request that has just arrived is `running` while its first steps run: the worker
+        // threads run under SCHED_BATCH, so any other process that wakes (nginx, this test) may
+        // hold that thread's core for a while. Once it awaits its sleep it holds no thread.
+        var snapshot: (JSON, [JSON])?
+        #expect(eventually {
+            snapshot = try? Self.inFlight(stack, count: 25)
+            return snapshot?.1.filter { $0["route"] == "/api/slow" }.allSatisfy { $0["state"] == "waiting" } == true
+        })
+        let (status, requests) = try #require(snapshot)
 
         // Every process's requests: the pool's count of requests in flight (from shared memory) is
         // these and the status request itself.
@@ -58,9 +66,13 @@ struct LiveViewTests {
     @Test func fullShowsQueryValuesWhenAsked() throws {
         let stack = try NginxFrontedApp(binary: "fixture-app", arguments: ["--status-path", "/api/_status", "--status-show-query"])
         let load = try ParallelRequests(["http://127.0.0.1:\(stack.port)/api/slow?ms=3000&q=shoes"], in: stack.directory)
-        let (_, requests) = try Self.inFlight(stack, count: 1)
+        // Running while its first steps run, then waiting in its sleep (see above).
+        var requests: [JSON] = []
+        #expect(eventually {
+            requests = (try? Self.inFlight(stack, count: 1).1) ?? []
+            return requests.first?["state"] == "waiting"
+        })
         #expect(requests.first?["path"] == "/api/slow?ms=3000&q=shoes")
-        #expect(requests.first?["state"] == "waiting")
         _ = load.finish()
     }
 
