@@ -15,7 +15,7 @@ enum EntityTag {
     static func make(_ body: [UInt8], weak: Bool) -> String {
         guard !body.isEmpty else { return weak ? #"W/"0-2jmj7l5rSw0yVb/vlWAYkK/YBwk""# : #""0-2jmj7l5rSw0yVb/vlWAYkK/YBwk""# }
         let digest = SHA1.digest(body)
-        let length = String(body.count, radix: 16)
+        let length = Digits.string(body.count, radix: 16)
         // W/, two quotes, the length, a dash, and 27 of the digest's 28 base64 characters (the
         // last is padding, which Express drops).
         let count = (weak ? 2 : 0) + 2 + length.utf8.count + 1 + 27

@@ -54,7 +54,7 @@ extension JSON {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
-        case .int(let value): out.append(contentsOf: String(value).utf8)
+        case .int(let value): Digits.append(value, to: &out)
         case .double(let value):
             // JSON has no NaN or infinity; JavaScript's JSON.stringify writes null for them too.
             if value.isFinite { out.append(contentsOf: value.description.utf8) } else { out.append(contentsOf: "null".utf8) }

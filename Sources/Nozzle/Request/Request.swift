@@ -99,6 +99,12 @@ public final class Request: @unchecked Sendable {
         self.init(variables: CGIEnvironment(environment), body: body, basePath: basePath, id: id, logWriter: logWriter, logFormat: logFormat)
     }
 
+    /// A request URI's path: what comes before its `?`, found among its bytes (a `?` is one byte in
+    /// UTF-8, never part of another character).
+    static func pathPart(of uri: String) -> Substring {
+        uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { uri[..<$0] } ?? uri[...]
+    }
+
     /// Builds a request from FastCGI params or CGI variables as received, and a body source.
     public init(
         variables: CGIEnvironment,
@@ -115,15 +121,15 @@ public final class Request: @unchecked Sendable {
         let requestURI = variables["REQUEST_URI"]
         var rawPath = (variables["SCRIPT_NAME"] ?? "") + (variables["PATH_INFO"] ?? "")
         if rawPath.isEmpty, let uri = requestURI {
-            rawPath = String(uri.prefix { $0 != "?" })
+            rawPath = String(Request.pathPart(of: uri))
         }
         // SCRIPT_NAME and PATH_INFO arrive decoded, which loses a %2F inside a segment. When the raw
         // REQUEST_URI decodes to the same path (no rewrite in between), route on the raw one instead.
         var encodedPath: String?
         if let uri = requestURI {
-            let uriPath = String(uri.prefix { $0 != "?" })
-            if uriPath.utf8.contains(UInt8(ascii: "%")), PercentDecoding.decode(uriPath) == rawPath {
-                encodedPath = uriPath
+            let uriPath = Request.pathPart(of: uri)
+            if uriPath.utf8.contains(UInt8(ascii: "%")), PercentDecoding.decode(String(uriPath)) == rawPath {
+                encodedPath = String(uriPath)
             }
         }
         func relative(_ path: String) -> String {

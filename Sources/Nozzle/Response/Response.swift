@@ -297,7 +297,7 @@ public final class Response: @unchecked Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(capacity)
         out.append(contentsOf: "Status: ".utf8)
-        out.append(contentsOf: String(statusCode).utf8)
+        Digits.append(statusCode, to: &out)
         out.append(UInt8(ascii: " "))
         if let statusMessage {
             appendReason(statusMessage, to: &out)
@@ -310,7 +310,7 @@ public final class Response: @unchecked Sendable {
         }
         if let contentLength {
             out.append(contentsOf: "Content-Length: ".utf8)
-            out.append(contentsOf: String(contentLength).utf8)
+            Digits.append(contentLength, to: &out)
             out.append(contentsOf: "\r\n".utf8)
         }
         out.append(contentsOf: "\r\n".utf8)

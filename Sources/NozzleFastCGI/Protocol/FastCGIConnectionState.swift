@@ -243,9 +243,9 @@ import Nozzle
                 variables += 1
                 size += name.count + 1 + value.count
             }) else { return nil }
-            var environment = CGIEnvironment(variables: variables, bytes: size)
-            _ = FastCGIConnectionState.decodePairs(bytes) { name, value in environment.append(name: name, value: value) }
-            return environment
+            return CGIEnvironment(variables: variables, bytes: size) { add in
+                _ = FastCGIConnectionState.decodePairs(bytes, add)
+            }
         }
         // Its capacity stays for the next request's params, up to a typical request's size.
         if params.capacity > 4_096 { params = [] } else { params.removeAll(keepingCapacity: true) }

@@ -6,10 +6,10 @@ import Glibc
 /// Request ids unique on this machine for the life of the process: the pid and a counter, in hex.
 final class RequestIDs: Sendable {
     private let counter = Atomic<Int>(0)
-    private let prefix = String(getpid(), radix: 16)
+    private let prefix = Digits.string(Int(getpid()), radix: 16)
 
     func next() -> String {
         let value = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        return prefix + "-" + String(value, radix: 16)
+        return prefix + "-" + Digits.string(value, radix: 16)
     }
 }

@@ -1,0 +1,33 @@
+/// Whole numbers written as ASCII digits straight into bytes: the request path writes a status, a
+/// length, a request id and JSON numbers on every request, where `String(value, radix:)` goes through
+/// the standard library's generic formatting and a new string each time.
+package enum Digits {
+    /// Appends `value` in `radix` (2 to 16, lowercase), with a `-` first when it is negative.
+    package static func append(_ value: Int, radix: Int = 10, to out: inout [UInt8]) {
+        precondition((2...16).contains(radix), "radix \(radix) is outside 2...16")
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        // The magnitude as unsigned, so that Int.min has one.
+        var rest = value.magnitude
+        let base = UInt(radix)
+        // 64 binary digits at most.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { digits in
+            var start = 64
+            repeat {
+                start -= 1
+                digits[start] = symbols[Int(rest % base)]
+                rest /= base
+            } while rest > 0
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<64]))
+        }
+    }
+
+    /// `value` in `radix` as a string.
+    package static func string(_ value: Int, radix: Int = 10) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(20)
+        append(value, radix: radix, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let symbols: [UInt8] = Array("0123456789abcdef".utf8)
+}
