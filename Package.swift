@@ -49,11 +49,14 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CNozzleSystem"),
+        // SHA-1 on the x86 SHA extensions, for entity tags; header only, no library to link.
+        .systemLibrary(name: "CNozzleSHA1"),
         .systemLibrary(name: "CNozzleCompression", providers: [.apt(["zlib1g-dev", "libbrotli-dev"])]),
         .target(
             name: "Nozzle",
             dependencies: [
                 "CNozzleCompression",
+                "CNozzleSHA1",
                 "NozzleRouteGrammar",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
