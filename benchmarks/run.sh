@@ -8,6 +8,11 @@
 #   go       Go's net/http/fcgi, when go is installed
 #   node     Node's http server behind proxy_pass (what Express and Next.js run on), when node is
 #            installed: for the I/O-bound case only
+#   hb       Hummingbird 2 and Vapor 4 behind proxy_pass (HTTP/1.1, kept connections), when they are
+#   vapor    built: their GET hello, their POST of a user decoded as a Codable struct (beside the
+#            fixture app's /api/received, which does the same), and their waits. This benchmark does
+#            not build them: ../shared/bench/anchors/swift-peers.sh does, into PEERS_BUILD
+#            (default ~/.cache/nozzle-swift-peers), and they are used from there when present
 #   app      the Nozzle examples: hello (GET /api/hello, POST /api/users) and blitz (/api/post/[pid]),
 #            and the test fixture's /api/slow?ms=N for the I/O-bound case
 #   traced   hello's GET /api/hello with a tracer that records every request's span, and
@@ -20,9 +25,13 @@
 # Kept connections fewer than the clients: nginx keeping 16 or 32 idle connections for 64 clients
 # ("ka16", "ka32" in the keep-alive column), beside all kept and none, for the C responder and hello.
 #
-# The users example gets rows of its own: GET /api/users/ID and POST /api/users through nginx, on
-# SQLite (a file, WAL) and on PostgreSQL (a cluster of its own in the run's directory, Debian's
-# defaults), each with WORKERS threads.
+# The users example gets rows of its own: GET /api/users/ID (a random one of 1,000 users) and POST
+# /api/users (a new email each time) through nginx, on SQLite (a file, WAL) and on PostgreSQL (a
+# cluster of its own in the run's directory, Debian's defaults), each with WORKERS threads. Beside it
+# on the same table, each keeping its own defaults (pool sizes too): Go's net/http/fcgi with pgx's pool
+# (benchmarks/peers/users.go, when Debian's golang-github-jackc-pgx-v4-dev is installed), PHP-FPM with
+# PDO and persistent connections (benchmarks/peers/users.php, when pdo_pgsql is), and, GET only,
+# Hummingbird 2 with PostgresNIO's pool when swift-peers' hb-db-peer is built in PEERS_BUILD.
 #
 # The I/O-bound case: every request waits 50 ms (as for a database or another API) and answers small
 # JSON, at 256 and 1,000 connections; then 10,000 connections each holding a request that waits 1 s,
@@ -101,6 +110,13 @@ php_fpm=$(command -v php-fpm8.2 || command -v php-fpm || true)
 [[ -n $php_fpm ]] && peers+=(php)
 if command -v go >/dev/null && GO111MODULE=off go build -o "$D/bin/hello-go" "$root/benchmarks/peers/hello.go" 2>/dev/null; then peers+=(go); fi
 [[ -n $baseline ]] && peers+=(base)
+# Hummingbird and Vapor, when swift-peers.sh has built them (each takes the path of its socket).
+peers_build=${PEERS_BUILD:-$HOME/.cache/nozzle-swift-peers}
+swift_peers=()
+for peer in hb vapor; do
+  [[ -x $peers_build/$peer-peer/.build/release/$peer-peer ]] && swift_peers+=("$peer")
+done
+peers+=("${swift_peers[@]}")
 
 spawn-fcgi -n -s "$D/cpoll.sock" -M 0666 -- "$D/bin/epoll-responder" "$workers" >/dev/null 2>&1 & pids+=($!); disown $!
 "$bin/hello" --listen "unix:$D/hello.sock" --socket-mode 0666 --workers "$workers" 2>"$D/logs/hello.log" & pids+=($!); disown $!
@@ -127,6 +143,9 @@ CONF
   "$php_fpm" -R -y "$D/php-fpm.conf" -F >/dev/null 2>&1 & pids+=($!); disown $!
 fi
 [[ " ${peers[*]} " == *" go "* ]] && { "$D/bin/hello-go" "$D/go.sock" >/dev/null 2>&1 & pids+=($!); disown $!; }
+for peer in "${swift_peers[@]}"; do
+  "$peers_build/$peer-peer/.build/release/$peer-peer" "$D/$peer.sock" >"$D/logs/$peer.log" 2>&1 & pids+=($!); disown $!
+done
 # The users example on SQLite, and on PostgreSQL when it is installed.
 "$users_bin" --listen "unix:$D/users-sqlite.sock" --socket-mode 0666 --workers "$workers" --database "$D/users.sqlite" 2>"$D/logs/users-sqlite.log" & pids+=($!); disown $!
 users_stores=(sqlite)
@@ -142,9 +161,23 @@ if [[ -n $pg_bin ]]; then
     users_stores+=(postgres)
   fi
 fi
+# The database peers, on the users example's table.
+db_peers=()
+if [[ " ${users_stores[*]} " == *" postgres "* ]]; then
+  pg_url="postgres://postgres@127.0.0.1:$pg_port/postgres?sslmode=disable"
+  [[ -d /usr/share/gocode/src/github.com/jackc/pgx ]] || { [[ $(id -u) -eq 0 ]] && apt-get install -y -qq golang-github-jackc-pgx-v4-dev >/dev/null 2>&1; }
+  if command -v go >/dev/null && GOPATH=/usr/share/gocode GO111MODULE=off go build -o "$D/bin/users-go" "$root/benchmarks/peers/users.go" 2>"$D/logs/users-go-build.log"; then
+    "$D/bin/users-go" "$D/go-pgx.sock" "$pg_url" >"$D/logs/go-pgx.log" 2>&1 & pids+=($!); disown $!
+    db_peers+=(go-pgx)
+  fi
+  [[ " ${peers[*]} " == *" php "* ]] && php -m 2>/dev/null | grep -qx pdo_pgsql && db_peers+=(php-pdo)
+  hb_db=$peers_build/hb-db-peer/.build/release/hb-db-peer
+  [[ -x $hb_db ]] && { "$hb_db" "$D/hb-postgresnio.sock" "$pg_url" >"$D/logs/hb-postgresnio.log" 2>&1 & pids+=($!); disown $!; db_peers+=(hb-postgresnio); }
+fi
 io_peers=()
 [[ " ${peers[*]} " == *" go "* ]] && io_peers+=(go)
 [[ " ${peers[*]} " == *" php "* ]] && io_peers+=(php)
+io_peers+=("${swift_peers[@]}")
 if command -v node >/dev/null; then
   node "$root/benchmarks/peers/slow.js" "$D/node.sock" >/dev/null 2>&1 & pids+=($!); disown $!
   io_peers+=(node)
@@ -153,7 +186,7 @@ fi
 port=${PORT:-18480}
 locations=""
 for keep in on off; do
-  for upstream in cpoll php go base hello blitz traced untraced; do
+  for upstream in cpoll php go base hello blitz traced untraced fixture; do
     extra=""
     [[ $upstream == php ]] && extra="fastcgi_param SCRIPT_FILENAME $root/benchmarks/peers/hello.php;"
     locations+="    location /$keep/$upstream/ { rewrite ^/$keep/$upstream(/.*)\$ \$1 break; include $D/fastcgi_params; $extra fastcgi_keep_conn $keep; fastcgi_pass $upstream; }
@@ -166,6 +199,12 @@ for ka in 16 32; do
     locations+="    location /ka$ka/$upstream/ { rewrite ^/ka$ka/$upstream(/.*)\$ \$1 break; include $D/fastcgi_params; fastcgi_keep_conn on; fastcgi_pass ${upstream}_ka$ka; }
 "
   done
+done
+# The Swift peers speak HTTP: kept connections, or HTTP/1.0 with a connection each (nginx's default).
+for peer in "${swift_peers[@]}"; do
+  locations+="    location /on/$peer/ { rewrite ^/on/$peer(/.*)\$ \$1 break; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_pass http://$peer; }
+    location /off/$peer/ { rewrite ^/off/$peer(/.*)\$ \$1 break; proxy_pass http://$peer; }
+"
 done
 cp /etc/nginx/fastcgi_params "$D/fastcgi_params"
 cat > "$D/nginx.conf" <<CONF
@@ -195,6 +234,10 @@ http {
     upstream node  { server unix:$D/node.sock; keepalive 64; }
     upstream users-sqlite { server unix:$D/users-sqlite.sock; keepalive 64; }
     upstream users-postgres { server unix:$D/users-postgres.sock; keepalive 64; }
+    upstream go-pgx { server unix:$D/go-pgx.sock; keepalive 64; }
+    upstream hb-postgresnio { server unix:$D/hb-postgresnio.sock; keepalive 64; }
+    upstream hb { server unix:$D/hb.sock; keepalive 64; }
+    upstream vapor { server unix:$D/vapor.sock; keepalive 64; }
     server {
         listen 127.0.0.1:$port backlog=16384;
         location /io/node/ { proxy_http_version 1.1; proxy_set_header Connection ""; proxy_pass http://node; }
@@ -203,10 +246,20 @@ http {
         location /fixture/ { rewrite ^/fixture(/.*)\$ \$1 break; include $D/fastcgi_params; fastcgi_keep_conn on; fastcgi_pass fixture; }
         location /users-sqlite/ { rewrite ^/users-sqlite(/.*)\$ \$1 break; include $D/fastcgi_params; fastcgi_keep_conn on; fastcgi_pass users-sqlite; }
         location /users-postgres/ { rewrite ^/users-postgres(/.*)\$ \$1 break; include $D/fastcgi_params; fastcgi_keep_conn on; fastcgi_pass users-postgres; }
+        location /go-pgx/ { rewrite ^/go-pgx(/.*)\$ \$1 break; include $D/fastcgi_params; fastcgi_keep_conn on; fastcgi_pass go-pgx; }
+        location /php-pdo/ { rewrite ^/php-pdo(/.*)\$ \$1 break; include $D/fastcgi_params; fastcgi_param SCRIPT_FILENAME $root/benchmarks/peers/users.php;
+            fastcgi_param PDO_DSN "pgsql:host=127.0.0.1;port=${pg_port:-0};dbname=postgres"; fastcgi_keep_conn on; fastcgi_pass php; }
+        location /hb-postgresnio/ { rewrite ^/hb-postgresnio(/.*)\$ \$1 break; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_pass http://hb-postgresnio; }
         location /stream/blitz/ { rewrite ^/stream/blitz(/.*)\$ \$1 break; include $D/fastcgi_params; fastcgi_request_buffering off; fastcgi_keep_conn on; fastcgi_pass blitz; }
 $locations    }
 }
 CONF
+# The HTTP peers make their sockets as the umask says: nginx's workers need to write to them.
+for sock in "${swift_peers[@]}" hb-postgresnio; do
+  [[ $sock == hb-postgresnio && " ${db_peers[*]} " != *" hb-postgresnio "* ]] && continue
+  for _ in $(seq 100); do [[ -S $D/$sock.sock ]] && break; sleep 0.1; done
+  chmod 666 "$D/$sock.sock" 2>/dev/null
+done
 nginx -p "$D" -c "$D/nginx.conf" -e "$D/logs/error.log" || exit 1
 sleep 1
 
@@ -218,17 +271,22 @@ wrk.headers["Content-Type"] = "application/json"
 local f = io.open("$D/body.json"); wrk.body = f:read("*a"); f:close()
 LUA
 
-# Each POST creates a new user: a new email every time.
-cat > "$D/create-user.lua" <<LUA
+# Each GET reads one of the first 1,000 users, at random: the URL ends with /users/.
+cat > "$D/read-user.lua" <<LUA
+request = function() return wrk.format(nil, wrk.path .. math.random(1000)) end
+LUA
+# Each POST creates a new user: a new email every time, unlike any other responder's or run's.
+create_user_script() { # responder
+  cat > "$D/create-user-$1.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 local n = 0
-local run = tostring(math.random(1, 1000000000))
 request = function()
   n = n + 1
-  return wrk.format(nil, nil, nil, '{"name":"Load Test","email":"load-' .. run .. '-' .. n .. '@example.com"}')
+  return wrk.format(nil, nil, nil, '{"name":"Load Test","email":"load-$1-$RANDOM$RANDOM-' .. n .. '@example.com"}')
 end
 LUA
+}
 
 # wrk's latency figures in milliseconds.
 to_ms() { awk '{v=$1; if (v ~ /us$/) printf "%.3f", v/1000; else if (v ~ /ms$/) printf "%.3f", v+0; else if (v ~ /s$/) printf "%.3f", v*1000; else print "nan"}' <<<"$1"; }
@@ -237,8 +295,9 @@ csv="$results/latest.csv"
 echo "keepalive,connections,endpoint,peer,rps,p50_ms,p99_ms,errors" > "$csv"
 measure() { # keep conns endpoint peer path
   local keep=$1 conns=$2 endpoint=$3 peer=$4 path=$5 script=() duration=$seconds timeout=2s
-  [[ $endpoint == post ]] && script=(-s "$D/post.lua")
-  [[ $endpoint == users-post ]] && script=(-s "$D/create-user.lua")
+  [[ $endpoint == post || $endpoint == codable ]] && script=(-s "$D/post.lua")
+  [[ $endpoint == users-get ]] && script=(-s "$D/read-user.lua")
+  [[ $endpoint == users-post ]] && script=(-s "$D/create-user-$peer.lua")
   # Requests that wait are given time: a responder that queues them shows it in its latency.
   [[ $keep == io ]] && { duration=$(( seconds > 5 ? seconds : 5 )); timeout=10s; }
   local out rps p50 p99 errors
@@ -257,16 +316,20 @@ measure_cpu_bound() {
   for keep in "${keeps[@]}"; do
     for conns in "${connections[@]}"; do
       echo "Measuring keep-alive $keep, $conns connections..." >&2
-      for endpoint in get post dynamic; do
+      for endpoint in get post codable dynamic; do
         case $endpoint in
           get) measure "$keep" "$conns" get direct /direct/hello ;;
-          post) measure "$keep" "$conns" post direct /direct/users ;;
+          post|codable) measure "$keep" "$conns" "$endpoint" direct /direct/users ;;
         esac
         for peer in "${peers[@]}"; do
           # The peers do not route: their dynamic figure is their plain GET. The baseline is the
-          # hello example: GET and POST only.
+          # hello example: GET and POST only. Hummingbird and Vapor decode the POSTed user as a
+          # Codable struct ("codable"); the others take it as JSON values or bytes ("post").
           case $peer,$endpoint in
             base,dynamic) continue ;;
+            hb,post|vapor,post) continue ;;
+            hb,codable|vapor,codable) path=/$keep/$peer/users ;;
+            *,codable) continue ;;
             base,post) path=/$keep/base/api/users ;;
             base,*) path=/$keep/base/api/hello ;;
             *,post) path=/$keep/$peer/users ;;
@@ -280,6 +343,7 @@ measure_cpu_bound() {
             measure "$keep" "$conns" get untraced "/$keep/untraced/api/hello"
             measure "$keep" "$conns" get traced "/$keep/traced/api/hello" ;;
           post) measure "$keep" "$conns" post app "/$keep/hello/api/users" ;;
+          codable) measure "$keep" "$conns" codable app "/$keep/fixture/api/received" ;;
           dynamic) measure "$keep" "$conns" dynamic app "/$keep/blitz/api/post/abc" ;;
         esac
       done
@@ -300,21 +364,45 @@ measure_kept() {
 rounds=${ROUNDS:-$((quick == 1 ? 2 : 1))}
 for round in $(seq "$rounds"); do measure_cpu_bound; measure_kept; done
 # Each responder's best round, in the order first measured.
-awk -F, 'NR==1 { print; next }
-  { key=$1","$2","$3","$4; if (!(key in best)) { order[++n]=key; best[key]=$0; rps[key]=$5 }
-    else if ($5+0 > rps[key]+0) { best[key]=$0; rps[key]=$5 } }
-  END { for (i=1; i<=n; i++) print best[order[i]] }' "$csv" > "$csv.best" && mv "$csv.best" "$csv"
+keep_best() {
+  awk -F, 'NR==1 { print; next }
+    { key=$1","$2","$3","$4; if (!(key in best)) { order[++n]=key; best[key]=$0; rps[key]=$5 }
+      else if ($5+0 > rps[key]+0) { best[key]=$0; rps[key]=$5 } }
+    END { for (i=1; i<=n; i++) print best[order[i]] }' "$csv" > "$csv.best" && mv "$csv.best" "$csv"
+}
+keep_best
 
 rss() { awk -v f="$2" '$1==f {print $2}' "/proc/$1/status"; }
 
-# The users example: a database behind every request.
+# The users example: a database behind every request. 1,000 users first, through the app itself
+# (the peers on PostgreSQL read the same rows).
 for store in "${users_stores[@]}"; do
   echo "Measuring the users example on $store..." >&2
-  user_id=$(curl -s -X POST -H 'Content-Type: application/json' -d "{\"name\":\"Ada\",\"email\":\"ada-$RANDOM$RANDOM@example.com\"}" \
-    "http://127.0.0.1:$port/users-$store/api/users" | sed -n 's/.*"id":\([0-9]*\).*/\1/p')
-  measure db 64 users-get "$store" "/users-$store/api/users/${user_id:-1}"
+  for n in $(seq 1000); do
+    [[ $n -gt 1 ]] && echo next
+    printf 'url = "http://127.0.0.1:%s/users-%s/api/users"\nheader = "Content-Type: application/json"\n' "$port" "$store"
+    printf 'data = "{\\"name\\":\\"User %d\\",\\"email\\":\\"user%d@example.com\\"}"\noutput = "/dev/null"\n' "$n" "$n"
+  done > "$D/seed-$store.curl"
+  curl -s -K "$D/seed-$store.curl"
+  create_user_script "$store"
+  measure db 64 users-get "$store" "/users-$store/api/users/"
   measure db 64 users-post "$store" "/users-$store/api/users"
 done
+# The database peers, taking turns with the users example on PostgreSQL for ROUNDS rounds.
+if [[ ${#db_peers[@]} -gt 0 ]]; then
+  echo "Measuring the database peers: ${db_peers[*]}..." >&2
+  for round in $(seq "$rounds"); do
+    for peer in "${db_peers[@]}" postgres; do
+      prefix=/$peer/users; [[ $peer == postgres ]] && prefix=/users-postgres/api/users
+      measure db 64 users-get "$peer" "$prefix/"
+      # Hummingbird's peer only reads.
+      [[ $peer == hb-postgresnio ]] && continue
+      create_user_script "$peer"
+      measure db 64 users-post "$peer" "$prefix"
+    done
+  done
+  keep_best
+fi
 
 # I/O-bound: every request waits 50 ms. The ideal is connections ÷ 50 ms.
 io_connections=(256 1000)
@@ -414,11 +502,13 @@ micro=$("$traced_bin/nozzle-micro-benchmarks")
   echo
   echo "## The users example: a database behind each request (64 connections, keep-alive)"
   echo
-  echo "GET /api/users/ID reads one row; POST /api/users inserts one (a new email each time) and answers 201."
+  echo "GET /api/users/ID reads one row (one of 1,000, at random); POST /api/users inserts one (a new email each time) and answers 201. sqlite and postgres are the users example on each store; go-pgx, php-pdo and hb-postgresnio are peers on the same PostgreSQL table (benchmarks/peers/users.go and users.php, and swift-peers' hb-db-peer), best of $rounds rounds taking turns with the example."
   echo
-  echo "| request | store | rps | p50 ms | p99 ms | errors |"
-  echo "|---|---|---|---|---|---|"
-  awk -F, '$1=="db" { printf "| %s | %s | %s | %s | %s | %s |\n", ($3=="users-get" ? "GET /api/users/ID" : "POST /api/users"), $4, $5, $6, $7, $8 }' "$csv"
+  echo "| request | responder | rps | p50 ms | p99 ms | errors | postgres ÷ peer (rps) |"
+  echo "|---|---|---|---|---|---|---|"
+  awk -F, 'NR==FNR { if ($1=="db" && $4=="postgres") app[$3]=$5; next }
+    $1=="db" { ratio = ($4=="postgres" || $4=="sqlite" || $5==0 || !($3 in app)) ? "" : sprintf("%.2f×", app[$3]/$5);
+      printf "| %s | %s | %s | %s | %s | %s | %s |\n", ($3=="users-get" ? "GET /api/users/ID" : "POST /api/users"), $4, $5, $6, $7, $8, ratio }' "$csv" "$csv"
   echo
   echo "10,000 connections to one app process (benchmarks/peers/fastcgi-load.c), each request waiting 1 s, for 10 s: ${many_out:-no result}; app RSS ${many_rss_before} kB before, peak ${many_peak} kB (+$(( (many_peak - many_rss_before) / 1024 )) MB)."
   echo
