@@ -6,13 +6,26 @@ import Testing
 /// The worst bodies we know, at about 1 MB, through real nginx to the fixture app: each answered
 /// correctly, and in time only linear parsers meet (quadratic ones took from seconds to minutes):
 /// within 40 times what a plain 1 MB body takes on the same path in the same run, and at least 2 s,
-/// so that a busy machine slows both alike.
+/// so that a busy machine slows both alike. A case over the bound is sent again, up to three times in
+/// all, and its quickest answer counts: a moment of load from the tests running beside it passes,
+/// a quadratic parser is over the bound every time.
 /// `/api/echo` has the default limits, which refuse most of these with a 413 that names the limit;
 /// `/api/unlimited` lifts them, so each parser takes the whole body.
 @Suite(.serialized)
 struct HostileBodiesThroughNginxTests {
     /// How long a worst case may take, from a plain body's time measured first.
     static func bound(plain: Double) -> Double { max(2.0, plain * 40) }
+
+    /// The answer to `send`, sent again while it took `bound` or more, three times at most: the
+    /// quickest of them.
+    static func quickest(under bound: Double, _ send: () throws -> HTTPResult) throws -> HTTPResult {
+        var best = try send()
+        for _ in 1..<3 where best.totalTime >= bound {
+            let again = try send()
+            if again.totalTime < best.totalTime { best = again }
+        }
+        return best
+    }
 
     struct Case: CustomStringConvertible, Sendable {
         var description: String
@@ -79,11 +92,11 @@ struct HostileBodiesThroughNginxTests {
             let file = stack.directory.appending(path: "body-\(UUID().uuidString.prefix(6))")
             try Data(worst.body).write(to: file)
             let headers = ["Content-Type: \(worst.contentType)"]
-            let limited = try stack.request("POST", "/api/echo", headers: headers, bodyFile: file)
+            let limited = try Self.quickest(under: bound) { try stack.request("POST", "/api/echo", headers: headers, bodyFile: file) }
             #expect(limited.status == worst.limited.status, "\(worst): \(limited.body.prefix(200))")
             if let limit = worst.limited.limit { #expect(limited.json?["limit"] == .string(limit), "\(worst)") }
             #expect(limited.totalTime < bound, "\(worst): /api/echo took \(limited.totalTime) s")
-            let whole = try stack.request("POST", "/api/unlimited", headers: headers, bodyFile: file)
+            let whole = try Self.quickest(under: bound) { try stack.request("POST", "/api/unlimited", headers: headers, bodyFile: file) }
             #expect(whole.status == worst.wholeStatus, "\(worst): \(whole.body.prefix(200))")
             #expect(worst.check(whole.json), "\(worst): \(whole.body.prefix(200))")
             #expect(whole.totalTime < bound, "\(worst): /api/unlimited took \(whole.totalTime) s")

@@ -177,10 +177,14 @@ package final class FastCGIServer: @unchecked Sendable {
     }
 
     /// Under a supervisor, puts this process's requests in flight on the scoreboard.
+    ///
+    /// Written under the lifecycle's lock: two threads that change the count at once then publish in
+    /// the order they changed it, so the figure left on the scoreboard is the count, not whichever
+    /// thread wrote last.
     func publishInFlight() {
         guard let scoreboard else { return }
-        let (inFlight, queued, most) = lifecycle.withLock { ($0.inFlight, $0.parkedCount, $0.mostInFlight) }
-        scoreboard.inFlight(inFlight, queued: queued, most: most, limit: options.maxInFlight)
+        let limit = options.maxInFlight
+        lifecycle.withLock { scoreboard.inFlight($0.inFlight, queued: $0.parkedCount, most: $0.mostInFlight, limit: limit) }
     }
 
     /// Under a supervisor, puts this process's after-response work on the scoreboard.
