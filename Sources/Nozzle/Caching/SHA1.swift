@@ -9,7 +9,7 @@ package enum SHA1 {
     private typealias State = (UInt32, UInt32, UInt32, UInt32, UInt32)
 
     /// Whether this processor has the x86 SHA extensions: the blocks then go through them
-    /// (`CNozzleSHA1`), about ten times as fast as the Swift below, which every other machine uses.
+    /// (`CNozzleSHA1`), about three times as fast as the Swift below, which every other machine uses.
     package static let accelerated = nozzle_sha1_accelerated() != 0
 
     /// The 20-byte digest of `bytes`; `accelerated: false` uses the Swift block function even where
