@@ -21,6 +21,12 @@ struct HostileInputTests {
                 let decoded = try req.body.decode([String: Int].self)
                 res.json(["count": .int(decoded.count)])
             }]),
+            // A decoded body sent back through `res.json`: in one pass, and through the tree encoder
+            // when the value repeats a key at its end.
+            Route("/recode", config: RouteConfig(bodyParser: config), handlers: ["POST": { req, res in
+                let decoded = try req.body.decode([String: Int].self)
+                if req.query["tree"] != nil { res.json(RepeatsAKey(members: decoded)) } else { res.json(decoded) }
+            }]),
             Route("/api/[...rest]", handlers: ["GET": { req, res in res.json(["segments": .int(req.params.all("rest").count)]) }]),
         ])))
     }
@@ -130,6 +136,30 @@ struct HostileInputTests {
         let form = HostileInput.distinctFormKeys(bytes: Self.megabyte - 1)
         let fromForm = await timed(Self.client(Self.unlimited), "POST", "/decode", contentType: "application/x-www-form-urlencoded", body: form)
         #expect(fromForm.json == ["count": .int(HostileInput.formPairs(form))])
+    }
+
+    /// A dictionary's members, then its first key again: only the tree encoder can write that.
+    struct RepeatsAKey: Encodable {
+        var members: [String: Int]
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: StringKey.self)
+            for (key, value) in members { try container.encode(value, forKey: StringKey(key)) }
+            if let first = members.first { try container.encode(first.value, forKey: StringKey(first.key)) }
+        }
+    }
+
+    /// A wide object decoded and sent back with `res.json`, through the one-pass writer and through
+    /// the tree encoder: each key is checked against those before it, in constant time. The tree's
+    /// body is half a megabyte (50,000 keys, a second in a debug build), where checking keys by
+    /// scanning took minutes.
+    @Test(arguments: [("/recode", megabyte - 1), ("/recode?tree", megabyte / 2)])
+    func aWideDecodedObjectIsSentBackLinearly(target: String, bytes: Int) async throws {
+        let (body, members) = HostileInput.wideJSONObject(bytes: bytes)
+        let response = await timed(Self.client(Self.unlimited), "POST", target, contentType: "application/json", body: body)
+        #expect(response.status == 200)
+        let object = try #require(response.json?.objectValue)
+        #expect(object.count == members)
+        #expect(object["k0"] == 1 && object["k\(members - 1)"] == 1)
     }
 
     @Test func truncatedObjectOfObjectsIs400Quickly() async throws {

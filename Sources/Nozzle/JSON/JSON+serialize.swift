@@ -55,9 +55,7 @@ extension JSON {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
         case .int(let value): Digits.append(value, to: &out)
-        case .double(let value):
-            // JSON has no NaN or infinity; JavaScript's JSON.stringify writes null for them too.
-            if value.isFinite { out.append(contentsOf: value.description.utf8) } else { out.append(contentsOf: "null".utf8) }
+        case .double(let value): JSON.writeNumber(value, into: &out)
         case .string(let value): JSON.writeString(value, into: &out)
         case .array(let elements):
             out.append(UInt8(ascii: "["))
@@ -68,14 +66,22 @@ extension JSON {
             out.append(UInt8(ascii: "]"))
         case .object(let object):
             out.append(UInt8(ascii: "{"))
-            for (index, member) in object.members.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                JSON.writeString(member.key, into: &out)
+            var first = true
+            for (key, value) in object {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                JSON.writeString(key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                member.value.write(into: &out)
+                value.write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// A double as Swift writes it; JSON has no NaN or infinity, and JavaScript's `JSON.stringify`
+    /// writes null for them too.
+    static func writeNumber(_ value: Double, into out: inout [UInt8]) {
+        if value.isFinite { out.append(contentsOf: value.description.utf8) } else { out.append(contentsOf: "null".utf8) }
     }
 
     static func writeString(_ string: String, into out: inout [UInt8]) {

@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// Encodes an `Encodable` value into a ``JSON`` value, keeping keys in the order they are encoded.
 ///
 /// ```swift
@@ -14,42 +16,58 @@ public enum JSONValueEncoder {
 }
 
 /// A place a value is being written to; containers hold their children until the end.
+///
+/// Members and elements are kept in stored properties rather than in `Content`'s payloads, so that
+/// adding one changes the array in place instead of copying it: a dictionary of n keys takes time
+/// in proportion to n.
 final class EncodingNode {
     enum Content {
         case empty
         case value(JSON)
-        case object([(String, EncodingNode)])
-        case array([EncodingNode])
+        case object
+        case array
     }
 
     var content = Content.empty
+    var members: OrderedDictionary<String, EncodingNode> = [:]
+    var elements: [EncodingNode] = []
 
     var value: JSON {
         switch content {
         case .empty: .object(JSONObject())
         case .value(let value): value
-        case .object(let members):
-            .object(JSONObject(members.map { ($0.0, $0.1.value) }))
-        case .array(let elements): .array(elements.map(\.value))
+        case .object: .object(JSONObject(members.lazy.map { ($0.key, $0.value.value) }))
+        case .array: .array(elements.map(\.value))
         }
     }
 
+    var isObject: Bool { if case .object = content { true } else { false } }
+    var isArray: Bool { if case .array = content { true } else { false } }
+
+    /// Makes this node an object, or an array, keeping what it holds if it is one already.
+    func become(_ kind: Content) {
+        switch (content, kind) {
+        case (.object, .object), (.array, .array): return
+        default:
+            content = kind
+            members = [:]
+            elements = []
+        }
+    }
+
+    /// The member for `key`: a key given again gets the node it had, keeping its place.
     func child(forKey key: String) -> EncodingNode {
-        var members: [(String, EncodingNode)] = []
-        if case .object(let existing) = content { members = existing }
-        if let found = members.first(where: { $0.0 == key }) { return found.1 }
+        become(.object)
+        if let found = members[key] { return found }
         let node = EncodingNode()
-        members.append((key, node))
-        content = .object(members)
+        members[key] = node
         return node
     }
 
     func appendChild() -> EncodingNode {
-        var elements: [EncodingNode] = []
-        if case .array(let existing) = content { elements = existing }
+        become(.array)
         let node = EncodingNode()
         elements.append(node)
-        content = .array(elements)
         return node
     }
 }
@@ -60,12 +78,12 @@ struct NodeEncoder: Encoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if case .object = node.content {} else { node.content = .object([]) }
+        node.become(.object)
         return KeyedEncodingContainer(KeyedNodeContainer<Key>(node: node, codingPath: codingPath))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        if case .array = node.content {} else { node.content = .array([]) }
+        node.become(.array)
         return UnkeyedNodeContainer(node: node, codingPath: codingPath)
     }
 
@@ -81,10 +99,23 @@ func encodeValue<T: Encodable>(_ value: T, into node: EncodingNode, codingPath: 
     case let number as Int: node.content = .value(.int(number))
     case let number as Double: node.content = .value(.double(number))
     case let number as Float: node.content = .value(.double(Double(number)))
-    case let number as any BinaryInteger:
-        if let exact = Int(exactly: number) { node.content = .value(.int(exact)) } else { node.content = .value(.double(Double(number))) }
+    // The standard library's integers; another integer type writes itself, as JSONBytesEncoder has it.
+    case let number as Int64: node.content = .value(.int(Int(number)))
+    case let number as Int32: node.content = .value(.int(Int(number)))
+    case let number as Int16: node.content = .value(.int(Int(number)))
+    case let number as Int8: node.content = .value(.int(Int(number)))
+    case let number as UInt8: node.content = .value(.int(Int(number)))
+    case let number as UInt16: node.content = .value(.int(Int(number)))
+    case let number as UInt32: node.content = .value(.int(Int(number)))
+    case let number as UInt: node.content = .value(unsigned(UInt64(number)))
+    case let number as UInt64: node.content = .value(unsigned(number))
     default: try value.encode(to: NodeEncoder(node: node, codingPath: codingPath))
     }
+}
+
+/// Above `Int.max` a number is kept as a double.
+func unsigned(_ number: UInt64) -> JSON {
+    if let exact = Int(exactly: number) { .int(exact) } else { .double(Double(number)) }
 }
 
 struct KeyedNodeContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
@@ -115,10 +146,7 @@ struct KeyedNodeContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 struct UnkeyedNodeContainer: UnkeyedEncodingContainer {
     let node: EncodingNode
     let codingPath: [any CodingKey]
-    var count: Int {
-        if case .array(let elements) = node.content { return elements.count }
-        return 0
-    }
+    var count: Int { node.isArray ? node.elements.count : 0 }
 
     mutating func encodeNil() throws { node.appendChild().content = .value(.null) }
 

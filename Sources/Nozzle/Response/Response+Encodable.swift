@@ -7,13 +7,17 @@ extension Response {
     /// ```
     @_disfavoredOverload  // a literal such as ["id": 3] is a JSON value
     public func json<Value: Encodable>(_ value: Value) {
+        let body: [UInt8]
         do {
-            json(try JSONValueEncoder.encode(value))
+            body = try JSONBytesEncoder.encode(value)
         } catch {
             log.error("res.json() could not encode \(Value.self): \(error)")
             status(500)
             json(["error": "Internal server error"] as JSON)
+            return
         }
+        guard beginSend("json") else { return }
+        sendEntity(body, defaultType: "application/json; charset=utf-8", isText: true)
     }
 
     /// Sends any `Encodable` value as JSON.
