@@ -171,16 +171,12 @@ struct JSONParser {
         index += 1
         let start = index
         // Fast path: no escapes, so the bytes between the quotes are the string.
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                let value = String(decoding: bytes[start..<index], as: UTF8.self)
-                index += 1
-                return value
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw fail("Unescaped control character in a string") }
+        index = bytes.withUnsafeBufferPointer { JSONStringBytes.firstSpecial(in: $0, from: start) }
+        guard index < bytes.count else { throw fail("Unterminated string") }
+        if bytes[index] == UInt8(ascii: "\"") {
+            let value = String(decoding: bytes[start..<index], as: UTF8.self)
             index += 1
+            return value
         }
         var scalars = Array(bytes[start..<index])
         while index < bytes.count {
@@ -223,8 +219,10 @@ struct JSONParser {
                 }
             default:
                 if byte < 0x20 { throw fail("Unescaped control character in a string") }
-                scalars.append(byte)
-                index += 1
+                // The run up to the next special byte, in one go.
+                let runStart = index
+                index = bytes.withUnsafeBufferPointer { JSONStringBytes.firstSpecial(in: $0, from: runStart) }
+                scalars.append(contentsOf: bytes[runStart..<index])
             }
         }
         throw fail("Unterminated string")

@@ -88,13 +88,14 @@ extension JSON {
         out.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { bytes in
-            // Copy runs that need no escaping in one go; escape the rest byte by byte.
+            // Copy runs that need no escaping in one go; escape the bytes between them.
             var runStart = 0
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            while true {
+                let index = JSONStringBytes.firstSpecial(in: bytes, from: runStart)
                 if index > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+                guard index < bytes.count else { break }
                 runStart = index + 1
+                let byte = bytes[index]
                 out.append(UInt8(ascii: "\\"))
                 switch byte {
                 case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
@@ -111,7 +112,6 @@ extension JSON {
                     out.append(hex[Int(byte & 0xF)])
                 }
             }
-            if bytes.count > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count])) }
         }
         out.append(UInt8(ascii: "\""))
     }
