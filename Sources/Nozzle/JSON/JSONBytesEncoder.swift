@@ -87,7 +87,7 @@ struct JSONStreamState {
         /// The slot this container is the value of: an encoder asking again for the same container
         /// gets this one back, as a class's `encode(to:)` and its superclass's share one object.
         let owner: Int
-        /// Where this level's keys begin in ``JSONStreamWriter/keys``.
+        /// Where this level's keys begin in ``JSONStreamState/keys``.
         let keysStart: Int
         var count = 0
         /// The object's keys as a set, once there are more than a short scan's worth.
