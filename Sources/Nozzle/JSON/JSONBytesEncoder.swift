@@ -212,9 +212,9 @@ struct JSONStreamState {
         Digits.append(int, to: &out)
     }
 
-    /// Above `Int.max` a number is written as a double, as ``JSONValueEncoder`` keeps it.
+    /// As ``JSONValueEncoder`` keeps it (`unsigned(_:)`): a double above `Int.max`.
     mutating func write(unsigned: UInt64) {
-        if let exact = Int(exactly: unsigned) { write(int: exact) } else { write(double: Double(unsigned)) }
+        write(json: Nozzle.unsigned(unsigned))
     }
 
     mutating func write(bool: Bool) {

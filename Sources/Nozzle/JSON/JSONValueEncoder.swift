@@ -41,7 +41,6 @@ final class EncodingNode {
         }
     }
 
-    var isObject: Bool { if case .object = content { true } else { false } }
     var isArray: Bool { if case .array = content { true } else { false } }
 
     /// Makes this node an object, or an array, keeping what it holds if it is one already.
