@@ -21,7 +21,7 @@ public enum RouteTableWriter {
             out += "            handlers: [\n"
             for handler in entry.scan.handlers {
                 let key = handler == "handler" ? "*" : handler
-                out += "                \(literal(key)): \(type).\(handler),\n"
+                out += "                RouteHandler(\(literal(key)), \(type).\(handler)),\n"
             }
             let docs = entry.scan.handlerDocumentation.sorted { $0.key < $1.key }
             if entry.scan.documentation.isEmpty && docs.isEmpty {

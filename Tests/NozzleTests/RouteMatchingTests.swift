@@ -76,6 +76,25 @@ struct RouteMatchingTests {
         #expect(response.body.isEmpty)
     }
 
+    /// The route plugin's form, a list of `RouteHandler`s: each method answers with its own
+    /// handler, HEAD with GET's, a method listed twice with its first, and `handlers` reads them back.
+    @Test func routeHandlersListedAsThePluginWritesThem() async throws {
+        let route = Route("/api/item", file: "api/item.swift", handlers: [
+            RouteHandler("GET", { _, res in res.send("get") }),
+            RouteHandler("PATCH", { _, res in res.send("patch") }),
+            RouteHandler("GET", { _, res in res.send("second get") }),
+        ])
+        #expect(route.handlers.keys.sorted() == ["GET", "PATCH"])
+        #expect(route.allowedMethods == ["GET", "HEAD", "PATCH"])
+        let client = TestClient(app: App(routes: RouteTable([route])))
+        #expect(await client.request("GET", "/api/item").text == "get")
+        #expect(await client.request("PATCH", "/api/item").text == "patch")
+        let head = await client.request("HEAD", "/api/item")
+        #expect(head.status == 200 && head.headers["Content-Length"] == "3" && head.body.isEmpty)
+        let refused = await client.request("POST", "/api/item")
+        #expect(refused.status == 405 && refused.headers["Allow"] == "GET, HEAD, PATCH")
+    }
+
     /// `RouteConfig(methods:)` narrows what a `handler` answers: the rest get 405 with `Allow`,
     /// OPTIONS gets Nozzle's 204, HEAD comes with GET, and the document lists only those methods.
     @Test func aHandlerAnswersOnlyTheMethodsItDeclares() async throws {

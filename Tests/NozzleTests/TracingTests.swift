@@ -99,11 +99,10 @@ struct TracingTests {
     @Test func jsonLogLinesCarryTheIds() async throws {
         let tracer = W3CInMemoryTracer()
         let log = MemoryLogWriter()
-        var pipeline = RequestPipeline(app: Self.app(tracer) { req, res in
+        let pipeline = RequestPipeline(app: Self.app(tracer) { req, res in
             req.log.warning("slow provider")
             res.send("ok")
-        })
-        pipeline.logFormat = .json
+        }, logFormat: .json)
         await pipeline.run(
             variables: CGIEnvironment(["REQUEST_METHOD": "GET", "SCRIPT_NAME": "/api/hello"]), body: BufferedBodySource([]),
             sink: BufferedResponseSink(), id: "r1", logWriter: log)
@@ -235,7 +234,7 @@ struct TracingTests {
 
     @Test func hostPagesHaveNoSpan() async throws {
         let tracer = W3CInMemoryTracer()
-        var pipeline = RequestPipeline(app: Self.app(tracer))
+        let pipeline = RequestPipeline(app: Self.app(tracer))
         pipeline.hostPage = { req, res in
             guard req.path == "/status" else { return false }
             res.send("up")

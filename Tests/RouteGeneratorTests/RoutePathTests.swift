@@ -213,8 +213,8 @@ struct RouteSetTests {
                         file: "api/post/[pid].swift",
                         config: PostByID.config,
                         handlers: [
-                            "GET": PostByID.GET,
-                            "DELETE": PostByID.DELETE,
+                            RouteHandler("GET", PostByID.GET),
+                            RouteHandler("DELETE", PostByID.DELETE),
                         ]
                     ),
             """))

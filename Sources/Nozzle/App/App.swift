@@ -139,7 +139,7 @@ public struct App: Sendable {
                     problems.append("\(name): params: '\(key)' is not a parameter of \(route.pattern)")
                 }
             }
-            if route.config.methods != nil && route.handlers["*"] == nil {
+            if route.config.methods != nil && route.own("*") == nil {
                 problems.append("\(name): methods: the route has a function per method, which are the methods it answers; `methods` is for `handler`")
             }
             if let limit = route.config.responseLimit, limit.bytes == nil {

@@ -10,10 +10,15 @@ import Tracing
 /// (status, ping), runs the app within ``App/requestTimeout``, and finishes the sink exactly once:
 /// when the app is done, or at the timeout with a 504, whichever comes first. After a timeout the
 /// handler's task is cancelled; whatever it sends later is dropped.
-package struct RequestPipeline: Sendable {
+///
+/// A class, so that a request's task holds a reference instead of a copy of the app's settings
+/// (a few hundred bytes for each request in flight).
+// Unchecked: `hostPage` and `completed` are set by the host that made the pipeline before it runs
+// its first request, and never after; every other property is a `let` of a Sendable type.
+package final class RequestPipeline: @unchecked Sendable {
     package let app: App
-    package var basePath: String
-    package var logFormat: LogFormat
+    package let basePath: String
+    package let logFormat: LogFormat
     /// Pages the host answers itself before routing, such as the status page; true when it answered.
     package var hostPage: (@Sendable (Request, Response) -> Bool)?
     /// Called once per request of the app, when the client has its answer, with the seconds it took.
@@ -26,6 +31,8 @@ package struct RequestPipeline: Sendable {
     let metrics: HTTPServerMetrics?
     /// Whether requests are traced or measured: what plain requests skip.
     let observes: Bool
+    /// What requests' start times are counted from.
+    private let epoch = ContinuousClock.now
 
     /// A pipeline for `app`; its tracer and metrics factory are the ones set or bootstrapped now.
     package init(app: App, basePath: String? = nil, logFormat: LogFormat = .logfmt) {
@@ -44,44 +51,77 @@ package struct RequestPipeline: Sendable {
     /// Answers one request; returns once the app is done with it (which, after a timeout, can be
     /// long after the client had its 504).
     package func run(variables: CGIEnvironment, body: any BodySource, sink: any ResponseSink, id: String, logWriter: any LogWriter) async {
-        let started = ContinuousClock.now
-        let (req, res) = makeRequest(variables: variables, body: body, sink: sink, id: id, logWriter: logWriter)
+        guard let (req, res) = begin(variables: variables, body: body, sink: sink, id: id, logWriter: logWriter) else { return }
+        await answer(req, res)
+    }
+
+    /// ``run(variables:body:sink:id:logWriter:)``'s first half, which needs no waiting: the request
+    /// and its response, and when the request began; nil when the host answered it itself (its
+    /// status or ping page). The FastCGI host calls the two halves from a request's task, so that
+    /// what a request is made from stays on the thread's stack instead of in the frames the task
+    /// keeps while the handler waits.
+    package func begin<Body: BodySource, Sink: ResponseSink, Log: LogWriter>(
+        variables: CGIEnvironment, body: Body, sink: Sink, id: String, logWriter: Log
+    ) -> (Request, Response)? {
+        let req = Request(variables: variables, body: body, basePath: basePath, id: id, logWriter: logWriter, logFormat: logFormat)
+        let res = Response(sink: sink, method: req.method, log: req.log)
+        res.etagMode = app.etag
+        res.afterResponse = app.afterResponse
+        res.began = sinceEpoch()
         // The two refer to each other until the app is done with them.
-        defer {
-            req.response = nil
-            res.request = nil
-        }
-        if let hostPage, hostPage(req, res) {
-            // The host's own pages are not the app's requests: they are not counted.
-            if !res.finished { res.end() }
-            sink.finish()
-            return
-        }
+        res.request = req
+        req.response = res
+        guard let hostPage, hostPage(req, res) else { return (req, res) }
+        // The host's own pages are not the app's requests: they are not counted.
+        if !res.finished { res.end() }
+        sink.finish()
+        Self.unlink(req, res)
+        return nil
+    }
+
+    /// ``run(variables:body:sink:id:logWriter:)``'s second half: runs the app on a request
+    /// ``begin(variables:body:sink:id:logWriter:)`` made, and finishes it.
+    package func answer(_ req: Request, _ res: Response) async {
         if observes {
-            await runObserved(req, res, sink: sink, started: started)
-            return
+            await runObserved(req, res)
+        } else {
+            await respond(to: req, res)
         }
-        await respond(to: req, res, sink: sink, started: started)
+        Self.unlink(req, res)
+    }
+
+    /// Lets the request and its response go of each other, once the app is done with them. Not
+    /// inlined: the exclusivity checks of its two writes would take room in a waiting task's frame.
+    @inline(never)
+    private static func unlink(_ req: Request, _ res: Response) {
+        req.response = nil
+        res.request = nil
+    }
+
+    /// The time since the pipeline was made: a plain `Duration`, which an async frame holds in 16
+    /// bytes (a `ContinuousClock.Instant` is sized at run time, and allocated in the frame).
+    private func sinceEpoch() -> Duration {
+        epoch.duration(to: .now)
     }
 
     /// Runs the app, within ``App/requestTimeout`` when there is one.
-    private func respond(to req: Request, _ res: Response, sink: any ResponseSink, started: ContinuousClock.Instant) async {
+    private func respond(to req: Request, _ res: Response) async {
         guard let timeout = app.requestTimeout else {
             await app.respond(to: req, res)
-            finish(req, res, sink: sink, started: started)
+            finish(req, res)
             return
         }
-        await respond(to: req, res, sink: sink, started: started, timeout: timeout)
+        await respond(to: req, res, timeout: timeout)
     }
 
     /// Runs the app in its server span, with the span's context as the task's `ServiceContext`, and
     /// counts it in flight. A function of its own, so that apps without either keep a smaller frame.
     @inline(never)
-    private func runObserved(_ req: Request, _ res: Response, sink: any ResponseSink, started: ContinuousClock.Instant) async {
+    private func runObserved(_ req: Request, _ res: Response) async {
         if let metrics { _ = metrics.started(method: req.method) }
         #if Tracing
         guard let tracing else {
-            await respond(to: req, res, sink: sink, started: started)
+            await respond(to: req, res)
             return
         }
         let span = tracing.start(req.variables, method: req.method)
@@ -90,20 +130,20 @@ package struct RequestPipeline: Sendable {
         req.log.traceSource = source
         res.log.traceSource = source
         await ServiceContext.$current.withValue(span.context) {
-            await respond(to: req, res, sink: sink, started: started)
+            await respond(to: req, res)
         }
         #else
-        await respond(to: req, res, sink: sink, started: started)
+        await respond(to: req, res)
         #endif
     }
 
     /// Runs the app with ``App/requestTimeout``: past it, the request is answered 504 and its task
     /// cancelled. A function of its own, so that requests without a timeout keep a smaller frame.
     @inline(never)
-    private func respond(to req: Request, _ res: Response, sink: any ResponseSink, started: ContinuousClock.Instant, timeout: Duration) async {
+    private func respond(to req: Request, _ res: Response, timeout: Duration) async {
         guard let task = withUnsafeCurrentTask(body: { $0 }) else {
             await app.respond(to: req, res)
-            finish(req, res, sink: sink, started: started)
+            finish(req, res)
             return
         }
         // Set once, by whichever ends the request first: the app, or the timeout.
@@ -121,7 +161,7 @@ package struct RequestPipeline: Sendable {
             }
             guard expired else { return }
             req.log.error("request timed out after \(timeout); cancelling its handler")
-            finish(req, res, sink: sink, started: started, timedOut: true)
+            finish(req, res, timedOut: true)
         }
         await app.respond(to: req, res)
         timer.cancel()
@@ -129,28 +169,16 @@ package struct RequestPipeline: Sendable {
             defer { ended = true }
             return !ended
         }
-        if first { finish(req, res, sink: sink, started: started) }
-    }
-
-    /// The request and its response, referring to each other. Not inlined into ``run``: what it
-    /// builds them from stays on the thread's stack instead of in the frame a waiting task keeps.
-    @inline(never)
-    private func makeRequest(variables: CGIEnvironment, body: any BodySource, sink: any ResponseSink, id: String, logWriter: any LogWriter) -> (Request, Response) {
-        let req = Request(variables: variables, body: body, basePath: basePath, id: id, logWriter: logWriter, logFormat: logFormat)
-        let res = Response(sink: sink, method: req.method, log: req.log)
-        res.etagMode = app.etag
-        res.afterResponse = app.afterResponse
-        res.request = req
-        req.response = res
-        return (req, res)
+        if first { finish(req, res) }
     }
 
     /// Ends the request once: the sink is finished, its span ended and its metrics recorded, and
     /// the host counts it.
-    private func finish(_ req: Request, _ res: Response, sink: any ResponseSink, started: ContinuousClock.Instant, timedOut: Bool = false) {
-        sink.finish()
+    @inline(never)
+    private func finish(_ req: Request, _ res: Response, timedOut: Bool = false) {
+        res.sink.finish()
         res.handOver()
-        let elapsed = ContinuousClock.now - started
+        let elapsed = sinceEpoch() - res.began
         if observes { observe(req, res, elapsed: elapsed, timedOut: timedOut) }
         completed?(req, res, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }

@@ -96,10 +96,10 @@ public enum OpenAPIDocument {
         // The methods the route's handlers serve. HEAD (which GET serves) and OPTIONS (which Nozzle
         // answers with `Allow`) only when the route has a handler of its own for them: listed for
         // every path, they only trip tools that test a document (an OPTIONS after a DELETE, say).
-        let own = route.handlers["*"] == nil ? [] : Route.standardMethods.filter { method in
+        let own = route.own("*") == nil ? [] : Route.standardMethods.filter { method in
             route.config.methods.map { $0.contains(HTTPMethod(rawValue: method)!) } ?? (method != "HEAD" && method != "OPTIONS")
         }
-        let methods = Route.standardMethods.filter { own.contains($0) || route.handlers[$0] != nil }
+        let methods = Route.standardMethods.filter { own.contains($0) || route.own($0) != nil }
         for method in methods {
             item[method.lowercased()] = .object(operation(method, route: route, path: path, app: app))
         }

@@ -69,6 +69,8 @@ public final class Response: @unchecked Sendable {
     let state = Mutex(SendState())
     /// Where ``after(_:)`` work runs: the app's, set by the request pipeline.
     package var afterResponse: AfterResponseWork?
+    /// When the request began, as its pipeline counts time: for the time it took to answer.
+    package var began = Duration.zero
 
     /// A response that writes to `sink`.
     ///

@@ -17,7 +17,11 @@ public final class Route: Sendable {
     /// The route's settings.
     public let config: RouteConfig
     /// The handlers by method; the key `*` is a handler for every method.
-    public let handlers: [String: Handler]
+    public var handlers: [String: Handler] {
+        Dictionary(methodHandlers.map { ($0.method, $0.handler) }, uniquingKeysWith: { first, _ in first })
+    }
+    /// The handlers as the route answers with them (a method at most once).
+    let methodHandlers: [RouteHandler]
     /// What the route file's doc comments say, for the OpenAPI document.
     public let documentation: RouteDocumentation
     let segments: [RouteSegment]
@@ -28,15 +32,24 @@ public final class Route: Sendable {
     /// routes do not, and skip the check on every request.
     let checksParameters: Bool
 
-    /// A route.
-    public init(
+    /// A route whose handlers are given by method, as a route table built by hand writes them.
+    public convenience init(
         _ pattern: String, file: String = "", config: RouteConfig = RouteConfig(), handlers: [String: Handler],
+        documentation: RouteDocumentation = RouteDocumentation()
+    ) {
+        self.init(pattern, file: file, config: config, handlers: handlers.map { RouteHandler($0.key, $0.value) }, documentation: documentation)
+    }
+
+    /// A route, as the route plugin writes it; a method given twice keeps its first handler.
+    public init(
+        _ pattern: String, file: String = "", config: RouteConfig = RouteConfig(), handlers: [RouteHandler],
         documentation: RouteDocumentation = RouteDocumentation()
     ) {
         self.pattern = pattern
         self.file = file
         self.config = config
-        self.handlers = handlers
+        var methods = Set<String>()
+        self.methodHandlers = handlers.filter { methods.insert($0.method).inserted }
         self.documentation = documentation
         do {
             self.segments = try RouteSegment.segments(of: pattern)
@@ -50,24 +63,33 @@ public final class Route: Sendable {
 
     /// The methods this route answers, as the `Allow` header lists them: HEAD comes with GET.
     public var allowedMethods: [String] {
-        if handlers["*"] != nil && config.methods == nil { return Route.standardMethods }
+        if own("*") != nil && config.methods == nil { return Route.standardMethods }
         var methods: [String] = []
         for method in Route.standardMethods where handler(for: method) != nil {
             methods.append(method)
         }
-        for method in handlers.keys.sorted() where method != "*" && !Route.standardMethods.contains(method) { methods.append(method) }
+        for method in methodHandlers.map(\.method).sorted() where method != "*" && !Route.standardMethods.contains(method) {
+            methods.append(method)
+        }
         return methods
     }
 
     /// The handler for `method`: HEAD is served by GET, and `handler` (`*`) serves the methods
     /// ``RouteConfig/methods`` lists, or all of them.
     public func handler(for method: String) -> Handler? {
-        if let handler = handlers[method] { return handler }
-        if method == "HEAD", let get = handlers["GET"] { return get }
-        guard let any = handlers["*"] else { return nil }
+        if let handler = own(method) { return handler }
+        if method == "HEAD", let get = own("GET") { return get }
+        guard let any = own("*") else { return nil }
         guard let only = config.methods else { return any }
         let named = HTTPMethod(rawValue: method == "HEAD" ? "GET" : method)
         return named.map(only.contains) == true || (method == "HEAD" && only.contains(.HEAD)) ? any : nil
+    }
+
+    /// The handler given for exactly `method` (`*` for the route's `handler`), if any. A route has a
+    /// handful of methods at most: a scan is quicker than hashing the method.
+    func own(_ method: String) -> Handler? {
+        for entry in methodHandlers where entry.method == method { return entry.handler }
+        return nil
     }
 
     static let standardMethods = HTTPMethod.allCases.map(\.rawValue)

@@ -199,7 +199,10 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
         let id = current.id
         let pipeline = server.pipeline
         let task = Task(executorPreference: executor) {
-            await pipeline.run(variables: head.params, body: body, sink: sink, id: id, logWriter: logWriter)
+            // In two halves, so that what the request is made from is not kept while it waits.
+            if let (req, res) = pipeline.begin(variables: head.params, body: body, sink: sink, id: id, logWriter: logWriter) {
+                await pipeline.answer(req, res)
+            }
             server.requestEnded()
         }
         thread?.startingInline = nil

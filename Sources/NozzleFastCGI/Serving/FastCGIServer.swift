@@ -20,7 +20,7 @@ import Glibc
 /// and filters peers, ``HostPages`` answers the status, ping and OpenAPI pages before routing,
 /// ``RequestMetrics`` counts each answered request and writes the access log, and
 /// ``SharedLifecycle`` holds the admission and stop state they share.
-// Unchecked: `pipeline` is set during `init`, before any thread starts; every other property is a
+// Unchecked: `hostPages` is set during `init`, before any thread starts; every other property is a
 // `let` of a Sendable type or sits behind its own lock.
 package final class FastCGIServer: @unchecked Sendable {
     let options: ServeOptions
@@ -54,7 +54,7 @@ package final class FastCGIServer: @unchecked Sendable {
     let statusPeers: StatusPeers?
     /// Under a supervisor: the pool's shared figures.
     let scoreboard: Scoreboard?
-    var pipeline: RequestPipeline
+    let pipeline: RequestPipeline
 
     let lifecycle: SharedLifecycle
     let connections = Mutex(ConnectionTable())
