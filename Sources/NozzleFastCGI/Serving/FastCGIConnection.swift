@@ -191,20 +191,12 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
     /// Starts a request's task; on a worker that read it, its first job stays on that worker.
     private func launch(_ head: FastCGIRequestHead, _ current: Current, thread: WorkerThread?) {
         let executor = RequestExecutor(pool: server.pool, head: head)
-        let server = self.server
         let sink = current.sink
-        let body = current.body
         thread?.startingInline = executor
-        let logWriter = FastCGILogWriter(sink: server.options.logToFastCGIStderr ? sink : nil)
-        let id = current.id
-        let pipeline = server.pipeline
-        let task = Task(executorPreference: executor) {
-            // In two halves, so that what the request is made from is not kept while it waits.
-            if let (req, res) = pipeline.begin(variables: head.params, body: body, sink: sink, id: id, logWriter: logWriter) {
-                await pipeline.answer(req, res)
-            }
-            server.requestEnded()
-        }
+        let start = RequestStart(
+            server: server, variables: head.params, body: current.body, sink: sink, id: current.id,
+            logWriter: FastCGILogWriter(sink: server.options.logToFastCGIStderr ? sink : nil))
+        let task = Task(executorPreference: executor) { await start.run() }
         thread?.startingInline = nil
         state.withLock { state in
             guard state.current?.sink === sink else { return }
@@ -435,5 +427,35 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
     private func release() {
         close(fd)
         server.forget(self)
+    }
+}
+
+/// What a request's task starts from, in one object: the task's closure then keeps one reference
+/// (a closure keeps each of its captures in the frame it starts with, for as long as it waits).
+private final class RequestStart: Sendable {
+    let server: FastCGIServer
+    let variables: CGIEnvironment
+    let body: FastCGIBodyChannel
+    let sink: FastCGIResponseSink
+    let id: String
+    let logWriter: FastCGILogWriter
+
+    init(server: FastCGIServer, variables: CGIEnvironment, body: FastCGIBodyChannel, sink: FastCGIResponseSink, id: String, logWriter: FastCGILogWriter) {
+        self.server = server
+        self.variables = variables
+        self.body = body
+        self.sink = sink
+        self.id = id
+        self.logWriter = logWriter
+    }
+
+    /// Answers the request through the app's pipeline, in two halves: what the request is made
+    /// from is not kept while it waits.
+    func run() async {
+        let pipeline = server.pipeline
+        if let (req, res) = pipeline.begin(variables: variables, body: body, sink: sink, id: id, logWriter: logWriter) {
+            await pipeline.answer(req, res)
+        }
+        server.requestEnded()
     }
 }
