@@ -17,7 +17,9 @@ package import Tracing
 /// - Important: A request belongs to one chain of middleware and handler at a time; it is not meant
 ///   to be shared between concurrent tasks.
 // Unchecked: its vars (params, query, body, locals) are written by that one chain at a time, as the
-// note above says; the body stream it reads from is Sendable on its own.
+// note above says; the body stream it reads from is Sendable on its own. Exclusivity unchecked on
+// the stored `var`s, as on ``Response``'s: an overlapping access could only come from that chain's
+// own code, and the runtime's check on each access is paid by every request.
 public final class Request: @unchecked Sendable {
     /// The method, upper case: `GET`, `POST`, …
     public let method: String
@@ -46,38 +48,38 @@ public final class Request: @unchecked Sendable {
     }
     /// `QUERY_STRING` as received.
     public let queryString: String
-    private var parsedQuery: Query?
+    @exclusivity(unchecked) private var parsedQuery: Query?
     /// The values of the route's dynamic segments.
-    public internal(set) var params = RouteParams()
+    @exclusivity(unchecked) public internal(set) var params = RouteParams()
     /// The parsed body; ``RequestBody/none`` until the body parser has run.
-    public var body: RequestBody = .none
+    @exclusivity(unchecked) public var body: RequestBody = .none
     /// The exact bytes of the body, as read by the body parser: for signature checks over the raw body.
     public internal(set) var rawBody: [UInt8] = []
     /// An id for log lines: the web server's `REQUEST_ID` or `X-Request-Id` when sent, else one of ours.
     public let id: String
     /// A place for middleware to leave values for the handler.
-    public var locals: [String: any Sendable] = [:]
+    @exclusivity(unchecked) public var locals: [String: any Sendable] = [:]
     /// The logger for this request: its lines carry the method, path and request id.
     public internal(set) var log: RequestLog
 
     /// The path still percent-encoded, when the web server's raw URI could be trusted; the router
     /// splits it before decoding each segment.
     let routingPath: String?
-    var trustedProxies: TrustedProxies?
+    @exclusivity(unchecked) var trustedProxies: TrustedProxies?
     /// The pattern of the route that answered, such as `/api/post/[pid]`, once routing has run.
-    package internal(set) var routePattern: String?
+    @exclusivity(unchecked) package internal(set) var routePattern: String?
     /// The template of the route that answered, as OpenAPI and OpenTelemetry write it
     /// (`/api/post/{pid}`), once routing has run.
-    package internal(set) var routeTemplate: String?
+    @exclusivity(unchecked) package internal(set) var routeTemplate: String?
     #if Tracing
     /// The request's server span, when it is traced.
-    package var span: (any Span)?
+    @exclusivity(unchecked) package var span: (any Span)?
     #endif
     let bodySource: any BodySource
-    var bodyConsumed = false
+    @exclusivity(unchecked) var bodyConsumed = false
     /// The response to this request, for ``fresh``; the request pipeline lets go of it when the
     /// request is over.
-    package var response: Response?
+    @exclusivity(unchecked) package var response: Response?
 
     /// Builds a request from CGI-style variables and a body source.
     ///
