@@ -56,8 +56,8 @@ package final class RequestPipeline: @unchecked Sendable {
     }
 
     /// ``run(variables:body:sink:id:logWriter:)``'s first half, which needs no waiting: the request
-    /// and its response, and when the request began; nil when the host answered it itself (its
-    /// status or ping page). The FastCGI host calls the two halves from a request's task, so that
+    /// and its response (which keeps when the request began); nil when the host answered it itself
+    /// (its status or ping page). The FastCGI host calls the two halves from a request's task, so that
     /// what a request is made from stays on the thread's stack instead of in the frames the task
     /// keeps while the handler waits.
     package func begin<Body: BodySource, Sink: ResponseSink, Log: LogWriter>(
