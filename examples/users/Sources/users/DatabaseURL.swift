@@ -10,6 +10,11 @@ import Foundation
 ///   `password` and `dbname`.
 /// - `sslmode`: `disable`, `prefer` (the default, as libpq's) or `require`. Certificates are not
 ///   checked against a CA, as libpq's `require` does not check them either.
+/// - `pool_max_conns` and `pool_min_conns`, as Go's pgx names them: the most connections each worker
+///   process's pool opens (8 unless given, at most 1,000), and how many it keeps while idle (all of
+///   them unless given). The pool opens its minimum at start and reopens any that closes; those over
+///   it close after a minute idle. A pool that keeps all it opens has no timer to set or cancel each
+///   time a connection goes back to it, which in PostgresNIO's pool are three tasks each.
 struct DatabaseURL: Equatable, CustomStringConvertible {
     enum Endpoint: Equatable {
         case tcp(host: String, port: Int)
@@ -25,6 +30,8 @@ struct DatabaseURL: Equatable, CustomStringConvertible {
     var password: String?
     var database: String
     var tls: TLSMode
+    var maxConnections: Int
+    var minConnections: Int
 
     struct Invalid: Error, CustomStringConvertible {
         var description: String
@@ -70,9 +77,18 @@ struct DatabaseURL: Equatable, CustomStringConvertible {
             throw Invalid(description: "sslmode=\(mode) is not supported: use disable, prefer or require")
         }
         self.tls = tls
-        let known: Set = ["sslmode", "host", "port", "user", "password", "dbname"]
+        func count(_ name: String, default value: Int, in range: ClosedRange<Int>) throws(Invalid) -> Int {
+            guard let text = query[name] else { return value }
+            guard let number = Int(text), range.contains(number) else {
+                throw Invalid(description: "\(name)=\(text) is not a number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+        maxConnections = try count("pool_max_conns", default: 8, in: 1...1000)
+        minConnections = try count("pool_min_conns", default: maxConnections, in: 0...maxConnections)
+        let known: Set = ["sslmode", "host", "port", "user", "password", "dbname", "pool_max_conns", "pool_min_conns"]
         if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {
-            throw Invalid(description: "unknown parameter \(unknown): this app reads sslmode, host, port, user, password and dbname")
+            throw Invalid(description: "unknown parameter \(unknown): this app reads sslmode, host, port, user, password, dbname, pool_max_conns and pool_min_conns")
         }
     }
 

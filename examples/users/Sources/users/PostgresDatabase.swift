@@ -105,6 +105,13 @@ final class PostgresDatabase: Sendable {
             configuration = .init(unixSocketPath: path, username: url.username, password: url.password, database: url.database)
         }
         configuration.options.connectTimeout = timeout
+        configuration.options.maximumConnections = url.maxConnections
+        configuration.options.minimumConnections = url.minConnections
+        // No keep-alive query on idle connections: PostgresNIO's pool sets a timer for it each time a
+        // connection goes back to it, and cancels it at the next query, three tasks a query. A
+        // connection the server closes is noticed and replaced without it; one that vanishes
+        // silently fails its next query within the timeout, which the circuit handles.
+        configuration.options.keepAliveBehavior = nil
         // The pool logs each failed connection attempt at info; outages are logged once, here.
         var poolLogger = logger
         poolLogger.logLevel = .warning
@@ -129,7 +136,7 @@ final class PostgresDatabase: Sendable {
     /// - Throws: ``DatabaseUnavailable`` when it is, or turns out to be; the query's own error otherwise.
     func run<T: Sendable>(_ summary: String, sql: String, _ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
         try await withSpan(summary, ofKind: .client) { span in
-            span.attributes = spanAttributes(summary, sql: sql)
+            if span.isRecording { span.attributes = spanAttributes(summary, sql: sql) }
             if let refusal = circuit.withLock({ $0.refusal }) { throw DatabaseUnavailable(reason: refusal) }
             let client = current.withLock { $0.client }
             do {

@@ -88,6 +88,7 @@ struct PostgresUserStore: UserStore {
 
 /// The two statements every request of the seeds' everyday routes runs, prepared.
 private struct FindUser: PostgresPreparedStatement {
+    static let name = "users.find"
     static let sql = "SELECT id, name, email, created_at FROM users WHERE id = $1"
     typealias Row = (Int64, String, String, String)
     let id: Int64
@@ -102,6 +103,7 @@ private struct FindUser: PostgresPreparedStatement {
 }
 
 private struct CreateUser: PostgresPreparedStatement {
+    static let name = "users.create"
     static let sql = "INSERT INTO users (name, email) VALUES ($1, $2) RETURNING id, name, email, created_at"
     typealias Row = (Int64, String, String, String)
     let name: String

@@ -16,6 +16,8 @@ struct DatabaseURLTests {
         #expect(defaults.database == "postgres")
         #expect(defaults.password == nil)
         #expect(defaults.tls == .prefer)
+        #expect(defaults.maxConnections == 8)
+        #expect(defaults.minConnections == 8)
 
         let ipv6 = try DatabaseURL("postgres://u@[::1]:5433/d?sslmode=disable")
         #expect(ipv6.endpoint == .tcp(host: "::1", port: 5433))
@@ -45,6 +47,17 @@ struct DatabaseURLTests {
         #expect(url.description == "postgres://app:***@/users?host=/run/postgresql/.s.PGSQL.5432")
     }
 
+    /// The pool's size, as pgx reads it: the minimum is the maximum unless given.
+    @Test func poolSizeFromTheQuery() throws {
+        let larger = try DatabaseURL("postgres://app@db/users?pool_max_conns=20")
+        #expect(larger.maxConnections == 20)
+        #expect(larger.minConnections == 20)
+        let elastic = try DatabaseURL("postgres://app@db/users?pool_max_conns=20&pool_min_conns=2")
+        #expect(elastic.maxConnections == 20)
+        #expect(elastic.minConnections == 2)
+        #expect(try DatabaseURL("postgres://app@db/users?pool_min_conns=0").minConnections == 0)
+    }
+
     @Test func explainsWhatIsWrongWithoutShowingThePassword() {
         let cases: [(String, String)] = [
             ("db.internal", "not a URL"),
@@ -56,6 +69,10 @@ struct DatabaseURLTests {
             ("postgres://app:pw@db:0/app", "port 0 is out of range"),
             ("postgres://app:pw@db/app?port=abc", "port abc is not a number"),
             ("postgres://app:pw@db/app?port=70000", "port 70000 is out of range"),
+            ("postgres://app:pw@db/app?pool_max_conns=0", "pool_max_conns=0 is not a number from 1 to 1000"),
+            ("postgres://app:pw@db/app?pool_max_conns=many", "pool_max_conns=many is not a number from 1 to 1000"),
+            ("postgres://app:pw@db/app?pool_max_conns=4&pool_min_conns=5", "pool_min_conns=5 is not a number from 0 to 4"),
+            ("postgres://app:pw@db/app?pool_min_conns=-1", "pool_min_conns=-1 is not a number from 0 to 8"),
         ]
         for (text, message) in cases {
             do {
