@@ -108,9 +108,10 @@ final class PostgresDatabase: Sendable {
         configuration.options.maximumConnections = url.maxConnections
         configuration.options.minimumConnections = url.minConnections
         // No keep-alive query on idle connections: PostgresNIO's pool sets a timer for it each time a
-        // connection goes back to it, and cancels it at the next query, three tasks a query. A
-        // connection the server closes is noticed and replaced without it; one that vanishes
-        // silently fails its next query within the timeout, which the circuit handles.
+        // connection goes back to it (a task running two more) and cancels it at the next query;
+        // with the minimum at the maximum, no connection has an idle timer either. A connection the
+        // server closes is noticed and replaced without it; one that vanishes silently fails its
+        // next query within the timeout, which the circuit handles.
         configuration.options.keepAliveBehavior = nil
         // The pool logs each failed connection attempt at info; outages are logged once, here.
         var poolLogger = logger
