@@ -13,12 +13,6 @@ public struct Headers: Sendable, Sequence {
     /// No fields.
     public init() { fields = [] }
 
-    /// No fields, with room for `capacity` without growing.
-    init(capacity: Int) {
-        fields = []
-        fields.reserveCapacity(capacity)
-    }
-
     /// Fields in the given order.
     public init(_ fields: [(String, String)]) { self.fields = fields.map { (name: $0.0, value: $0.1) } }
 
@@ -39,11 +33,15 @@ public struct Headers: Sendable, Sequence {
     public func contains(_ name: String) -> Bool { fields.contains { Headers.sameName($0.name, name) } }
 
     /// Adds a field, keeping any others of the same name.
-    public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
+    public mutating func add(_ name: String, _ value: String) {
+        makeRoom()
+        fields.append((name, value))
+    }
 
     /// Sets a field, replacing any others of the same name.
     public mutating func set(_ name: String, _ value: String) {
         guard let first = fields.firstIndex(where: { Headers.sameName($0.name, name) }) else {
+            makeRoom()
             fields.append((name, value))
             return
         }
@@ -60,6 +58,14 @@ public struct Headers: Sendable, Sequence {
 
     /// The number of fields.
     public var count: Int { fields.count }
+
+    /// Room for six fields with the first one, what a typical response sets (type, ETag, a cookie or
+    /// two) without growing; until then none, so that a response whose handler is still waiting
+    /// holds no storage for its fields.
+    @inline(__always)
+    private mutating func makeRoom() {
+        if fields.capacity == 0 { fields.reserveCapacity(6) }
+    }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
 

@@ -33,8 +33,7 @@ public final class Response: @unchecked Sendable {
     /// Node treats it: it is logged, and the standard phrase goes out instead.
     @exclusivity(unchecked) public var statusMessage: String?
     /// The header fields to send.
-    /// Room for what a typical response sets (type, ETag, a cookie or two) without growing.
-    @exclusivity(unchecked) public var headers = Headers(capacity: 6)
+    @exclusivity(unchecked) public var headers = Headers()
     /// Whether the header block has gone out; after that, status and headers no longer change.
     public var headersSent: Bool { state.withLock { $0.headersSent } }
     /// How many body bytes have gone out, for access logs.
