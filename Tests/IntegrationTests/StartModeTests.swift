@@ -143,12 +143,24 @@ struct StartModeTests {
         var client: FastCGIWireClient?
         #expect(eventually { client = try? FastCGISocket.connect(unix: path); return client != nil })
         #expect(try #require(client).send(params: get).response.status == 200)
-        let policies = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(app.pid)/task").map { task in
-            // Field 41 of stat; the fields after the command's closing parenthesis start at field 3.
-            let stat = try String(contentsOfFile: "/proc/\(app.pid)/task/\(task)/stat", encoding: .utf8)
-            let fields = stat[stat.index(after: try #require(stat.lastIndex(of: ")")))...].split(separator: " ")
-            return Int(fields[38]) ?? -1
+        // Each thread's policy, field 41 of its stat; the fields after the command's closing
+        // parenthesis start at field 3. -1 for a thread that ended while it was read.
+        func readPolicies() throws -> [Int] {
+            try FileManager.default.contentsOfDirectory(atPath: "/proc/\(app.pid)/task").map { task in
+                guard let stat = try? String(contentsOfFile: "/proc/\(app.pid)/task/\(task)/stat", encoding: .utf8),
+                    let end = stat.lastIndex(of: ")")
+                else { return -1 }
+                let fields = stat[stat.index(after: end)...].split(separator: " ")
+                return fields.count > 38 ? Int(fields[38]) ?? -1 : -1
+            }
         }
+        // The worker threads start beside the first request and set their policy as they start:
+        // wait until all have, rather than read the threads once.
+        var policies: [Int] = []
+        #expect(eventually {
+            policies = (try? readPolicies()) ?? []
+            return policies.count > 3 && policies.filter { $0 == 3 }.count == batchThreads
+        })
         #expect(policies.filter { $0 == 3 }.count == batchThreads, "policies: \(policies)")
         #expect(policies.count > 3)
         #expect(policies.allSatisfy { $0 == 0 || $0 == 3 })
