@@ -23,65 +23,116 @@ struct ConnectionIOTests {
     }
 
     static let cases: [Case] = [
-        Case(name: "an idle kept connection waits to read", situation: situation(), arm: [.oneShot, .readable]),
-        Case(name: "a running request reads its body", situation: situation(.running(id: 1, keepConnection: true, bodyOpen: true), awaiting: false, busy: true), arm: [.oneShot, .readable]),
-        Case(name: "output waiting: readable and writable", situation: situation(busy: true, output: true), arm: [.oneShot, .readable, .writable]),
-        Case(name: "a full body channel with output: writable only", situation: situation(busy: true, output: true), readPaused: true, arm: [.oneShot, .writable]),
+        Case(name: "an idle kept connection waits to read", situation: situation(), arm: [.edgeTriggered, .readable]),
+        Case(name: "a running request reads its body", situation: situation(.running(id: 1, keepConnection: true, bodyOpen: true), awaiting: false, busy: true), arm: [.edgeTriggered, .readable]),
+        Case(name: "output waiting: readable and writable", situation: situation(busy: true, output: true), arm: [.edgeTriggered, .readable, .writable]),
+        Case(name: "a full body channel with output: writable only", situation: situation(busy: true, output: true), readPaused: true, arm: [.edgeTriggered, .writable]),
         Case(name: "a full body channel and nothing to write: not armed", situation: situation(busy: true), readPaused: true),
         Case(name: "a connection not kept closes after its request", situation: situation(.closing), close: true),
-        Case(name: "not kept, but output still waits: written first", situation: situation(.closing, output: true), arm: [.oneShot, .readable, .writable]),
-        Case(name: "not kept, but the request still runs: stays", situation: situation(.closing, busy: true), arm: [.oneShot, .readable]),
+        Case(name: "not kept, but output still waits: written first", situation: situation(.closing, output: true), arm: [.edgeTriggered, .readable, .writable]),
+        Case(name: "not kept, but the request still runs: stays", situation: situation(.closing, busy: true), arm: [.edgeTriggered, .readable]),
         Case(name: "stopping: an idle connection that served closes", situation: situation(), closeWhenIdle: true, close: true),
-        Case(name: "stopping: a fresh connection waits for its first request", situation: situation(fresh: true), closeWhenIdle: true, arm: [.oneShot, .readable]),
-        Case(name: "stopping: part of a request has arrived", situation: situation(awaiting: false), closeWhenIdle: true, arm: [.oneShot, .readable]),
-        Case(name: "answered early, not kept: half-close and linger", situation: situation(.draining(id: 1, keepConnection: false, endSent: true), awaiting: false), linger: true, arm: [.oneShot, .readable]),
-        Case(name: "answered early, kept: drain, reading", situation: situation(.draining(id: 1, keepConnection: true, endSent: false), awaiting: false), arm: [.oneShot, .readable]),
-        Case(name: "answered early, kept, stopping: linger", situation: situation(.draining(id: 1, keepConnection: true, endSent: false), awaiting: false), closeWhenIdle: true, linger: true, arm: [.oneShot, .readable]),
-        Case(name: "lingering reads even with a full channel", situation: situation(.draining(id: 1, keepConnection: false, endSent: true), awaiting: false), readPaused: true, linger: true, arm: [.oneShot, .readable]),
+        Case(name: "stopping: a fresh connection waits for its first request", situation: situation(fresh: true), closeWhenIdle: true, arm: [.edgeTriggered, .readable]),
+        Case(name: "stopping: part of a request has arrived", situation: situation(awaiting: false), closeWhenIdle: true, arm: [.edgeTriggered, .readable]),
+        Case(name: "answered early, not kept: half-close and linger", situation: situation(.draining(id: 1, keepConnection: false, endSent: true), awaiting: false), linger: true, arm: [.edgeTriggered, .readable]),
+        Case(name: "answered early, kept: drain, reading", situation: situation(.draining(id: 1, keepConnection: true, endSent: false), awaiting: false), arm: [.edgeTriggered, .readable]),
+        Case(name: "answered early, kept, stopping: linger", situation: situation(.draining(id: 1, keepConnection: true, endSent: false), awaiting: false), closeWhenIdle: true, linger: true, arm: [.edgeTriggered, .readable]),
+        Case(name: "lingering reads even with a full channel", situation: situation(.draining(id: 1, keepConnection: false, endSent: true), awaiting: false), readPaused: true, linger: true, arm: [.edgeTriggered, .readable]),
     ]
 
+    /// What a connection just read after accept, not yet in the event set, does next.
     @Test(arguments: cases)
     func settles(_ test: Case) {
-        var io = ConnectionIO()
+        var io = ConnectionIO(registered: false)
         io.readPaused = test.readPaused
         io.closeWhenIdle = test.closeWhenIdle
         let settlement = io.settle(test.situation, now: 100)
-        #expect(settlement == ConnectionIO.Settlement(close: test.close, linger: test.linger, arm: test.arm))
+        #expect(settlement == ConnectionIO.Settlement(close: test.close, linger: test.linger, arm: test.arm, add: test.arm != nil))
         #expect(io.isClosed == test.close)
         if test.linger { #expect(io.phase == .lingering(until: 100 + ConnectionIO.lingerSeconds)) }
     }
 
-    @Test func armedAlreadyForTheSameIsNotArmedAgain() {
+    @Test func registeredAlreadyForTheSameIsNotRegisteredAgain() {
         var io = ConnectionIO()
-        let result1 = io.settle(Self.situation(), now: 0)
-        #expect(result1.arm == [.oneShot, .readable])
-        let result2 = io.settle(Self.situation(), now: 0)
-        #expect(result2 == .none)
-        // Output to write now: registered again, for both.
-        let result3 = io.settle(Self.situation(busy: true, output: true), now: 0)
-        #expect(result3.arm == [.oneShot, .readable, .writable])
-        // An event disarms it: the next settle arms again.
-        _ = io.beginEvent()
-        io.endEvent()
-        let result4 = io.settle(Self.situation(), now: 0)
-        #expect(result4.arm == [.oneShot, .readable])
+        let settled1 = io.settle(Self.situation(), now: 0)
+        #expect(settled1 == .none)
+        // Output to write now: registered again, for both; written, for reading alone again.
+        let writing = io.settle(Self.situation(busy: true, output: true), now: 0)
+        #expect(writing == ConnectionIO.Settlement(arm: [.edgeTriggered, .readable, .writable]))
+        let written = io.settle(Self.situation(busy: true), now: 0)
+        #expect(written == ConnectionIO.Settlement(arm: ConnectionIO.reading))
+        // An event leaves the registration as it was: a kept connection's next request needs none.
+        let taken2 = io.beginEvent()
+        #expect(taken2 == (handle: true, read: true))
+        let ended3 = io.endEvent()
+        #expect(ended3 == (again: false, read: false))
+        let settled4 = io.settle(Self.situation(), now: 0)
+        #expect(settled4 == .none)
     }
 
     /// A connection read at once after accept is added to the event set by its first arming only.
     @Test func aConnectionNotYetRegisteredIsAddedByItsFirstArming() {
         var io = ConnectionIO(registered: false)
         _ = io.beginEvent()
-        io.endEvent()
+        _ = io.endEvent()
         let first = io.settle(Self.situation(), now: 0)
-        #expect(first == ConnectionIO.Settlement(arm: [.oneShot, .readable], add: true))
+        #expect(first == ConnectionIO.Settlement(arm: ConnectionIO.reading, add: true))
         _ = io.beginEvent()
-        io.endEvent()
-        let second = io.settle(Self.situation(), now: 0)
-        #expect(second == ConnectionIO.Settlement(arm: [.oneShot, .readable], add: false))
+        _ = io.endEvent()
+        let settled5 = io.settle(Self.situation(), now: 0)
+        #expect(settled5 == .none)
         // One that closes before it waits for anything is never added.
         var quick = ConnectionIO(registered: false)
         let closed = quick.settle(Self.situation(.closing), now: 0)
         #expect(closed == ConnectionIO.Settlement(close: true))
+    }
+
+    /// Edge-triggered, an event comes once: one that comes while a worker handles the connection is
+    /// not handled by a second worker, and is not lost either: the first goes round again.
+    @Test func anEventWhileAWorkerHandlesItSendsThatWorkerRoundAgain() {
+        var io = ConnectionIO()
+        let taken6 = io.beginEvent()
+        #expect(taken6 == (handle: true, read: true))
+        let taken7 = io.beginEvent()
+        #expect(taken7 == (handle: false, read: false))
+        let taken8 = io.beginEvent()
+        #expect(taken8 == (handle: false, read: false))
+        // Two events meanwhile: one more round reads everything either brought.
+        let ended9 = io.endEvent()
+        #expect(ended9 == (again: true, read: true))
+        let settled10 = io.settle(Self.situation(.closing), now: 0)
+        #expect(settled10 == .none)
+        let ended11 = io.endEvent()
+        #expect(ended11 == (again: false, read: false))
+        let settled12 = io.settle(Self.situation(.closing), now: 0)
+        #expect(settled12.close)
+        // Closed meanwhile: no round more.
+        var closing = ConnectionIO()
+        _ = closing.beginEvent()
+        _ = closing.beginEvent()
+        let closed13 = closing.close()
+        #expect(closed13)
+        let ended14 = closing.endEvent()
+        #expect(ended14 == (again: false, read: false))
+    }
+
+    /// Reading paused with bytes maybe left in the socket: no edge signals them again, so resuming
+    /// registers the connection again, which has the kernel look at the socket afresh.
+    @Test func resumingReadingRegistersAgain() {
+        var io = ConnectionIO()
+        _ = io.beginEvent()
+        io.readPaused = true
+        _ = io.endEvent()
+        let settled15 = io.settle(Self.situation(busy: true), now: 0)
+        #expect(settled15 == .none)
+        let taken16 = io.beginEvent()
+        #expect(taken16 == (handle: true, read: false))
+        _ = io.endEvent()
+        io.readPaused = false
+        let settled17 = io.settle(Self.situation(busy: true), now: 0)
+        #expect(settled17 == ConnectionIO.Settlement(arm: ConnectionIO.reading))
+        let settled18 = io.settle(Self.situation(busy: true), now: 0)
+        #expect(settled18 == .none)
     }
 
     @Test func whileAWorkerHandlesItNothingElseSettlesIt() {
@@ -93,7 +144,7 @@ struct ConnectionIOTests {
         #expect(!io.isClosed)
         let result7 = io.expire(now: 1e9, holdingEnd: true)
         #expect(result7 == .none)
-        io.endEvent()
+        _ = io.endEvent()
         let result8 = io.settle(Self.situation(.closing), now: 0)
         #expect(result8.close)
     }

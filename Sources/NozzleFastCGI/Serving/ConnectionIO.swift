@@ -20,12 +20,25 @@ struct ConnectionIO: Equatable {
     /// before it is registered (the web server has usually sent its request already); its first
     /// arming adds it.
     private(set) var registered: Bool
-    /// A worker is handling an event of this connection now: nothing else settles it meanwhile.
+    /// A worker is handling an event of this connection now: nothing else settles it meanwhile, and
+    /// another worker that takes an event of it meanwhile leaves it to this one.
     private(set) var handling = false
-    /// What the connection is registered for in the event set, while it waits for an event.
+    /// An event came while a worker handled the connection: that worker goes round again (reads
+    /// and writes what it can) before it lets go. The registration is edge-triggered, so the event
+    /// does not come again.
+    private(set) var eventWhileHandling = false
+    /// What the connection is registered for in the event set; nil when unknown (not registered
+    /// yet, or reading stopped with bytes maybe left unread), so that the next settle registers it
+    /// again and the kernel looks at the socket afresh.
     private(set) var armed: EventSet.Interest?
     /// Not reading: the body channel is full, or a request waits for room to start.
-    var readPaused = false
+    ///
+    /// - Invariant: Pausing forgets the registration (`armed`): reading stopped with bytes maybe
+    ///   left in the socket, and an edge-triggered registration signals only bytes that arrive
+    ///   later, so resuming must change the registration to have the kernel look again.
+    var readPaused = false {
+        didSet { if readPaused { armed = nil } }
+    }
     /// After the response: close instead of waiting for another request (the server stops).
     var closeWhenIdle = false
     /// An early answer is out on a kept connection, and the rest of its request's body is read and
@@ -56,17 +69,34 @@ struct ConnectionIO: Equatable {
 
     // MARK: - Events
 
-    /// A worker takes an event of the connection. Returns whether to handle it (not once closed)
-    /// and whether to read (not while paused, unless lingering: then everything is read and dropped).
+    /// What a connection waits for while it reads requests: bytes, and the peer closing.
+    static let reading: EventSet.Interest = [.readable, .edgeTriggered]
+
+    /// A worker takes an event of the connection. Returns whether to handle it (not once closed,
+    /// nor while another worker handles it: that one goes round again) and whether to read (not
+    /// while paused, unless lingering: then everything is read and dropped).
     mutating func beginEvent() -> (handle: Bool, read: Bool) {
-        armed = nil
         guard !isClosed else { return (false, false) }
+        if handling {
+            eventWhileHandling = true
+            return (false, false)
+        }
         handling = true
         return (true, mayRead)
     }
 
-    /// The worker is done with the event; ``settle(_:now:)`` comes next.
-    mutating func endEvent() { handling = false }
+    /// The worker is done with what it read and wrote. When another event came meanwhile, it goes
+    /// round again (`again`, still handling; `read` as for ``beginEvent()``); otherwise it lets go,
+    /// and ``settle(_:now:)`` comes next.
+    mutating func endEvent() -> (again: Bool, read: Bool) {
+        if eventWhileHandling && !isClosed {
+            eventWhileHandling = false
+            return (true, mayRead)
+        }
+        eventWhileHandling = false
+        handling = false
+        return (false, false)
+    }
 
     /// Whether reading goes on: not while paused (a full body channel), unless lingering.
     var mayRead: Bool { !readPaused || isLingering }
@@ -87,8 +117,12 @@ struct ConnectionIO: Equatable {
         static let none = Settlement()
     }
 
-    /// A connection's I/O life; `registered` says whether it is in the event set already.
-    init(registered: Bool = true) { self.registered = registered }
+    /// A connection's I/O life; `registered` says whether it is in the event set already, for
+    /// ``reading``.
+    init(registered: Bool = true) {
+        self.registered = registered
+        armed = registered ? ConnectionIO.reading : nil
+    }
 
     /// What the connection is about, besides its own I/O: from its lock.
     struct Situation: Equatable {
@@ -129,12 +163,13 @@ struct ConnectionIO: Equatable {
                 break
             }
         }
-        var interest: EventSet.Interest = [.oneShot]
+        var interest: EventSet.Interest = [.edgeTriggered]
         if mayRead { interest.insert(.readable) }
         if situation.outputPending { interest.insert(.writable) }
-        // Armed already for the same: nothing to do. Armed for something else (reading, and now
-        // output waits too): registered again, for both.
-        if armed != interest, interest != [.oneShot] {
+        // Registered already for the same: nothing to do; the registration stays after its events,
+        // so a kept connection's next request costs no system call here. Registered for something
+        // else (reading, and now output waits too; or no longer writing): registered again.
+        if armed != interest, interest != [.edgeTriggered] {
             armed = interest
             settlement.arm = interest
             settlement.add = !registered

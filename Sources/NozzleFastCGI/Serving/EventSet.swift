@@ -6,8 +6,11 @@ import Glibc
 /// An epoll set, and the few kinds of descriptor the host waits on through it: sockets, eventfds
 /// as wake-up bells, and a signalfd. Each registration carries a 64-bit tag, never a pointer.
 ///
-/// Sockets are registered one-shot: an event disarms its descriptor until it is armed again, so
-/// exactly one thread handles each event.
+/// The listening socket and the job bell are registered one-shot: an event disarms the descriptor
+/// until it is armed again, so exactly one thread handles each event. Connections are registered
+/// edge-triggered: an event comes when bytes arrive, and the registration stays, so a kept
+/// connection's next request needs no system call to arm it again; a connection says which worker
+/// handles it (``ConnectionIO``).
 struct EventSet: ~Copyable {
     let fd: Int32
 
@@ -18,6 +21,9 @@ struct EventSet: ~Copyable {
         static let writable = Interest(rawValue: EPOLLOUT.rawValue)
         /// Disarmed after one event, until armed again.
         static let oneShot = Interest(rawValue: EPOLLONESHOT.rawValue)
+        /// An event when something new happens (bytes arrive, room to write opens), not while it
+        /// stays so: the registration stays until changed. Reading goes on until the socket is empty.
+        static let edgeTriggered = Interest(rawValue: EPOLLET.rawValue)
     }
 
     /// One event: the registration's tag, and what happened.
@@ -39,7 +45,8 @@ struct EventSet: ~Copyable {
         control(EPOLL_CTL_ADD, descriptor, tag: tag, interest)
     }
 
-    /// Arms a one-shot registration again, possibly for something else.
+    /// Arms a one-shot registration again, or changes what a registration waits for. Either way the
+    /// kernel looks at the descriptor at once: an event comes if it is ready for the new interest.
     func rearm(_ descriptor: Int32, tag: UInt64, _ interest: Interest) {
         control(EPOLL_CTL_MOD, descriptor, tag: tag, interest)
     }

@@ -8,7 +8,8 @@ import Glibc
 /// One connection from the web server: it reads records, drives its ``FastCGIConnectionState``,
 /// starts the requests it carries, and writes their responses.
 ///
-/// It is registered one-shot in the server's event set: one worker at a time handles its events.
+/// It is registered edge-triggered in the server's event set, and one worker at a time handles its
+/// events: one that comes while a worker handles it sends that worker round again (``ConnectionIO``).
 /// A request's task writes its response from whichever thread it runs on, under this connection's
 /// lock; so do closing and re-arming. The socket is non-blocking: nothing here ever waits on it.
 ///
@@ -68,9 +69,10 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
 
     // MARK: - Events
 
-    /// Handles one event from the event set, on a worker thread.
+    /// Handles one event from the event set, on a worker thread; or, when another worker handles
+    /// the connection now, leaves it to that one, which goes round again.
     func handle(_ event: EventSet.Event, thread: WorkerThread) {
-        let (proceed, reads) = state.withLock { state -> (Bool, Bool) in
+        let (proceed, firstReads) = state.withLock { state -> (Bool, Bool) in
             let (handle, read) = state.io.beginEvent()
             guard handle else { return (false, false) }
             if event.isWritable { flushLocked(&state) }
@@ -78,19 +80,30 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
             return (true, read)
         }
         guard proceed else { return }
-        var start: (FastCGIRequestHead, Current)?
-        if event.isReadable && reads { start = readAvailable(thread: thread) }
-        if let (head, current) = start {
-            launch(head, current, thread: thread)
-            // The request runs here first; often to its end, response and all.
-            while !thread.inlineJobs.isEmpty {
-                let (job, executor) = thread.inlineJobs.removeFirst()
-                server.pool.run(job, on: executor, thread: thread.index)
+        var reads = event.isReadable && firstReads
+        while true {
+            var start: (FastCGIRequestHead, Current)?
+            if reads { start = readAvailable(thread: thread) }
+            if let (head, current) = start {
+                launch(head, current, thread: thread)
+                // The request runs here first; often to its end, response and all.
+                while !thread.inlineJobs.isEmpty {
+                    let (job, executor) = thread.inlineJobs.removeFirst()
+                    server.pool.run(job, on: executor, thread: thread.index)
+                }
             }
-        }
-        state.withLock { state in
-            state.io.endEvent()
-            settleLocked(&state)
+            let again = state.withLock { state -> Bool? in
+                let (again, read) = state.io.endEvent()
+                guard again else {
+                    settleLocked(&state)
+                    return nil
+                }
+                // Another event came meanwhile: whatever it was, write what waits and read again.
+                flushLocked(&state)
+                return read
+            }
+            guard let again else { return }
+            reads = again
         }
     }
 

@@ -7,7 +7,8 @@ import Glibc
 
 /// The FastCGI responder: worker threads that share one event set, and a control loop.
 ///
-/// The event set holds the listening socket, every connection (one-shot) and the pool's job bell.
+/// The event set holds the listening socket (one-shot), every connection (edge-triggered) and the
+/// pool's job bell (one-shot).
 /// A worker waits for one event at a time: it accepts connections, reads a connection that has
 /// something, or runs a job of a request's task. A request that awaits (a database, `Task.sleep`,
 /// a slow upload) holds no thread; when its wait ends, a job goes to the pool and any worker
@@ -230,7 +231,7 @@ package final class FastCGIServer: @unchecked Sendable {
     package func adopt(connection fd: Int32) {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         let connection = insertConnection(fd, registered: true)
-        events.add(fd, tag: connection.tag, [.readable, .oneShot])
+        events.add(fd, tag: connection.tag, ConnectionIO.reading)
     }
 
     /// A new connection in the table; one that arrives during a stop closes after its first request.
