@@ -3,7 +3,7 @@ extension App {
     /// and turns errors into JSON responses. The response is always finished when this returns,
     /// unless the route uses `externalResolver`. ``App/requestTimeout`` is kept by the host's
     /// request pipeline around this.
-    public func respond(to req: Request, _ res: Response) async {
+    public nonisolated(nonsending) func respond(to req: Request, _ res: Response) async {
         // What needs no waiting happens in plain functions: their work stays on the thread's stack,
         // and the frame this task keeps while a handler waits stays small.
         guard let (route, handler) = routeBeforeHandler(req, res) else { return }
@@ -32,7 +32,7 @@ extension App {
     }
 
     /// Parses the body as the route's body parser says, waiting for it to arrive.
-    private static func parseBody(_ route: Route, _ req: Request) async throws {
+    private nonisolated(nonsending) static func parseBody(_ route: Route, _ req: Request) async throws {
         guard let config = route.config.bodyParser else { return }
         do {
             try await BodyParser(config: config).parse(req)

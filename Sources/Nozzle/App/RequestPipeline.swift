@@ -81,7 +81,7 @@ package final class RequestPipeline: @unchecked Sendable {
 
     /// ``run(variables:body:sink:id:logWriter:)``'s second half: runs the app on a request
     /// ``begin(variables:body:sink:id:logWriter:)`` made, and finishes it.
-    package func answer(_ req: Request, _ res: Response) async {
+    package nonisolated(nonsending) func answer(_ req: Request, _ res: Response) async {
         if observes {
             await runObserved(req, res)
         } else {
@@ -105,7 +105,7 @@ package final class RequestPipeline: @unchecked Sendable {
     }
 
     /// Runs the app, within ``App/requestTimeout`` when there is one.
-    private func respond(to req: Request, _ res: Response) async {
+    private nonisolated(nonsending) func respond(to req: Request, _ res: Response) async {
         guard let timeout = app.requestTimeout else {
             await app.respond(to: req, res)
             finish(req, res)

@@ -37,7 +37,7 @@ struct BodyParser {
     }
 
     /// Reads the body and parses it into `req.body`.
-    func parse(_ req: Request) async throws {
+    nonisolated(nonsending) func parse(_ req: Request) async throws {
         let encoding = (req.variables["HTTP_CONTENT_ENCODING"] ?? "").trimmingCharacters(in: " ").lowercased()
         var decompressor: BodyDecompressor?
         if !encoding.isEmpty && encoding != "identity" {

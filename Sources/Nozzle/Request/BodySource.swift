@@ -5,7 +5,7 @@
 /// never trusting `CONTENT_LENGTH` alone.
 public protocol BodySource: AnyObject {
     /// The next chunk of the body, or nil at its end.
-    func next() async throws -> [UInt8]?
+    nonisolated(nonsending) func next() async throws -> [UInt8]?
 
     /// Whether the body has already ended without a byte, so that nothing needs to be awaited.
     /// False when that is not known yet.

@@ -247,13 +247,13 @@ public final class Request: @unchecked Sendable {
     ///
     /// - Throws: ``BodyTooLarge`` as soon as more than `limit` bytes arrive (at once when
     ///   `CONTENT_LENGTH` says so); bytes past the limit are never buffered.
-    public func readBody(limit: Int) async throws -> [UInt8] {
+    public nonisolated(nonsending) func readBody(limit: Int) async throws -> [UInt8] {
         try await readBody(limit: limit, decompressor: nil)
     }
 
     /// Reads the whole body, inflated by `decompressor` when given; the limit applies to what
     /// comes out, counted as it comes.
-    func readBody(limit: Int, decompressor: BodyDecompressor?) async throws -> [UInt8] {
+    nonisolated(nonsending) func readBody(limit: Int, decompressor: BodyDecompressor?) async throws -> [UInt8] {
         if bodyConsumed { return rawBody }
         bodyConsumed = true
         if decompressor == nil, let length = contentLength, length > limit { throw BodyTooLarge(limit: limit) }

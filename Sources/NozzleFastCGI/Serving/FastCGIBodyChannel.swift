@@ -86,7 +86,7 @@ final class FastCGIBodyChannel: BodySource, Sendable {
     /// Bytes delivered and not yet taken.
     var buffered: Int { state.withLock { $0.buffered } }
 
-    func next() async throws -> [UInt8]? {
+    nonisolated(nonsending) func next() async throws -> [UInt8]? {
         enum Taken {
             case chunk([UInt8], drained: Bool)
             case end

@@ -19,7 +19,7 @@ final class RequestStart: Sendable {
 
     /// Answers the request through the app's pipeline, in two halves: what the request is made
     /// from is not kept while it waits.
-    func run() async {
+    nonisolated(nonsending) func run() async {
         let pipeline = server.pipeline
         if let (req, res) = pipeline.begin(variables: variables, body: body, sink: sink, id: id, logWriter: logWriter) {
             await pipeline.answer(req, res)
