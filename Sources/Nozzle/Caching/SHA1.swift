@@ -43,17 +43,15 @@ package enum SHA1 {
                 }
             }
         }
-        // Reserved and appended: `Array(unsafeUninitializedCapacity:)` would look up the array's
-        // storage type in the runtime's metadata cache on every call (see `CGIEnvironment`).
-        var digest: [UInt8] = []
-        digest.reserveCapacity(20)
-        for word in [h.0, h.1, h.2, h.3, h.4] {
-            digest.append(UInt8(truncatingIfNeeded: word >> 24))
-            digest.append(UInt8(truncatingIfNeeded: word >> 16))
-            digest.append(UInt8(truncatingIfNeeded: word >> 8))
-            digest.append(UInt8(truncatingIfNeeded: word))
+        return [UInt8](unsafeUninitializedCapacity: 20) { out, count in
+            for (index, word) in [h.0, h.1, h.2, h.3, h.4].enumerated() {
+                out[index * 4] = UInt8(truncatingIfNeeded: word >> 24)
+                out[index * 4 + 1] = UInt8(truncatingIfNeeded: word >> 16)
+                out[index * 4 + 2] = UInt8(truncatingIfNeeded: word >> 8)
+                out[index * 4 + 3] = UInt8(truncatingIfNeeded: word)
+            }
+            count = 20
         }
-        return digest
     }
 
     /// One 64-byte block into the state; `w` is room for the 80-word message schedule.
