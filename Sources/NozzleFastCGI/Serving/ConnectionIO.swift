@@ -23,9 +23,11 @@ struct ConnectionIO: Equatable {
     /// A worker is handling an event of this connection now: nothing else settles it meanwhile, and
     /// another worker that takes an event of it meanwhile leaves it to this one.
     private(set) var handling = false
-    /// An event came while a worker handled the connection: that worker goes round again (reads
-    /// and writes what it can) before it lets go. The registration is edge-triggered, so the event
-    /// does not come again.
+    /// An event came while a worker handled the connection. The registration is edge-triggered, so
+    /// the event does not come again by itself: when the worker lets go, the registration is
+    /// changed again (``settle(_:now:)``), and the kernel, looking at the socket afresh, sends
+    /// another if bytes or room are there. The worker does not go round again itself: a peer that
+    /// never stops sending would keep it, and the connection's deadlines, from ever letting go.
     private(set) var eventWhileHandling = false
     /// What the connection is registered for in the event set; nil when unknown (not registered
     /// yet, or reading stopped with bytes maybe left unread), so that the next settle registers it
@@ -73,8 +75,8 @@ struct ConnectionIO: Equatable {
     static let reading: EventSet.Interest = [.readable, .edgeTriggered]
 
     /// A worker takes an event of the connection. Returns whether to handle it (not once closed,
-    /// nor while another worker handles it: that one goes round again) and whether to read (not
-    /// while paused, unless lingering: then everything is read and dropped).
+    /// nor while another worker handles it: then the event is noted, see `eventWhileHandling`) and
+    /// whether to read (not while paused, unless lingering: then everything is read and dropped).
     mutating func beginEvent() -> (handle: Bool, read: Bool) {
         guard !isClosed else { return (false, false) }
         if handling {
@@ -85,17 +87,14 @@ struct ConnectionIO: Equatable {
         return (true, mayRead)
     }
 
-    /// The worker is done with what it read and wrote. When another event came meanwhile, it goes
-    /// round again (`again`, still handling; `read` as for ``beginEvent()``); otherwise it lets go,
-    /// and ``settle(_:now:)`` comes next.
-    mutating func endEvent() -> (again: Bool, read: Bool) {
-        if eventWhileHandling && !isClosed {
-            eventWhileHandling = false
-            return (true, mayRead)
-        }
-        eventWhileHandling = false
+    /// The worker is done with the event; ``settle(_:now:)`` comes next. When another event came
+    /// meanwhile, the registration is forgotten, so that the settle registers the connection again.
+    mutating func endEvent() {
         handling = false
-        return (false, false)
+        if eventWhileHandling {
+            eventWhileHandling = false
+            armed = nil
+        }
     }
 
     /// Whether reading goes on: not while paused (a full body channel), unless lingering.

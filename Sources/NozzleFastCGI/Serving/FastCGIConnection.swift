@@ -9,7 +9,8 @@ import Glibc
 /// starts the requests it carries, and writes their responses.
 ///
 /// It is registered edge-triggered in the server's event set, and one worker at a time handles its
-/// events: one that comes while a worker handles it sends that worker round again (``ConnectionIO``).
+/// events: one that comes while a worker handles it has it registered again when that worker lets
+/// go (``ConnectionIO``).
 /// A request's task writes its response from whichever thread it runs on, under this connection's
 /// lock; so do closing and re-arming. The socket is non-blocking: nothing here ever waits on it.
 ///
@@ -70,9 +71,9 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
     // MARK: - Events
 
     /// Handles one event from the event set, on a worker thread; or, when another worker handles
-    /// the connection now, leaves it to that one, which goes round again.
+    /// the connection now, notes it for that one (``ConnectionIO/beginEvent()``).
     func handle(_ event: EventSet.Event, thread: WorkerThread) {
-        let (proceed, firstReads) = state.withLock { state -> (Bool, Bool) in
+        let (proceed, reads) = state.withLock { state -> (Bool, Bool) in
             let (handle, read) = state.io.beginEvent()
             guard handle else { return (false, false) }
             if event.isWritable { flushLocked(&state) }
@@ -80,30 +81,19 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
             return (true, read)
         }
         guard proceed else { return }
-        var reads = event.isReadable && firstReads
-        while true {
-            var start: (FastCGIRequestHead, Current)?
-            if reads { start = readAvailable(thread: thread) }
-            if let (head, current) = start {
-                launch(head, current, thread: thread)
-                // The request runs here first; often to its end, response and all.
-                while !thread.inlineJobs.isEmpty {
-                    let (job, executor) = thread.inlineJobs.removeFirst()
-                    server.pool.run(job, on: executor, thread: thread.index)
-                }
+        var start: (FastCGIRequestHead, Current)?
+        if event.isReadable && reads { start = readAvailable(thread: thread) }
+        if let (head, current) = start {
+            launch(head, current, thread: thread)
+            // The request runs here first; often to its end, response and all.
+            while !thread.inlineJobs.isEmpty {
+                let (job, executor) = thread.inlineJobs.removeFirst()
+                server.pool.run(job, on: executor, thread: thread.index)
             }
-            let again = state.withLock { state -> Bool? in
-                let (again, read) = state.io.endEvent()
-                guard again else {
-                    settleLocked(&state)
-                    return nil
-                }
-                // Another event came meanwhile: whatever it was, write what waits and read again.
-                flushLocked(&state)
-                return read
-            }
-            guard let again else { return }
-            reads = again
+        }
+        state.withLock { state in
+            state.io.endEvent()
+            settleLocked(&state)
         }
     }
 
