@@ -58,6 +58,26 @@ struct FastCGIConnectionStateTests {
         #expect(Self.describe(Self.feed(&state, Self.request(id: 2))).first == "start 2 keep=true POST /api/x")
     }
 
+    @Test func keptParamsRoomGoesOnlyWhenNoParamsAreBeingRead() {
+        var state = FastCGIConnectionState(limits: Self.limits)
+        _ = Self.feed(&state, Self.request())
+        // The buffer stays for the next request's params, until its request is seen to wait.
+        #expect(state.keptParamsCapacity > 0)
+        state.releaseKeptStorage()
+        #expect(state.keptParamsCapacity == 0)
+        _ = state.finishRequest()
+        // The next request's params are in but for the record that ends them: letting go now
+        // would lose them.
+        let pairs = FastCGIRecord.pairs([("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", "/api/waits")])
+        let next = FastCGIRecord.begin(requestID: 2, keepConnection: true) + FastCGIRecord.encode(.params, requestID: 2, content: pairs)
+            + FastCGIRecord.encode(.params, requestID: 2, content: []) + FastCGIRecord.encode(.stdin, requestID: 2, content: [])
+        let split = next.count - 16
+        #expect(Self.feed(&state, Array(next[..<split])).isEmpty)
+        state.releaseKeptStorage()
+        #expect(state.keptParamsCapacity > 0)
+        #expect(Self.describe(Self.feed(&state, Array(next[split...]))) == ["start 2 keep=true GET /api/waits", "end of body"])
+    }
+
     /// A request whose answer went out with `body` of its body read so far.
     static func answeredEarly(keep: Bool = true, limits: FastCGIConnectionState.Limits = limits) -> (FastCGIConnectionState, FastCGIConnectionState.Finish?) {
         var state = FastCGIConnectionState(limits: limits)

@@ -106,6 +106,43 @@ import Testing
         #expect(received == expected)
     }
 
+    @Test func keptRoomGoesOnlyWhenNothingWaitsToGoOut() {
+        let pair = Pair(sendBuffer: 4_096)
+        var queue = OutputQueue()
+        queue.appendStream(.stdout, requestID: 1, Self.bytes(300, seed: 6))
+        queue.appendEnd(requestID: 1)
+        guard case .done = queue.write(to: pair.writer) else {
+            Issue.record("the socket did not take 340 bytes")
+            return
+        }
+        _ = pair.drain()
+        // Written out, the gathering buffer stays for the next response, until let go of.
+        #expect(queue.gatheredCapacity > 0)
+        queue.releaseKeptStorage()
+        #expect(queue.gatheredCapacity == 0)
+        // With bytes still waiting for room in the socket, nothing goes.
+        var expected: [UInt8] = []
+        for index in 0..<40 {
+            let piece = Self.bytes(1_000 + index, seed: UInt8(index))
+            queue.appendStream(.stdout, requestID: 2, piece)
+            expected += FastCGIRecord.encode(.stdout, requestID: 2, content: piece)
+        }
+        guard case .wouldBlock = queue.write(to: pair.writer) else {
+            Issue.record("a 4 KB socket took 40 KB")
+            return
+        }
+        queue.releaseKeptStorage()
+        var received = pair.drain()
+        var rounds = 0
+        while rounds < 10_000 {
+            rounds += 1
+            let result = queue.write(to: pair.writer)
+            received += pair.drain()
+            if case .done = result { break }
+        }
+        #expect(received == expected)
+    }
+
     @Test func aGoneReaderEmptiesTheQueue() {
         var pair: Pair? = Pair()
         let writer = dup(pair!.writer)

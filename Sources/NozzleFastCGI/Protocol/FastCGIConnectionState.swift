@@ -257,6 +257,15 @@ import Nozzle
         actions.append(.start(FastCGIRequestHead(id: id, keepConnection: keepConnection, params: environment)))
     }
 
+    /// Lets go of the params buffer kept for the next request, unless a request's params are being
+    /// read into it: a connection whose request waits holds none of it (``FastCGIConnection``).
+    mutating func releaseKeptStorage() {
+        if params.isEmpty && params.capacity > 0 { params = [] }
+    }
+
+    /// The bytes the params buffer holds room for, kept for the next request's params.
+    var keptParamsCapacity: Int { params.capacity }
+
     /// Answers a management record: GET_VALUES with the values it asks for, UNKNOWN_TYPE for any other.
     private func managementReply(_ record: FastCGIRecordDecoder.Record) -> [UInt8] {
         guard record.type == FastCGIRecord.Kind.getValues.rawValue else {

@@ -93,6 +93,13 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
         }
         state.withLock { state in
             state.io.endEvent()
+            // A request still in flight here waits (for its body, a database, a timer): the buffers
+            // kept for the next request and response go meanwhile, so that each of thousands of
+            // waiting requests holds about 500 bytes less. One that ran to its end keeps them.
+            if state.current != nil {
+                state.output.releaseKeptStorage()
+                state.protocolState.releaseKeptStorage()
+            }
             settleLocked(&state)
         }
     }

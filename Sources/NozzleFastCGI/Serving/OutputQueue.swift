@@ -121,6 +121,18 @@ struct OutputQueue {
         return .done
     }
 
+    /// Lets go of the gathering buffer kept for the next response, when nothing waits to go out:
+    /// a connection whose request waits holds none of it (``FastCGIConnection``).
+    mutating func releaseKeptStorage() {
+        guard count == 0 else { return }
+        if gathered.capacity > 0 { gathered = [] }
+        if chunks.isEmpty { chunks = Deque() }
+        gatheredStart = 0
+    }
+
+    /// The bytes the gathering buffer holds room for.
+    var gatheredCapacity: Int { gathered.capacity }
+
     mutating func removeAll() {
         chunks.removeAll()
         resetGathered()
