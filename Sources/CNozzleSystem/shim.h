@@ -1,5 +1,5 @@
 /* The Linux interfaces the host uses that Swift does not import by itself: epoll, eventfd,
-   signalfd, accept4, memfd, atomics and locks on shared memory, other threads' stacks, and the
+   signalfd, accept4, memfd, malloc's arena limit, atomics and locks on shared memory, other threads' stacks, and the
    worker threads' scheduling policy. */
 #ifndef NOZZLE_CSYSTEM_SHIM_H
 #define NOZZLE_CSYSTEM_SHIM_H
@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include <malloc.h>
 
 /* glibc declares accept4 only under _GNU_SOURCE; the symbol is always there. */
 extern int accept4(int, struct sockaddr *, socklen_t *, int);
@@ -42,6 +43,17 @@ static inline int nozzle_thread_schedule_batch(void) {
 
 /* pipe2 is likewise declared only under _GNU_SOURCE. */
 extern int pipe2(int fds[2], int flags);
+/* How many arenas glibc's malloc makes at most, for the threads that come after; 1 when set,
+   0 where the C library has no such limit. */
+static inline int nozzle_malloc_arena_max(int arenas) {
+#ifdef M_ARENA_MAX
+    return mallopt(M_ARENA_MAX, arenas);
+#else
+    (void)arenas;
+    return 0;
+#endif
+}
+
 static inline int nozzle_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 /* Connections waiting in a TCP listening socket's accept queue; -1 when it cannot tell. */
 static inline int nozzle_listen_queue(int fd) {

@@ -134,6 +134,7 @@ extension App {
         // supervisor runs it too, so that a failure stops the app at once instead of every worker.
         // Signals are blocked first, in every thread the work starts.
         Signals.block(including: options.processes != nil ? [SIGCHLD] : [])
+        MallocArenas.limit(to: options.mallocArenas)
         guard startUp() else {
             if let ownedSocketPath { unlink(ownedSocketPath) }
             return 1

@@ -38,6 +38,8 @@ struct ServeOptionTableTests {
         #expect(spaced.development && joined.development)
         #expect(spaced.basePath == "/app" && joined.basePath == "/app")
         #expect(try ServeOptions(arguments: ["-h"]).command == .help)
+        #expect(spaced.mallocArenas == ServeOptions.defaultMallocArenas)
+        #expect(try ServeOptions(arguments: ["--malloc-arenas", "0"]).mallocArenas == 0)
     }
 
     @Test(arguments: [
@@ -45,6 +47,8 @@ struct ServeOptionTableTests {
         (["--nope"], "unknown option '--nope'"),
         (["--workers", "0"], "--workers takes a number from 1 to 4096, not '0'"),
         (["--shutdown-timeout", "soon"], "--shutdown-timeout takes seconds, not 'soon'"),
+        (["--malloc-arenas", "-1"], "--malloc-arenas takes a number from 0 to 1024, not '-1'"),
+        (["--malloc-arenas", "two"], "--malloc-arenas takes a number from 0 to 1024, not 'two'"),
         (["launch"], "unknown command 'launch'"),
     ])
     func clearErrors(arguments: [String], message: String) {

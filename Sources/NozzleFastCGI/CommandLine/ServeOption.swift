@@ -82,6 +82,12 @@ extension ServeOptions {
             options.scheduling = scheduling
         },
         ServeOption(
+            names: ["--malloc-arenas"], placeholder: "N",
+            help: "arenas glibc's malloc makes at most (default \(ServeOptions.defaultMallocArenas); 0: glibc's\nown, eight per core); MALLOC_ARENA_MAX, when set, wins"
+        ) { options, text throws(ParseError) in
+            options.mallocArenas = try count("--malloc-arenas", text, in: 0...1024)
+        },
+        ServeOption(
             names: ["--max-in-flight"], placeholder: "N",
             help: "requests in flight at once, running or waiting (default\n\(ServeOptions.defaultMaxInFlight)); more wait on their connections"
         ) { options, text throws(ParseError) in

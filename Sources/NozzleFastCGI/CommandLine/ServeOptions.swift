@@ -16,6 +16,9 @@ struct ServeOptions: Sendable {
     var workers = ServeOptions.defaultWorkers
     /// `--scheduling batch|normal`: how the kernel schedules the worker threads.
     var scheduling = WorkerScheduling.batch
+    /// `--malloc-arenas N`: the most arenas glibc's malloc makes in this process; 0 leaves glibc's
+    /// own limit (eight for each core).
+    var mallocArenas = ServeOptions.defaultMallocArenas
     /// `--max-in-flight N`: requests in flight at once in this process, running or waiting; more
     /// wait on their connections until one ends.
     var maxInFlight = ServeOptions.defaultMaxInFlight
@@ -63,6 +66,12 @@ struct ServeOptions: Sendable {
     /// Two per core, and at least four. Waiting costs no thread; the spare threads are for handlers
     /// that block one, such as a synchronous SQLite call, so that others still run meanwhile.
     static var defaultWorkers: Int { max(4, 2 * System.coreCount) }
+
+    /// Two. With an arena for each thread, as glibc makes by default, memory a worker thread freed
+    /// (thousands of requests it started, answered by others) stays in its arena, out of the other
+    /// threads' reach: 10,000 waiting requests took 5 to 9 KB each from one run to the next, and
+    /// 4.5 to 5 KB in two arenas or one, with no cost measured on a hello request's CPU.
+    static let defaultMallocArenas = 2
 
     /// Ten thousand: about 150 MB of waiting requests at the most, far under a connection limit.
     static let defaultMaxInFlight = 10_000
