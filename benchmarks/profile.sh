@@ -5,8 +5,9 @@
 #
 #   cpu        each responder's CPU per request, user and kernel (/proc/PID/stat), with WORKERS
 #              threads under wrk at 64 connections for SECONDS
-#   syscalls   its system calls and context switches per request in the same run (perf stat on the
-#              syscall tracepoints; left out when perf is missing or may not trace)
+#   syscalls   its system calls and context switches per request in a second run right after (perf
+#              stat on the syscall tracepoints, which cost the traced process CPU of their own; left
+#              out when perf is missing or may not trace)
 #   callgrind  its instructions per request in user space, by part, and the calls per request that
 #              allocate (malloc), hand a job to an executor (swift_task_enqueue) or switch tasks,
 #              with one worker thread under valgrind's callgrind, REQUESTS requests at 8 connections
@@ -111,19 +112,24 @@ for who in cpoll app; do
   fi
   path=$(path_of "$who")
   wrk -t1 -c64 -d1s "http://127.0.0.1:$port$path" >/dev/null
+  # CPU with nothing attached: tracing each system call, as perf stat does below, costs the traced
+  # process kernel time of its own, more for one that makes more calls.
   before=$(awk '{print $14, $15}' "/proc/$pid/stat")
-  [[ $perf_ok -eq 1 ]] && { perf stat -x, -e "$events" -p "$pid" -o "$D/perf-$who.csv" -- sleep $((seconds + 1)) & perf_pid=$!; }
   out=$(wrk -t1 -c64 -d"${seconds}s" "http://127.0.0.1:$port$path")
   after=$(awk '{print $14, $15}' "/proc/$pid/stat")
-  [[ $perf_ok -eq 1 ]] && wait "$perf_pid"
   served=$(awk '/requests in/ {print $1}' <<<"$out")
+  if [[ $perf_ok -eq 1 ]]; then
+    perf stat -x, -e "$events" -p "$pid" -o "$D/perf-$who.csv" -- sleep $((seconds + 1)) & perf_pid=$!
+    traced=$(wrk -t1 -c64 -d"${seconds}s" "http://127.0.0.1:$port$path" | awk '/requests in/ {print $1}')
+    wait "$perf_pid"
+  fi
   rps[$who]=$(awk '/Requests\/sec/ {printf "%d", $2}' <<<"$out")
   read -r u0 s0 <<<"$before"; read -r u1 s1 <<<"$after"
   cpu_user[$who]=$(awk -v t=$((u1 - u0)) -v n="$served" -v hz="$ticks" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
   cpu_sys[$who]=$(awk -v t=$((s1 - s0)) -v n="$served" -v hz="$ticks" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
   if [[ $perf_ok -eq 1 ]]; then
     # perf counted for a second longer than wrk ran; the responder was idle then.
-    syscalls[$who]=$(awk -F, -v n="$served" '{ gsub(/^syscalls:sys_enter_/, "", $3); if ($3 == "raw_syscalls:sys_enter") $3 = "all";
+    syscalls[$who]=$(awk -F, -v n="$traced" '{ gsub(/^syscalls:sys_enter_/, "", $3); if ($3 == "raw_syscalls:sys_enter") $3 = "all";
       if ($1 ~ /^[0-9]+$/) printf "%s %.2f, ", $3, $1 / n }' "$D/perf-$who.csv" | sed 's/, $//')
   fi
   stop "$pid"
