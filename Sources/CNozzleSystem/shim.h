@@ -1,6 +1,6 @@
 /* The Linux interfaces the host uses that Swift does not import by itself: epoll, eventfd,
-   signalfd, accept4, memfd, malloc's arena limit, atomics and locks on shared memory, other threads' stacks, and the
-   worker threads' scheduling policy. */
+   signalfd, accept4, memfd, malloc's arena limit, atomics and locks on shared memory, other
+   threads' stacks, and the worker threads' scheduling policy. */
 #ifndef NOZZLE_CSYSTEM_SHIM_H
 #define NOZZLE_CSYSTEM_SHIM_H
 #include <sys/resource.h>
@@ -43,6 +43,8 @@ static inline int nozzle_thread_schedule_batch(void) {
 
 /* pipe2 is likewise declared only under _GNU_SOURCE. */
 extern int pipe2(int fds[2], int flags);
+static inline int nozzle_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
 /* How many arenas glibc's malloc makes at most, for the threads that come after; 1 when set,
    0 where the C library has no such limit. */
 static inline int nozzle_malloc_arena_max(int arenas) {
@@ -54,7 +56,6 @@ static inline int nozzle_malloc_arena_max(int arenas) {
 #endif
 }
 
-static inline int nozzle_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 /* Connections waiting in a TCP listening socket's accept queue; -1 when it cannot tell. */
 static inline int nozzle_listen_queue(int fd) {
     struct tcp_info info;
