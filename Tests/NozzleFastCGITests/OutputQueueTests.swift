@@ -43,6 +43,20 @@ import Testing
 
     static func bytes(_ count: Int, seed: UInt8) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31) &+ seed } }
 
+    /// Writes the queue out as the socket takes it, reading what arrives after each write, for at
+    /// most 10,000 rounds: what arrived, and the rounds it took.
+    static func writeOut(_ queue: inout OutputQueue, _ pair: Pair) -> (received: [UInt8], rounds: Int) {
+        var received: [UInt8] = []
+        var rounds = 0
+        while rounds < 10_000 {
+            rounds += 1
+            let result = queue.write(to: pair.writer)
+            received += pair.drain()
+            if case .done = result { break }
+        }
+        return (received, rounds)
+    }
+
     @Test func smallAndLargePiecesGoOutInOrder() {
         let pair = Pair()
         var queue = OutputQueue()
@@ -91,14 +105,7 @@ import Testing
         }
         queue.appendEnd(requestID: 1)
         expected += FastCGIRecord.encode(.stdout, requestID: 1, content: EmptyCollection()) + FastCGIRecord.end(requestID: 1)
-        var received: [UInt8] = []
-        var rounds = 0
-        while rounds < 10_000 {
-            rounds += 1
-            let result = queue.write(to: pair.writer)
-            received += pair.drain()
-            if case .done = result { break }
-        }
+        var (received, rounds) = Self.writeOut(&queue, pair)
         received += pair.drain()
         #expect(queue.isEmpty)
         #expect(rounds > 1, "the socket never filled up")
@@ -132,14 +139,7 @@ import Testing
             return
         }
         queue.releaseKeptStorage()
-        var received = pair.drain()
-        var rounds = 0
-        while rounds < 10_000 {
-            rounds += 1
-            let result = queue.write(to: pair.writer)
-            received += pair.drain()
-            if case .done = result { break }
-        }
+        let received = pair.drain() + Self.writeOut(&queue, pair).received
         #expect(received == expected)
     }
 
