@@ -270,7 +270,9 @@ struct UsersExampleTests {
         let directory = Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let socket = "unix:\(directory.path)/app.sock"
-        let unused = Paths.freePort()
+        let refusing = RefusingPort()
+        defer { refusing.close() }
+        let unused = refusing.port
         let unreachable = try RunningProcess.run(
             ExampleBuild.binary("users"), ["--listen", socket, "--database-url", "postgres://postgres@127.0.0.1:\(unused)/app", "--database-timeout", "1"],
             in: directory)

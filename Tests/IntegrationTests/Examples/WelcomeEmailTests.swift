@@ -60,8 +60,10 @@ struct WelcomeEmailTests {
 
     @Test func anEmailAPIThatIsDownOrRefusesLosesTheEmailNotTheUser() throws {
         let directory = Paths.temporaryDirectory()
-        // Nothing listens on this port.
-        let stack = try start(directory, emailAPI: "http://127.0.0.1:\(Paths.freePort())")
+        // Nothing listens on this port, and nothing can until the test ends.
+        let closed = RefusingPort()
+        defer { closed.close() }
+        let stack = try start(directory, emailAPI: "http://127.0.0.1:\(closed.port)")
         let app = try #require(stack.app)
         let created = try signUp(stack, "Grace", "grace@example.com")
         #expect(created.status == 201)
