@@ -58,6 +58,37 @@ struct FastCGIConnectionStateTests {
         #expect(Self.describe(Self.feed(&state, Self.request(id: 2))).first == "start 2 keep=true POST /api/x")
     }
 
+    /// What a request reads of its params: each name's first value, whether the name is one of
+    /// those noted as the params arrive (the request line's, the body's) or any other, read back
+    /// whole and in order; a name sent twice gives its first value, as a scan from the start would.
+    @Test func paramsReadBackAsSentWithTheFirstOfANameSentTwice() throws {
+        let long = String(repeating: "x", count: 300)
+        let sent: [(String, String)] = [
+            ("DOCUMENT_URI", "/api/x"), ("QUERY_STRING", "a=1"), ("REQUEST_METHOD", "GET"), ("CONTENT_TYPE", ""),
+            ("CONTENT_LENGTH", ""), ("SCRIPT_NAME", "/api/x"), ("REQUEST_URI", "/api/x?a=1"), ("REMOTE_ADDR", "127.0.0.1"),
+            ("HTTP_X_REQUEST_ID", long), ("REQUEST_METHOD", "POST"), ("HTTP_IF_NONE_MATCH", "\"a\""),
+            ("REQUEST_URX", "near"), ("request_method", "lower"), ("HTTPS", "on"), ("HTTP_IF_MODIFIED_SINCE", "Sat, 05 Dec 2026 10:00:00 GMT"),
+            ("HTTP_TRANSFER_ENCODING", "chunked"), ("", "nameless"), ("PATH_INFO", ""), ("HTTP_HOST", "example.com"),
+        ]
+        var state = FastCGIConnectionState(limits: Self.limits)
+        let actions = Self.feed(&state, Self.request(params: sent), piece: 5)
+        guard case .start(let head) = try #require(actions.first) else {
+            Issue.record("no request started: \(Self.describe(actions))")
+            return
+        }
+        var readBack: [(String, String)] = []
+        head.params.forEach { name, value in readBack.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))) }
+        #expect(readBack.map { "\($0.0)=\($0.1)" } == sent.map { "\($0.0)=\($0.1)" })
+        for (name, _) in sent {
+            #expect(head.params[name] == sent.first { $0.0 == name }?.1, "\(name)")
+        }
+        #expect(head.params["REQUEST_METHOD"] == "GET")
+        #expect(head.params["HTTP_X_REQUEST_ID"] == long)
+        for missing in ["HTTP_CONTENT_ENCODING", "REQUEST_ID", "HTTP_X_REQUEST_IE", "REQUEST_METHO", "X"] {
+            #expect(head.params[missing] == nil, "\(missing)")
+        }
+    }
+
     @Test func keptParamsRoomGoesOnlyWhenNoParamsAreBeingRead() {
         var state = FastCGIConnectionState(limits: Self.limits)
         _ = Self.feed(&state, Self.request())

@@ -31,14 +31,14 @@ struct BodyParser {
     /// already ended empty (the web server sent the empty STDIN record with the params), has none.
     /// Otherwise ``parse(_:)`` reads it.
     func parseWithoutWaiting(_ req: Request) -> Bool {
-        guard !req.hasBody, (req.variables["HTTP_CONTENT_ENCODING"] ?? "").isEmpty, req.bodySource.endedEmpty else { return false }
+        guard !req.hasBody, (req.variables[.contentEncoding] ?? "").isEmpty, req.bodySource.endedEmpty else { return false }
         req.body = .none
         return true
     }
 
     /// Reads the body and parses it into `req.body`.
     nonisolated(nonsending) func parse(_ req: Request) async throws {
-        let encoding = (req.variables["HTTP_CONTENT_ENCODING"] ?? "").trimmingCharacters(in: " ").lowercased()
+        let encoding = (req.variables[.contentEncoding] ?? "").trimmingCharacters(in: " ").lowercased()
         var decompressor: BodyDecompressor?
         if !encoding.isEmpty && encoding != "identity" {
             guard config.inflate else { throw HTTPError(415, body: ["error": "Content encoding unsupported", "encoding": .string(encoding)]) }

@@ -8,7 +8,7 @@ extension Request {
         let status = response.statusCode
         guard (200..<300).contains(status) || status == 304 else { return false }
         // Most requests carry neither condition: answered from the params, without the header table.
-        guard variables["HTTP_IF_NONE_MATCH"] != nil || variables["HTTP_IF_MODIFIED_SINCE"] != nil else { return false }
+        guard variables[.ifNoneMatch] != nil || variables[.ifModifiedSince] != nil else { return false }
         return Freshness.isFresh(
             ifNoneMatch: headers["If-None-Match"], ifModifiedSince: headers["If-Modified-Since"],
             cacheControl: headers["Cache-Control"], etag: response.getHeader("ETag"), lastModified: response.getHeader("Last-Modified"))

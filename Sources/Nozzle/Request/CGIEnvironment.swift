@@ -1,76 +1,100 @@
-/// FastCGI params or CGI variables, kept as they arrive: `NAME=VALUE` entries in one buffer.
+/// FastCGI params or CGI variables, kept as they arrive: names and values in one buffer, found
+/// through a list of where each is.
 ///
 /// A request reads only a handful of variables, so they are found by scanning instead of building
-/// a dictionary of every param on every request.
+/// a dictionary of every param on every request; the few that every request reads (``Known``) are
+/// noted as the environment is built, and read without a scan.
 public struct CGIEnvironment: Sendable {
-    /// Where one variable is in ``storage``.
+    /// Where one variable is in ``storage``: its name at `start`, its value right after the name.
     struct Entry {
         var start: Int32
         var nameLength: Int32
         var valueLength: Int32
     }
 
-    /// The variables' bytes, `NAME=VALUE` after `NAME=VALUE`.
+    /// The variables' bytes: each name followed by its value, with whatever bytes came between one
+    /// variable and the next (FastCGI's lengths).
     private(set) var storage: [UInt8]
     private(set) var entries: [Entry]
+    /// For each ``Known`` variable, by its raw value, the index in ``entries`` of the first variable
+    /// of that name, or -1 when there is none: what a scan for the name would find.
+    private var known = SIMD16<Int32>(repeating: -1)
 
-    /// Variables written straight into storage of their size: `fill` calls the function it is given
-    /// once per variable, `variables` times, with `bytes` bytes in all (names, values and one `=`
-    /// each), so that a request waiting keeps no more than its variables take, and no append checks
-    /// capacity or uniqueness. More variables or bytes than said stop the process: the caller counts
-    /// them from the same bytes it then adds.
+    /// Variables found in `source`, which is copied whole, in one piece, as the environment's
+    /// storage: FastCGI's params as they arrived, each name followed by its value. `fill` calls the
+    /// function it is given once per variable, at most `variables` times, with a name and its value
+    /// inside `source`, the value right after the name. A request waiting keeps no more than its
+    /// params took. More variables than said, or a name and value elsewhere, stop the process: the
+    /// caller counts and finds them in the same bytes.
     package init(
-        variables: Int, bytes: Int,
+        variables: Int, in source: UnsafeBufferPointer<UInt8>,
         _ fill: (_ add: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) -> Void
     ) {
-        var entries: [Entry] = []
-        storage = [UInt8](unsafeUninitializedCapacity: bytes) { storage, written in
-            entries = [Entry](unsafeUninitializedCapacity: variables) { entries, added in
-                fill { name, value in
-                    precondition(added < variables && name.count + 1 + value.count <= bytes - written, "more variables than counted")
-                    entries.initializeElement(at: added, to: Entry(start: Int32(written), nameLength: Int32(name.count), valueLength: Int32(value.count)))
-                    added += 1
-                    let start = storage.baseAddress! + written
-                    if let source = name.baseAddress { start.initialize(from: source, count: name.count) }
-                    start[name.count] = UInt8(ascii: "=")
-                    if let source = value.baseAddress { (start + name.count + 1).initialize(from: source, count: value.count) }
-                    written += name.count + 1 + value.count
-                }
+        var known = SIMD16<Int32>(repeating: -1)
+        entries = [Entry](unsafeUninitializedCapacity: variables) { entries, added in
+            fill { name, value in
+                let start = Int(bitPattern: name.baseAddress) - Int(bitPattern: source.baseAddress)
+                precondition(
+                    added < variables && source.baseAddress != nil && start >= 0 && name.count + value.count <= source.count - start
+                        && Int(bitPattern: value.baseAddress) == Int(bitPattern: name.baseAddress) + name.count,
+                    "a variable outside the bytes given, or more variables than counted")
+                entries.initializeElement(at: added, to: Entry(start: Int32(start), nameLength: Int32(name.count), valueLength: Int32(value.count)))
+                Known.note(name, at: added, in: &known)
+                added += 1
             }
         }
-        self.entries = entries
+        storage = Array(source)
+        self.known = known
     }
 
     /// Variables from a dictionary.
     public init(_ variables: [String: String]) {
         var storage: [UInt8] = []
         var entries: [Entry] = []
+        var known = SIMD16<Int32>(repeating: -1)
         for (name, value) in variables.sorted(by: { $0.key < $1.key }) {
+            var name = name
+            name.withUTF8 { Known.note($0, at: entries.count, in: &known) }
             entries.append(Entry(start: Int32(storage.count), nameLength: Int32(name.utf8.count), valueLength: Int32(value.utf8.count)))
             storage += Array(name.utf8)
-            storage.append(UInt8(ascii: "="))
             storage += Array(value.utf8)
         }
         self.storage = storage
         self.entries = entries
+        self.known = known
     }
 
-    /// The value of `name`, or nil.
+    /// The value of `name`, or nil; the first, when the web server sent the name twice.
     public subscript(name: String) -> String? {
         var name = name
-        return name.withUTF8 { value(named: $0) }
+        return name.withUTF8 { wanted in
+            if let variable = Known(named: wanted) { return self[variable] }
+            return value(named: wanted)
+        }
     }
 
+    /// The value of a variable every request reads, or nil; the first, as ``subscript(_:)-(String)``.
+    subscript(variable: Known) -> String? {
+        let index = Int(known[variable.rawValue])
+        return index < 0 ? nil : value(of: entries[index])
+    }
+
+    /// The value of `wanted` found by a scan of every variable.
     func value(named wanted: UnsafeBufferPointer<UInt8>) -> String? {
         storage.withUnsafeBufferPointer { bytes in
             for entry in entries where Int(entry.nameLength) == wanted.count {
-                let start = Int(entry.start)
-                if memcmp(bytes.baseAddress! + start, wanted.baseAddress!, wanted.count) == 0 {
-                    let valueStart = start + wanted.count + 1
-                    return String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueStart + Int(entry.valueLength)]), as: UTF8.self)
-                }
+                if memcmp(bytes.baseAddress! + Int(entry.start), wanted.baseAddress!, wanted.count) == 0 { return value(of: entry) }
             }
             return nil
+        }
+    }
+
+    private func value(of entry: Entry) -> String {
+        // Most of the variables a request reads are empty ones (a GET's body length and type).
+        guard entry.valueLength > 0 else { return "" }
+        return storage.withUnsafeBufferPointer { bytes in
+            let valueStart = Int(entry.start) + Int(entry.nameLength)
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueStart + Int(entry.valueLength)]), as: UTF8.self)
         }
     }
 
@@ -79,7 +103,7 @@ public struct CGIEnvironment: Sendable {
         storage.withUnsafeBufferPointer { bytes in
             for entry in entries {
                 let start = Int(entry.start)
-                let valueStart = start + Int(entry.nameLength) + 1
+                let valueStart = start + Int(entry.nameLength)
                 body(
                     UnsafeBufferPointer(rebasing: bytes[start..<start + Int(entry.nameLength)]),
                     UnsafeBufferPointer(rebasing: bytes[valueStart..<valueStart + Int(entry.valueLength)])

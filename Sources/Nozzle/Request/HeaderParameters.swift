@@ -62,6 +62,19 @@ enum HTTPText {
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
 
+    /// The offset of the first `byte` in `text`: a scan of its contiguous UTF-8 where it has it, as a
+    /// native string does, instead of a step through the view's indexes for each byte.
+    static func firstOffset<Text: Collection<UInt8>>(of byte: UInt8, in text: Text) -> Int? {
+        text.withContiguousStorageIfAvailable { $0.firstIndex(of: byte) }
+            ?? text.firstIndex(of: byte).map { text.distance(from: text.startIndex, to: $0) }
+    }
+
+    /// Whether `text` has an ASCII lower-case letter, read as ``firstOffset(of:in:)`` reads.
+    static func hasLowercase<Text: Collection<UInt8>>(_ text: Text) -> Bool {
+        func isLower(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
+        return text.withContiguousStorageIfAvailable { $0.contains(where: isLower) } ?? text.contains(where: isLower)
+    }
+
     /// ASCII lower case; other bytes unchanged.
     static func lowercased(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte

@@ -104,7 +104,8 @@ public final class Request: @unchecked Sendable {
     /// A request URI's path: what comes before its `?`, found among its bytes (a `?` is one byte in
     /// UTF-8, never part of another character).
     static func pathPart(of uri: String) -> Substring {
-        uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { uri[..<$0] } ?? uri[...]
+        guard let end = HTTPText.firstOffset(of: UInt8(ascii: "?"), in: uri.utf8) else { return uri[...] }
+        return uri[..<uri.utf8.index(uri.utf8.startIndex, offsetBy: end)]
     }
 
     /// Builds a request from FastCGI params or CGI variables as received, and a body source.
@@ -117,11 +118,11 @@ public final class Request: @unchecked Sendable {
         logFormat: LogFormat = .logfmt
     ) {
         self.variables = variables
-        let method = variables["REQUEST_METHOD"] ?? "GET"
-        self.method = method.utf8.contains { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") } ? method.uppercased() : method
-        let queryString = variables["QUERY_STRING"] ?? ""
-        let requestURI = variables["REQUEST_URI"]
-        var rawPath = (variables["SCRIPT_NAME"] ?? "") + (variables["PATH_INFO"] ?? "")
+        let method = variables[.requestMethod] ?? "GET"
+        self.method = HTTPText.hasLowercase(method.utf8) ? method.uppercased() : method
+        let queryString = variables[.queryString] ?? ""
+        let requestURI = variables[.requestURI]
+        var rawPath = (variables[.scriptName] ?? "") + (variables[.pathInfo] ?? "")
         if rawPath.isEmpty, let uri = requestURI {
             rawPath = String(Request.pathPart(of: uri))
         }
@@ -130,14 +131,14 @@ public final class Request: @unchecked Sendable {
         var encodedPath: String?
         if let uri = requestURI {
             let uriPath = Request.pathPart(of: uri)
-            if uriPath.utf8.contains(UInt8(ascii: "%")), PercentDecoding.decode(String(uriPath)) == rawPath {
+            if HTTPText.firstOffset(of: UInt8(ascii: "%"), in: uriPath.utf8) != nil, PercentDecoding.decode(String(uriPath)) == rawPath {
                 encodedPath = String(uriPath)
             }
         }
         func relative(_ path: String) -> String {
             var path = path
             if !basePath.isEmpty, path.hasPrefix(basePath) { path = String(path.dropFirst(basePath.count)) }
-            return path.hasPrefix("/") ? path : "/" + path
+            return path.utf8.first == UInt8(ascii: "/") ? path : "/" + path
         }
         rawPath = relative(rawPath)
         self.path = rawPath
@@ -147,12 +148,12 @@ public final class Request: @unchecked Sendable {
         self.bodySource = body
         self.id = Request.id(variables, generated: id)
         self.log = RequestLog(method: self.method, path: rawPath, requestID: self.id, writer: logWriter, format: logFormat)
-        self.contentLength = variables["CONTENT_LENGTH"].flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
+        self.contentLength = variables[.contentLength].flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
     }
 
     /// The request's id: the web server's (`REQUEST_ID`, `X-Request-Id`) when it sent one, else `generated`.
     package static func id(_ variables: CGIEnvironment, generated: String) -> String {
-        let given = variables["REQUEST_ID"] ?? variables["HTTP_X_REQUEST_ID"]
+        let given = variables[.requestID] ?? variables[.xRequestID]
         return given.flatMap { $0.isEmpty ? nil : $0 } ?? generated
     }
 
@@ -191,7 +192,7 @@ public final class Request: @unchecked Sendable {
     public private(set) lazy var cookies: [String: String] = CookieParser.parse(headers["Cookie"])
 
     /// `CONTENT_TYPE`, the body's media type.
-    public var contentType: String? { variables["CONTENT_TYPE"].flatMap { $0.isEmpty ? nil : $0 } }
+    public var contentType: String? { variables[.contentType].flatMap { $0.isEmpty ? nil : $0 } }
 
     /// Whether the body's `Content-Type` matches `type`: `"json"`, `"application/json"`, `"text/*"`,
     /// `"+json"`, `"multipart"`, `"urlencoded"`. False when there is no body type.
@@ -217,7 +218,7 @@ public final class Request: @unchecked Sendable {
         }
     }
     /// Whether the client connected over TLS: `HTTPS` is `on`.
-    public var secure: Bool { variables["HTTPS"].map { $0.lowercased() == "on" || $0 == "1" } ?? false }
+    public var secure: Bool { variables[.https].map { $0.lowercased() == "on" || $0 == "1" } ?? false }
     /// `https` or `http`.
     public var `protocol`: String { secure ? "https" : "http" }
     /// `SERVER_NAME`.
@@ -227,7 +228,7 @@ public final class Request: @unchecked Sendable {
     /// `SERVER_PROTOCOL`, such as `HTTP/1.1`.
     public var serverProtocol: String? { variables["SERVER_PROTOCOL"] }
     /// The raw `REQUEST_URI`: not decoded, with the query.
-    public var requestURI: String? { variables["REQUEST_URI"] }
+    public var requestURI: String? { variables[.requestURI] }
 
     /// Parses the query string, unless that has happened already.
     ///
@@ -240,7 +241,7 @@ public final class Request: @unchecked Sendable {
     /// Whether the request has a body, as Express's `type-is` decides: a `CONTENT_LENGTH` that is a
     /// number (`0` too), or a `Transfer-Encoding`, which a `CONTENT_LENGTH` of `-1` stands for.
     public var hasBody: Bool {
-        contentLength != nil || CGIEnvironment.isStreamedLength(variables["CONTENT_LENGTH"]) || !(variables["HTTP_TRANSFER_ENCODING"] ?? "").isEmpty
+        contentLength != nil || CGIEnvironment.isStreamedLength(variables[.contentLength]) || !(variables[.transferEncoding] ?? "").isEmpty
     }
 
     /// Reads the whole body into memory, up to `limit` bytes. Waiting for the bytes holds no thread.

@@ -238,12 +238,9 @@ import Nozzle
     private mutating func finishParams(id: UInt16, keepConnection: Bool, into actions: inout [Action]) {
         let complete = params.withUnsafeBufferPointer { bytes -> CGIEnvironment? in
             // Counted first, so that the environment is made at its size: it lives as long as the request.
-            var variables = 0, size = 0
-            guard FastCGIConnectionState.decodePairs(bytes, { name, value in
-                variables += 1
-                size += name.count + 1 + value.count
-            }) else { return nil }
-            return CGIEnvironment(variables: variables, bytes: size) { add in
+            var variables = 0
+            guard FastCGIConnectionState.decodePairs(bytes, { _, _ in variables += 1 }) else { return nil }
+            return CGIEnvironment(variables: variables, in: bytes) { add in
                 _ = FastCGIConnectionState.decodePairs(bytes, add)
             }
         }
