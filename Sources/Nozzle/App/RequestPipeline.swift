@@ -180,7 +180,9 @@ package final class RequestPipeline: @unchecked Sendable {
         res.handOver()
         let elapsed = sinceEpoch() - res.began
         if observes { observe(req, res, elapsed: elapsed, timedOut: timedOut) }
-        completed?(req, res, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        guard let completed else { return }
+        let (seconds, attoseconds) = elapsed.components
+        completed(req, res, Double(seconds) + Double(attoseconds) / 1e18)
     }
 
     /// Ends the request's span and records its metrics, after the web server has its last byte.

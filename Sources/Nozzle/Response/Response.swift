@@ -300,24 +300,25 @@ public final class Response: @unchecked Sendable {
         for (name, value) in headers { capacity += name.utf8.count + value.utf8.count + 4 }
         var out: [UInt8] = []
         out.reserveCapacity(capacity)
-        out.append(contentsOf: "Status: ".utf8)
+        Response.append("Status: ", to: &out)
         Digits.append(statusCode, to: &out)
         out.append(UInt8(ascii: " "))
         if let statusMessage {
             appendReason(statusMessage, to: &out)
         } else {
-            out.append(contentsOf: HTTPStatus.reason(statusCode).utf8)
+            var reason = HTTPStatus.reason(statusCode)
+            reason.withUTF8 { out.append(contentsOf: $0) }
         }
-        out.append(contentsOf: "\r\n".utf8)
+        Response.append("\r\n", to: &out)
         for (name, value) in headers where !Headers.sameName(name, "Content-Length") {
             Response.appendField(name, value, to: &out)
         }
         if let contentLength {
-            out.append(contentsOf: "Content-Length: ".utf8)
+            Response.append("Content-Length: ", to: &out)
             Digits.append(contentLength, to: &out)
-            out.append(contentsOf: "\r\n".utf8)
+            Response.append("\r\n", to: &out)
         }
-        out.append(contentsOf: "\r\n".utf8)
+        Response.append("\r\n", to: &out)
         return out
     }
 
@@ -343,14 +344,25 @@ public final class Response: @unchecked Sendable {
     }
 
     static func appendSafely(_ text: String, to out: inout [UInt8], colonToo: Bool) {
+        func isUnsafe(_ byte: UInt8) -> Bool { byte == 13 || byte == 10 || (colonToo && byte == UInt8(ascii: ":")) }
         var text = text
         text.withUTF8 { bytes in
-            let clean = !bytes.contains { $0 == 13 || $0 == 10 || (colonToo && $0 == UInt8(ascii: ":")) }
+            // Letters, digits and most punctuation are above the colon: one comparison for each.
+            var clean = true
+            for byte in bytes where byte <= UInt8(ascii: ":") && isUnsafe(byte) {
+                clean = false
+                break
+            }
             if clean {
                 out.append(contentsOf: bytes)
             } else {
-                for byte in bytes { out.append(byte == 13 || byte == 10 || (colonToo && byte == UInt8(ascii: ":")) ? 0x20 : byte) }
+                for byte in bytes { out.append(isUnsafe(byte) ? 0x20 : byte) }
             }
         }
+    }
+
+    /// Appends a literal's bytes, copied as a block: appending its `utf8` view goes byte by byte.
+    static func append(_ literal: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 }
