@@ -21,6 +21,19 @@ struct DigitsTests {
         }
     }
 
+    /// Hex written into a buffer, as ids and entity tags are: every width from one digit to sixteen.
+    @Test func hexWrittenInPlaceIsTheStandardLibrarysHex() {
+        var values: [UInt] = [0, 1, UInt.max, UInt.max - 1]
+        for shift in stride(from: 4, to: UInt.bitWidth, by: 4) { values += [(1 << shift) - 1, 1 << shift, (1 << shift) + 1] }
+        for value in values {
+            let written = [UInt8](unsafeUninitializedCapacity: 2 + Digits.hexCount(value)) { out, count in
+                out[0] = UInt8(ascii: "x")
+                count = Digits.writeHex(value, into: out, at: 1)
+            }
+            #expect(String(decoding: written, as: UTF8.self) == "x" + String(value, radix: 16), "\(value)")
+        }
+    }
+
     /// A request known only by its REQUEST_URI (no SCRIPT_NAME) is routed on the part before the `?`,
     /// whatever characters come before or after it.
     @Test(arguments: [("/t?a=1", "/t"), ("/t", "/t"), ("/caf%C3%A9?x=é?y", "/caf%C3%A9"), ("/é?", "/é"), ("?only", "/")])

@@ -15,10 +15,10 @@ enum EntityTag {
     static func make(_ body: [UInt8], weak: Bool) -> String {
         guard !body.isEmpty else { return weak ? #"W/"0-2jmj7l5rSw0yVb/vlWAYkK/YBwk""# : #""0-2jmj7l5rSw0yVb/vlWAYkK/YBwk""# }
         let digest = SHA1.digest(body)
-        let length = Digits.string(body.count, radix: 16)
-        // W/, two quotes, the length, a dash, and 27 of the digest's 28 base64 characters (the
-        // last is padding, which Express drops).
-        let count = (weak ? 2 : 0) + 2 + length.utf8.count + 1 + 27
+        let length = UInt(body.count)
+        // W/, two quotes, the length in hex, a dash, and 27 of the digest's 28 base64 characters
+        // (the last is padding, which Express drops).
+        let count = (weak ? 2 : 0) + 2 + Digits.hexCount(length) + 1 + 27
         return String(unsafeUninitializedCapacity: count) { out in
             var index = 0
             func put(_ byte: UInt8) {
@@ -30,7 +30,7 @@ enum EntityTag {
                 put(UInt8(ascii: "/"))
             }
             put(UInt8(ascii: "\""))
-            for byte in length.utf8 { put(byte) }
+            index = Digits.writeHex(length, into: out, at: index)
             put(UInt8(ascii: "-"))
             var written = 0
             Base64.forEachCharacter(of: digest) { character in

@@ -29,5 +29,24 @@ package enum Digits {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// How many hex digits `value` takes: 1 for 0.
+    package static func hexCount(_ value: UInt) -> Int {
+        max(1, (UInt.bitWidth - value.leadingZeroBitCount + 3) / 4)
+    }
+
+    /// Writes `value`'s hex digits, lowercase, ``hexCount(_:)`` of them, into `out` from `start`;
+    /// returns where they end. For strings made whole in their own storage (ids, entity tags),
+    /// with no array in between.
+    package static func writeHex(_ value: UInt, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        let end = start + hexCount(value)
+        var rest = value
+        for index in (start..<end).reversed() {
+            let digit = UInt8(truncatingIfNeeded: rest & 0xF)
+            out[index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+            rest >>= 4
+        }
+        return end
+    }
+
     private static let symbols: [UInt8] = Array("0123456789abcdef".utf8)
 }
