@@ -71,6 +71,8 @@ public struct Headers: Sendable, Sequence {
 
     /// ASCII case-insensitive comparison without allocating lowercased copies.
     static func sameName(_ a: String, _ b: String) -> Bool {
+        // Most names compared differ in length, which a native string knows without a scan.
+        guard a.utf8.count == b.utf8.count else { return false }
         var a = a, b = b
         return a.withUTF8 { x in
             b.withUTF8 { y in
