@@ -89,6 +89,28 @@ struct FastCGIConnectionStateTests {
         }
     }
 
+    /// Past the 255 variables whose places are noted, a name sent first there, or twice across the
+    /// line, still reads as its first value.
+    @Test func paramsPastThe255thReadAsTheFirstOfTheirName() throws {
+        var sent = (0..<300).map { ("V\($0)", "\($0)") }
+        sent[10] = ("REQUEST_METHOD", "GET")
+        sent[280] = ("REQUEST_METHOD", "POST")
+        sent[270] = ("HTTPS", "on")
+        sent[299] = ("SCRIPT_NAME", "/api/late")
+        var state = FastCGIConnectionState(limits: FastCGIConnectionState.Limits(maxConnections: 1, maxRequests: 1, paramsBytes: 1 << 16))
+        let actions = Self.feed(&state, Self.request(params: sent))
+        guard case .start(let head) = try #require(actions.first) else {
+            Issue.record("no request started: \(Self.describe(actions))")
+            return
+        }
+        #expect(head.params["REQUEST_METHOD"] == "GET")
+        #expect(head.params["HTTPS"] == "on")
+        #expect(head.params["SCRIPT_NAME"] == "/api/late")
+        #expect(head.params["PATH_INFO"] == nil)
+        #expect(head.params["V299"] == nil)
+        #expect(head.params["V298"] == "298")
+    }
+
     @Test func keptParamsRoomGoesOnlyWhenNoParamsAreBeingRead() {
         var state = FastCGIConnectionState(limits: Self.limits)
         _ = Self.feed(&state, Self.request())

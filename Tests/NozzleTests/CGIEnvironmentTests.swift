@@ -21,6 +21,23 @@ struct CGIEnvironmentTests {
         }
     }
 
+    /// Only the first 255 variables' places are noted: a known variable past them is found by a
+    /// scan, and one that is missing is still missing.
+    @Test func knownVariablesPastTheFirst255AreFoundAll() {
+        var variables: [String: String] = [:]
+        // Sorted by name, these 300 come before the known ones.
+        for index in 0..<300 { variables["A\(1000 + index)"] = "\(index)" }
+        variables["HTTPS"] = "on"
+        variables["REQUEST_METHOD"] = "PATCH"
+        let environment = CGIEnvironment(variables)
+        #expect(environment[.https] == "on")
+        #expect(environment["HTTPS"] == "on")
+        #expect(environment[.requestMethod] == "PATCH")
+        #expect(environment[.pathInfo] == nil)
+        #expect(environment["PATH_INFO"] == nil)
+        #expect(environment["A1299"] == "299")
+    }
+
     @Test func knownVariablesReadTheSameFromADictionary() {
         let environment = CGIEnvironment(["REQUEST_METHOD": "PUT", "SCRIPT_NAME": "/api/x", "HTTP_HOST": "example.com", "HTTPS": ""])
         #expect(environment[.requestMethod] == "PUT")

@@ -69,11 +69,18 @@ extension CGIEnvironment {
             return same(UInt64.self, at: 0) && same(UInt64.self, at: count - 8) && (count <= 16 || same(UInt64.self, at: 8))
         }
 
+        /// Where each known variable is among an environment's, by its raw value: the first 255
+        /// variables' indexes fit.
+        typealias Slots = SIMD16<UInt8>
+
+        /// A slot's value for a variable not among the first 255.
+        static var none: UInt8 { .max }
+
         /// Notes the variable `name`, at `index` among the environment's, in `slots` when it is a known
-        /// one and the first of its name.
-        static func note(_ name: UnsafeBufferPointer<UInt8>, at index: Int, in slots: inout SIMD16<Int32>) {
-            guard let variable = Known(named: name), slots[variable.rawValue] < 0 else { return }
-            slots[variable.rawValue] = Int32(index)
+        /// one, the first of its name, and among the first 255.
+        static func note(_ name: UnsafeBufferPointer<UInt8>, at index: Int, in slots: inout Slots) {
+            guard index < Int(none), let variable = Known(named: name), slots[variable.rawValue] == none else { return }
+            slots[variable.rawValue] = UInt8(index)
         }
     }
 }

@@ -17,8 +17,10 @@ public struct CGIEnvironment: Sendable {
     private(set) var storage: [UInt8]
     private(set) var entries: [Entry]
     /// For each ``Known`` variable, by its raw value, the index in ``entries`` of the first variable
-    /// of that name, or -1 when there is none: what a scan for the name would find.
-    private var known = SIMD16<Int32>(repeating: -1)
+    /// of that name, or ``Known/none`` when there is none among the first 255: what a scan for the
+    /// name would find. One byte each, since a copy of the environment is in each waiting request's
+    /// frames and objects; a web server sends a few dozen variables.
+    private var known = Known.Slots(repeating: Known.none)
 
     /// Variables found in `source`, which is copied whole, in one piece, as the environment's
     /// storage: FastCGI's params as they arrived, each name followed by its value. `fill` calls the
@@ -30,7 +32,7 @@ public struct CGIEnvironment: Sendable {
         variables: Int, in source: UnsafeBufferPointer<UInt8>,
         _ fill: (_ add: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) -> Void
     ) {
-        var known = SIMD16<Int32>(repeating: -1)
+        var known = Known.Slots(repeating: Known.none)
         entries = [Entry](unsafeUninitializedCapacity: variables) { entries, added in
             fill { name, value in
                 let start = Int(bitPattern: name.baseAddress) - Int(bitPattern: source.baseAddress)
@@ -51,7 +53,7 @@ public struct CGIEnvironment: Sendable {
     public init(_ variables: [String: String]) {
         var storage: [UInt8] = []
         var entries: [Entry] = []
-        var known = SIMD16<Int32>(repeating: -1)
+        var known = Known.Slots(repeating: Known.none)
         for (name, value) in variables.sorted(by: { $0.key < $1.key }) {
             var name = name
             name.withUTF8 { Known.note($0, at: entries.count, in: &known) }
@@ -75,8 +77,11 @@ public struct CGIEnvironment: Sendable {
 
     /// The value of a variable every request reads, or nil; the first, as ``subscript(_:)-(String)``.
     subscript(variable: Known) -> String? {
-        let index = Int(known[variable.rawValue])
-        return index < 0 ? nil : value(of: entries[index])
+        let slot = known[variable.rawValue]
+        if slot != Known.none { return value(of: entries[Int(slot)]) }
+        // Past the variables noted, the first of the name is found by a scan.
+        guard entries.count > Int(Known.none) else { return nil }
+        return variable.name.withUTF8Buffer { value(named: $0) }
     }
 
     /// The value of `wanted` found by a scan of every variable.
