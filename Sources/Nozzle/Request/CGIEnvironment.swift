@@ -2,7 +2,7 @@
 /// through a list of where each is.
 ///
 /// A request reads only a handful of variables, so they are found by scanning instead of building
-/// a dictionary of every param on every request; the few that every request reads (``Known``) are
+/// a dictionary of every param on every request; the few that every request reads (`Known`) are
 /// noted as the environment is built, and read without a scan.
 public struct CGIEnvironment: Sendable {
     /// Where one variable is in ``storage``: its name at `start`, its value right after the name.
