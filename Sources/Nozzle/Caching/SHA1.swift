@@ -15,6 +15,14 @@ package enum SHA1 {
     /// The 20-byte digest of `bytes`; `accelerated: false` uses the Swift block function even where
     /// the processor's would do (the tests compare the two).
     package static func digest(_ bytes: [UInt8], accelerated: Bool = SHA1.accelerated) -> [UInt8] {
+        withDigest(of: bytes, accelerated: accelerated) { Array($0) }
+    }
+
+    /// Calls `body` with the 20-byte digest of `bytes`, kept on the stack: an entity tag reads it
+    /// once, so no array is made for it.
+    package static func withDigest<Result>(
+        of bytes: [UInt8], accelerated: Bool = SHA1.accelerated, _ body: (UnsafeRawBufferPointer) -> Result
+    ) -> Result {
         var h: State = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { schedule in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { tail in
@@ -43,15 +51,9 @@ package enum SHA1 {
                 }
             }
         }
-        return [UInt8](unsafeUninitializedCapacity: 20) { out, count in
-            for (index, word) in [h.0, h.1, h.2, h.3, h.4].enumerated() {
-                out[index * 4] = UInt8(truncatingIfNeeded: word >> 24)
-                out[index * 4 + 1] = UInt8(truncatingIfNeeded: word >> 16)
-                out[index * 4 + 2] = UInt8(truncatingIfNeeded: word >> 8)
-                out[index * 4 + 3] = UInt8(truncatingIfNeeded: word)
-            }
-            count = 20
-        }
+        // The five words, big-endian, one after another.
+        var digest = (h.0.bigEndian, h.1.bigEndian, h.2.bigEndian, h.3.bigEndian, h.4.bigEndian)
+        return withUnsafeBytes(of: &digest) { body($0) }
     }
 
     /// One 64-byte block into the state; `w` is room for the 80-word message schedule.

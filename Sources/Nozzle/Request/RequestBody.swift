@@ -67,35 +67,42 @@ public enum RequestBody: Sendable {
     }
 }
 
-/// Base64 for showing binary bodies as text.
+/// Base64 for showing binary bodies as text, and for entity tags.
 enum Base64 {
     static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        append(bytes, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        let count = (bytes.count + 2) / 3 * 4
+        return bytes.withUnsafeBytes { bytes in
+            String(unsafeUninitializedCapacity: count) { out in write(bytes, into: out, at: 0, limit: count) }
+        }
     }
 
-    /// Appends the base64 text of `bytes`, padded with `=`, to `out`.
-    static func append(_ bytes: [UInt8], to out: inout [UInt8]) {
-        forEachCharacter(of: bytes) { out.append($0) }
-    }
-
-    /// Calls `emit` with each character of the base64 text of `bytes`, padded with `=`, in order.
-    static func forEachCharacter(of bytes: [UInt8], _ emit: (UInt8) -> Void) {
+    /// Writes the base64 text of `bytes`, padded with `=`, into `out` from `start`, but no more than
+    /// its first `limit` characters (an entity tag leaves out the padding); returns the index after
+    /// the last character written. `out` must have room for them.
+    static func write(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int, limit: Int) -> Int {
         let table: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+        let end = start + limit
+        var index = start
+        var offset = 0
         table.withUTF8Buffer { table in
-            var index = 0
-            while index < bytes.count {
-                let b0 = bytes[index]
-                let b1 = index + 1 < bytes.count ? bytes[index + 1] : 0
-                let b2 = index + 2 < bytes.count ? bytes[index + 2] : 0
-                emit(table[Int(b0 >> 2)])
-                emit(table[Int((b0 & 0x3) << 4 | b1 >> 4)])
-                emit(index + 1 < bytes.count ? table[Int((b1 & 0xF) << 2 | b2 >> 6)] : UInt8(ascii: "="))
-                emit(index + 2 < bytes.count ? table[Int(b2 & 0x3F)] : UInt8(ascii: "="))
-                index += 3
+            while offset < bytes.count && index < end {
+                let b0 = bytes[offset]
+                let b1 = offset + 1 < bytes.count ? bytes[offset + 1] : 0
+                let b2 = offset + 2 < bytes.count ? bytes[offset + 2] : 0
+                out[index] = table[Int(b0 >> 2)]
+                index += 1
+                guard index < end else { break }
+                out[index] = table[Int((b0 & 0x3) << 4 | b1 >> 4)]
+                index += 1
+                guard index < end else { break }
+                out[index] = offset + 1 < bytes.count ? table[Int((b1 & 0xF) << 2 | b2 >> 6)] : UInt8(ascii: "=")
+                index += 1
+                guard index < end else { break }
+                out[index] = offset + 2 < bytes.count ? table[Int(b2 & 0x3F)] : UInt8(ascii: "=")
+                index += 1
+                offset += 3
             }
         }
+        return index
     }
 }
