@@ -89,6 +89,24 @@ struct FastCGIConnectionStateTests {
         }
     }
 
+    /// Every variable reads back whole and in order whether their places all fit on the stack or
+    /// some went on to an array: at, just under and past that room, and far past it.
+    @Test(arguments: [0, 1, FastCGIConnectionState.stackPlaces - 1, FastCGIConnectionState.stackPlaces, FastCGIConnectionState.stackPlaces + 1, 3 * FastCGIConnectionState.stackPlaces])
+    func paramsReadBackWholeAtAnyCount(count: Int) throws {
+        var sent = (0..<count).map { ("HTTP_X_V\($0)", String(repeating: "v", count: $0 % 7) + "\($0)") }
+        if count > 0 { sent[count - 1] = ("REQUEST_METHOD", "PATCH") }
+        var state = FastCGIConnectionState(limits: FastCGIConnectionState.Limits(maxConnections: 1, maxRequests: 1, paramsBytes: 1 << 16))
+        let actions = Self.feed(&state, Self.request(params: sent), piece: 11)
+        guard case .start(let head) = try #require(actions.first) else {
+            Issue.record("no request started: \(Self.describe(actions))")
+            return
+        }
+        var readBack: [String] = []
+        head.params.forEach { name, value in readBack.append(String(decoding: name, as: UTF8.self) + "=" + String(decoding: value, as: UTF8.self)) }
+        #expect(readBack == sent.map { "\($0.0)=\($0.1)" })
+        #expect(head.params["REQUEST_METHOD"] == (count > 0 ? "PATCH" : nil))
+    }
+
     /// Past the 255 variables whose places are noted, a name sent first there, or twice across the
     /// line, still reads as its first value.
     @Test func paramsPastThe255thReadAsTheFirstOfTheirName() throws {

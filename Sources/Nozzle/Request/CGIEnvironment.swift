@@ -6,10 +6,17 @@
 /// noted as the environment is built, and read without a scan.
 public struct CGIEnvironment: Sendable {
     /// Where one variable is in ``storage``: its name at `start`, its value right after the name.
-    struct Entry {
+    package struct Entry {
         var start: Int32
         var nameLength: Int32
         var valueLength: Int32
+
+        /// A variable whose name is `nameLength` bytes at `start`, its value the `valueLength` after.
+        package init(start: Int, nameLength: Int, valueLength: Int) {
+            self.start = Int32(start)
+            self.nameLength = Int32(nameLength)
+            self.valueLength = Int32(valueLength)
+        }
     }
 
     /// The variables' bytes: each name followed by its value, with whatever bytes came between one
@@ -22,34 +29,20 @@ public struct CGIEnvironment: Sendable {
     /// frames and objects; a web server sends a few dozen variables.
     private var known = Known.Slots(repeating: Known.none)
 
-    /// Variables found in `source`, which is copied whole, in one piece, as the environment's
-    /// storage: FastCGI's params as they arrived, each name followed by its value. `fill` calls the
-    /// function it is given once per variable, at most `variables` times, with a name and its value
-    /// inside `source`, the value right after the name. A request waiting keeps no more than its
-    /// params took. More variables than said, or a name and value elsewhere, stop the process: the
-    /// caller counts and finds them in the same bytes.
-    package init(
-        variables: Int, in source: UnsafeBufferPointer<UInt8>,
-        _ fill: (_ add: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) -> Void
-    ) {
+    /// The variables at `places` in `source`, which is copied whole, in one piece, as the
+    /// environment's storage: FastCGI's params as they arrived, each name followed by its value. A
+    /// request waiting keeps no more than its params took. A place outside `source` stops the
+    /// process: the caller finds the places in the same bytes.
+    package init(places: UnsafeBufferPointer<Entry>, in source: UnsafeBufferPointer<UInt8>) {
         var known = Known.Slots(repeating: Known.none)
-        // Gathered on the stack (a few dozen), then copied into an array of their number: an array
-        // made at its size up front goes through the standard library's unspecialized allocation,
-        // about 700 instructions of type lookup a request.
-        entries = withUnsafeTemporaryAllocation(of: Entry.self, capacity: variables) { gathered in
-            var added = 0
-            fill { name, value in
-                let start = Int(bitPattern: name.baseAddress) - Int(bitPattern: source.baseAddress)
-                precondition(
-                    added < variables && source.baseAddress != nil && start >= 0 && name.count + value.count <= source.count - start
-                        && Int(bitPattern: value.baseAddress) == Int(bitPattern: name.baseAddress) + name.count,
-                    "a variable outside the bytes given, or more variables than counted")
-                gathered.initializeElement(at: added, to: Entry(start: Int32(start), nameLength: Int32(name.count), valueLength: Int32(value.count)))
-                Known.note(name, at: added, in: &known)
-                added += 1
-            }
-            return Array(UnsafeBufferPointer(rebasing: gathered[..<added]))
+        for (index, place) in places.enumerated() {
+            let start = Int(place.start), nameLength = Int(place.nameLength), valueLength = Int(place.valueLength)
+            precondition(
+                start >= 0 && nameLength >= 0 && valueLength >= 0 && nameLength + valueLength <= source.count - start,
+                "a variable outside the bytes given")
+            Known.note(UnsafeBufferPointer(start: source.baseAddress.map { $0 + start }, count: nameLength), at: index, in: &known)
         }
+        entries = Array(places)
         storage = Array(source)
         self.known = known
     }
@@ -62,7 +55,7 @@ public struct CGIEnvironment: Sendable {
         for (name, value) in variables.sorted(by: { $0.key < $1.key }) {
             var name = name
             name.withUTF8 { Known.note($0, at: entries.count, in: &known) }
-            entries.append(Entry(start: Int32(storage.count), nameLength: Int32(name.utf8.count), valueLength: Int32(value.utf8.count)))
+            entries.append(Entry(start: storage.count, nameLength: name.utf8.count, valueLength: value.utf8.count))
             storage += Array(name.utf8)
             storage += Array(value.utf8)
         }

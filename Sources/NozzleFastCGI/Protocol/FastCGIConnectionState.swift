@@ -236,14 +236,7 @@ import Nozzle
     }
 
     private mutating func finishParams(id: UInt16, keepConnection: Bool, into actions: inout [Action]) {
-        let complete = params.withUnsafeBufferPointer { bytes -> CGIEnvironment? in
-            // Counted first, so that the environment is made at its size: it lives as long as the request.
-            var variables = 0
-            guard FastCGIConnectionState.decodePairs(bytes, { _, _ in variables += 1 }) else { return nil }
-            return CGIEnvironment(variables: variables, in: bytes) { add in
-                _ = FastCGIConnectionState.decodePairs(bytes, add)
-            }
-        }
+        let complete = params.withUnsafeBufferPointer { bytes in FastCGIConnectionState.environment(bytes) }
         // Its capacity stays for the next request's params, up to a typical request's size.
         if params.capacity > 4_096 { params = [] } else { params.removeAll(keepingCapacity: true) }
         guard let environment = complete else {
@@ -253,6 +246,33 @@ import Nozzle
         phase = .running(id: id, keepConnection: keepConnection, bodyOpen: true)
         actions.append(.start(FastCGIRequestHead(id: id, keepConnection: keepConnection, params: environment)))
     }
+
+    /// The variables of a request's params, or nil when the bytes end inside a name-value pair.
+    /// Where each is goes on the stack first (a web server sends a few dozen), into an array past
+    /// that; the environment copies them at their number, since it lives as long as the request.
+    static func environment(_ bytes: UnsafeBufferPointer<UInt8>) -> CGIEnvironment? {
+        withUnsafeTemporaryAllocation(of: CGIEnvironment.Entry.self, capacity: stackPlaces) { first in
+            var count = 0
+            var more: [CGIEnvironment.Entry] = []
+            let complete = decodePairs(bytes) { name, value in
+                let place = CGIEnvironment.Entry(
+                    start: name.baseAddress! - bytes.baseAddress!, nameLength: name.count, valueLength: value.count)
+                if count < stackPlaces {
+                    first.initializeElement(at: count, to: place)
+                } else {
+                    if more.isEmpty { more.append(contentsOf: first) }
+                    more.append(place)
+                }
+                count += 1
+            }
+            guard complete else { return nil }
+            if count <= stackPlaces { return CGIEnvironment(places: UnsafeBufferPointer(rebasing: first[..<count]), in: bytes) }
+            return more.withUnsafeBufferPointer { CGIEnvironment(places: $0, in: bytes) }
+        }
+    }
+
+    /// How many variables' places ``environment(_:)`` keeps on the stack: 768 bytes.
+    static let stackPlaces = 64
 
     /// Lets go of the params buffer kept for the next request, unless a request's params are being
     /// read into it: a connection whose request waits holds none of it (``FastCGIConnection``).
