@@ -26,19 +26,34 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
     let tag: UInt64
     unowned let server: FastCGIServer
 
-    /// The request this connection carries now.
-    struct Current {
+    /// The request this connection carries now. An object, so that handing it between the
+    /// connection's state, the read that started it and its launch is one reference, not a copy of
+    /// each of its parts.
+    ///
+    /// - Important: `@unchecked Sendable` because its `var`s are read and written only under the
+    ///   connection's `state` lock, which holds the one reference kept beyond a call.
+    final class Current: @unchecked Sendable {
         let sink: FastCGIResponseSink
         let body: FastCGIBodyChannel
-        var task: Task<Void, Never>?
         /// Its params, id and arrival, for the status page's `?full` and the slow-request log.
         let params: CGIEnvironment
         let id: String
         let arrived: Double
-        /// The executor its task runs on, once started: a worker thread running it says so.
+        /// Its task, once started; under the connection's lock.
+        var task: Task<Void, Never>?
+        /// The executor its task runs on, once started: a worker thread running it says so. Under
+        /// the connection's lock.
         var executor: RequestExecutor?
-        /// Whether the slow-request log has written it.
+        /// Whether the slow-request log has written it; under the connection's lock.
         var loggedSlow = false
+
+        init(sink: FastCGIResponseSink, body: FastCGIBodyChannel, params: CGIEnvironment, id: String, arrived: Double) {
+            self.sink = sink
+            self.body = body
+            self.params = params
+            self.id = id
+            self.arrived = arrived
+        }
     }
 
     struct State {
@@ -195,7 +210,7 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
         let sink = FastCGIResponseSink(connection: self, requestID: head.id)
         // The channel holds the connection until the request ends; so does the sink.
         let body = FastCGIBodyChannel(reader: self)
-        return Current(sink: sink, body: body, task: nil, params: head.params, id: server.ids.next(), arrived: System.now())
+        return Current(sink: sink, body: body, params: head.params, id: server.ids.next(), arrived: System.now())
     }
 
     /// Starts a request's task; on a worker that read it, its first job stays on that worker.
@@ -219,17 +234,17 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
     /// been in flight for `atLeast` seconds; `markSlow` marks it logged by the slow-request log, and
     /// leaves out one logged already.
     func liveRequest(now: Double, atLeast: Double = 0, markSlow: Bool = false, running: [ObjectIdentifier: Int], describe: (CGIEnvironment, String, Double, LiveRequest.Phase, Int?) -> LiveRequest) -> LiveRequest? {
-        let found = state.withLock { state -> (Current, queued: Bool, writing: Bool)? in
+        let found = state.withLock { state -> (Current, RequestExecutor?, queued: Bool, writing: Bool)? in
             guard let current = state.current, now - current.arrived >= atLeast else { return nil }
             if markSlow {
                 guard !current.loggedSlow else { return nil }
-                state.current?.loggedSlow = true
+                current.loggedSlow = true
             }
-            return (current, state.parked != nil, !state.output.isEmpty)
+            return (current, current.executor, state.parked != nil, !state.output.isEmpty)
         }
         // The body channel's lock is taken outside this connection's (the order above).
-        guard let (current, queued, writing) = found else { return nil }
-        let thread = current.executor.flatMap { running[ObjectIdentifier($0)] }
+        guard let (current, executor, queued, writing) = found else { return nil }
+        let thread = executor.flatMap { running[ObjectIdentifier($0)] }
         let phase: LiveRequest.Phase =
             queued ? .queued : thread != nil ? .running : current.body.isAwaited ? .readingBody : writing ? .writing : .waiting
         return describe(current.params, current.id, now - current.arrived, phase, thread)
@@ -254,7 +269,7 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
     /// server aborts a request (nginx does when its client goes away): the request's task is
     /// cancelled, as for `FCGI_ABORT_REQUEST`.
     private func peerClosed() {
-        let (current, aborts, wasParked) = state.withLock { state -> (Current?, Bool, Bool) in
+        let (current, task, aborts, wasParked) = state.withLock { state -> (Current?, Task<Void, Never>?, Bool, Bool) in
             let aborts = state.protocolState.peerClosed().contains { if case .abort = $0 { true } else { false } }
             state.output.removeAll()
             let wasParked = state.parked != nil
@@ -263,10 +278,10 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
             let current = state.current
             // A request that never started never finishes: nothing else lets go of it.
             if wasParked { state.current = nil }
-            return (current, aborts, wasParked)
+            return (current, current?.task, aborts, wasParked)
         }
         current?.body.fail(FastCGIBodyChannel.Interrupted())
-        if aborts { current?.task?.cancel() }
+        if aborts { task?.cancel() }
         if wasParked { server.unpark(self) }
     }
 
