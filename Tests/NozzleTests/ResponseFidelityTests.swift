@@ -182,6 +182,29 @@ struct ResponseFidelityTests {
         #expect(standard.statusMessage == "Not Found")
     }
 
+    /// The header block is written into room measured ahead: a long reason, many long fields, and
+    /// values whose CR and LF become spaces all go out whole, whatever their size.
+    @Test(arguments: [0, 1, 300])
+    func aHeaderBlockOfAnySizeGoesOutWhole(fields: Int) async {
+        let phrase = String(repeating: "Long reason ", count: fields * 10 + 1)
+        let response = await client { _, res in
+            res.status(299)
+            res.statusMessage = phrase
+            for index in 0..<fields {
+                res.setHeader("X-Field-\(index)", String(repeating: "v", count: index + 1) + (index % 2 == 0 ? "\r\nX-Split: 1" : ""))
+            }
+            res.send(String(repeating: "b", count: fields))
+        }.request("GET", "/t")
+        #expect(response.status == 299)
+        #expect(response.statusMessage == phrase)
+        for index in 0..<fields {
+            #expect(response.headers["X-Field-\(index)"] == String(repeating: "v", count: index + 1) + (index % 2 == 0 ? "  X-Split: 1" : ""))
+        }
+        #expect(response.headers["X-Split"] == nil)
+        #expect(response.text == String(repeating: "b", count: fields))
+        #expect(response.headers["Content-Length"] == String(fields))
+    }
+
     /// A phrase that could split the header block is refused, as Node refuses it, and logged.
     @Test(arguments: ["Bad\r\nSet-Cookie: a=1", "Caf\u{E9}", "tab\u{7F}"])
     func aReasonPhraseWithForbiddenCharactersIsNotSent(phrase: String) async {

@@ -294,56 +294,63 @@ public final class Response: @unchecked Sendable {
         return state.finishHandlers
     }
 
-    /// The CGI header block: the `Status:` line, the fields, and the blank line.
+    /// The CGI header block: the `Status:` line, the fields, and the blank line; with room after it
+    /// for `extra` bytes of body. Written on the stack into room measured first, then copied once.
     func head(contentLength: Int?, reserving extra: Int = 0) -> [UInt8] {
-        var capacity = 64 + extra
-        for (name, value) in headers { capacity += name.utf8.count + value.utf8.count + 4 }
-        var out: [UInt8] = []
-        out.reserveCapacity(capacity)
-        Response.append("Status: ", to: &out)
-        Digits.append(statusCode, to: &out)
-        out.append(UInt8(ascii: " "))
-        if let statusMessage {
-            appendReason(statusMessage, to: &out)
-        } else {
-            var reason = HTTPStatus.reason(statusCode)
-            reason.withUTF8 { out.append(contentsOf: $0) }
+        let reason = HTTPStatus.reason(statusCode)
+        // "Status: ", the code, a space, the handler's reason or the standard one, CRLF; the fields
+        // with ": " and CRLF each; "Content-Length: ", its digits and CRLF; the blank line.
+        var room = 8 + 20 + 1 + max(statusMessage?.utf8.count ?? 0, reason.utf8.count) + 2 + 16 + 20 + 2 + 2
+        for (name, value) in headers { room += name.utf8.count + value.utf8.count + 4 }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: room) { room in
+            var out = ByteWriter(into: room)
+            out.write("Status: ")
+            out.write(decimal: statusCode)
+            out.write(UInt8(ascii: " "))
+            if let statusMessage {
+                writeReason(statusMessage, standard: reason, to: &out)
+            } else {
+                out.write(reason)
+            }
+            out.write("\r\n")
+            for (name, value) in headers where !Headers.sameName(name, "Content-Length") {
+                Response.writeField(name, value, to: &out)
+            }
+            if let contentLength {
+                out.write("Content-Length: ")
+                out.write(decimal: contentLength)
+                out.write("\r\n")
+            }
+            out.write("\r\n")
+            var head: [UInt8] = []
+            head.reserveCapacity(out.count + extra)
+            head.append(contentsOf: out.written)
+            return head
         }
-        Response.append("\r\n", to: &out)
-        for (name, value) in headers where !Headers.sameName(name, "Content-Length") {
-            Response.appendField(name, value, to: &out)
-        }
-        if let contentLength {
-            Response.append("Content-Length: ", to: &out)
-            Digits.append(contentLength, to: &out)
-            Response.append("\r\n", to: &out)
-        }
-        Response.append("\r\n", to: &out)
-        return out
     }
 
-    /// Appends a reason phrase the handler set, or the standard one when it has a character a
+    /// Writes a reason phrase the handler set, or the standard one when it has a character a
     /// status line may not carry.
-    func appendReason(_ phrase: String, to out: inout [UInt8]) {
+    func writeReason(_ phrase: String, standard: String, to out: inout ByteWriter) {
         if phrase.utf8.allSatisfy({ $0 == 9 || (32...126).contains($0) }) {
-            out.append(contentsOf: phrase.utf8)
+            out.write(phrase)
         } else {
-            log.error("res.statusMessage has a character a status line cannot carry; sending \"\(HTTPStatus.reason(statusCode))\"")
-            out.append(contentsOf: HTTPStatus.reason(statusCode).utf8)
+            log.error("res.statusMessage has a character a status line cannot carry; sending \"\(standard)\"")
+            out.write(standard)
         }
     }
 
-    /// Appends one field; CR and LF in a name or value would split the header block, so they become spaces.
-    static func appendField(_ name: String, _ value: String, to out: inout [UInt8]) {
-        appendSafely(name, to: &out, colonToo: true)
-        out.append(UInt8(ascii: ":"))
-        out.append(UInt8(ascii: " "))
-        appendSafely(value, to: &out, colonToo: false)
-        out.append(13)
-        out.append(10)
+    /// Writes one field; CR and LF in a name or value would split the header block, so they become spaces.
+    static func writeField(_ name: String, _ value: String, to out: inout ByteWriter) {
+        writeSafely(name, to: &out, colonToo: true)
+        out.write(UInt8(ascii: ":"))
+        out.write(UInt8(ascii: " "))
+        writeSafely(value, to: &out, colonToo: false)
+        out.write(13)
+        out.write(10)
     }
 
-    static func appendSafely(_ text: String, to out: inout [UInt8], colonToo: Bool) {
+    static func writeSafely(_ text: String, to out: inout ByteWriter, colonToo: Bool) {
         func isUnsafe(_ byte: UInt8) -> Bool { byte == 13 || byte == 10 || (colonToo && byte == UInt8(ascii: ":")) }
         var text = text
         text.withUTF8 { bytes in
@@ -354,15 +361,10 @@ public final class Response: @unchecked Sendable {
                 break
             }
             if clean {
-                out.append(contentsOf: bytes)
+                out.write(bytes)
             } else {
-                for byte in bytes { out.append(isUnsafe(byte) ? 0x20 : byte) }
+                for byte in bytes { out.write(isUnsafe(byte) ? 0x20 : byte) }
             }
         }
-    }
-
-    /// Appends a literal's bytes, copied as a block: appending its `utf8` view goes byte by byte.
-    static func append(_ literal: StaticString, to out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 }

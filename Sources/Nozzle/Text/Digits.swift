@@ -4,20 +4,29 @@
 package enum Digits {
     /// Appends `value` in `radix` (2 to 16, lowercase), with a `-` first when it is negative.
     package static func append(_ value: Int, radix: Int = 10, to out: inout [UInt8]) {
+        withDigits(value, radix: radix) { out.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with `value` in `radix` (2 to 16, lowercase), with a `-` first when it is
+    /// negative, written on the stack.
+    package static func withDigits<Result>(_ value: Int, radix: Int = 10, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         precondition((2...16).contains(radix), "radix \(radix) is outside 2...16")
-        if value < 0 { out.append(UInt8(ascii: "-")) }
         // The magnitude as unsigned, so that Int.min has one.
         var rest = value.magnitude
         let base = UInt(radix)
-        // 64 binary digits at most.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { digits in
-            var start = 64
+        // 64 binary digits at most, and the sign.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 65) { digits in
+            var start = 65
             repeat {
                 start -= 1
-                digits[start] = symbols[Int(rest % base)]
+                digits[start] = symbol(rest % base)
                 rest /= base
             } while rest > 0
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<64]))
+            if value < 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "-")
+            }
+            return body(UnsafeBufferPointer(rebasing: digits[start..<65]))
         }
     }
 
@@ -41,12 +50,16 @@ package enum Digits {
         let end = start + hexCount(value)
         var rest = value
         for index in (start..<end).reversed() {
-            let digit = UInt8(truncatingIfNeeded: rest & 0xF)
-            out[index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+            out[index] = symbol(rest & 0xF)
             rest >>= 4
         }
         return end
     }
 
-    private static let symbols: [UInt8] = Array("0123456789abcdef".utf8)
+    /// The lowercase symbol of a digit under 16.
+    @inline(__always)
+    private static func symbol(_ digit: UInt) -> UInt8 {
+        let digit = UInt8(truncatingIfNeeded: digit)
+        return digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+    }
 }
