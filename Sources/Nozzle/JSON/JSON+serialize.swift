@@ -86,8 +86,7 @@ extension JSON {
 
     static func writeString(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        var string = string
-        string.withUTF8 { bytes in
+        HTTPText.withBytes(of: string) { bytes in
             // Copy runs that need no escaping in one go; escape the bytes between them.
             var runStart = 0
             while true {

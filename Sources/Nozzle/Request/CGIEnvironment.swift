@@ -66,8 +66,7 @@ public struct CGIEnvironment: Sendable {
 
     /// The value of `name`, or nil; the first, when the web server sent the name twice.
     public subscript(name: String) -> String? {
-        var name = name
-        return name.withUTF8 { wanted in
+        HTTPText.withBytes(of: name) { wanted in
             if let variable = Known(named: wanted) { return self[variable] }
             return value(named: wanted)
         }

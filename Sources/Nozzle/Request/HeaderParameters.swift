@@ -50,6 +50,15 @@ struct HeaderParameters {
 
 /// Small helpers for header text as bytes.
 enum HTTPText {
+    /// Calls `body` with the UTF-8 bytes of `text`: a native string's own storage, with no copy of
+    /// the string (which `withUTF8` needs, being mutating).
+    @inline(__always)
+    static func withBytes<Result>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var text = text
+        return text.withUTF8(body)
+    }
+
     /// Space or horizontal tab: the optional whitespace of HTTP fields.
     static func isWhitespace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
 

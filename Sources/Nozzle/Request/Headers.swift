@@ -73,9 +73,8 @@ public struct Headers: Sendable, Sequence {
     static func sameName(_ a: String, _ b: String) -> Bool {
         // Most names compared differ in length, which a native string knows without a scan.
         guard a.utf8.count == b.utf8.count else { return false }
-        var a = a, b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
+        return HTTPText.withBytes(of: a) { x in
+            HTTPText.withBytes(of: b) { y in
                 guard x.count == y.count else { return false }
                 for i in 0..<x.count where x[i] != y[i] {
                     if x[i] | 0x20 != y[i] | 0x20 || !((x[i] | 0x20) >= 0x61 && (x[i] | 0x20) <= 0x7A) { return false }

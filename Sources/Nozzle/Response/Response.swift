@@ -352,8 +352,7 @@ public final class Response: @unchecked Sendable {
 
     static func writeSafely(_ text: String, to out: inout ByteWriter, colonToo: Bool) {
         func isUnsafe(_ byte: UInt8) -> Bool { byte == 13 || byte == 10 || (colonToo && byte == UInt8(ascii: ":")) }
-        var text = text
-        text.withUTF8 { bytes in
+        HTTPText.withBytes(of: text) { bytes in
             // Letters, digits and most punctuation are above the colon: one comparison for each.
             var clean = true
             for byte in bytes where byte <= UInt8(ascii: ":") && isUnsafe(byte) {

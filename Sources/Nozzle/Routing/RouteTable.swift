@@ -26,8 +26,7 @@ public struct RouteTable: Sendable {
     ///   - percentEncoded: whether `path` is still encoded; a decoded path is split as it is.
     public func match(_ path: String, strictTrailingSlash: Bool = false, percentEncoded: Bool = true) -> RouteMatch? {
         if strictTrailingSlash, path.utf8.count > 1, path.utf8.last == UInt8(ascii: "/") { return nil }
-        var path = path
-        return path.withUTF8 { bytes in
+        return HTTPText.withBytes(of: path) { bytes in
             withUnsafeTemporaryAllocation(of: SegmentRange.self, capacity: RouteTable.maximumSegments) { ranges in
                 var count = 0
                 var needsDecoding = false

@@ -32,8 +32,7 @@ struct ByteWriter: ~Copyable {
 
     /// A string's UTF-8 bytes.
     mutating func write(_ text: String) {
-        var text = text
-        text.withUTF8 { write($0) }
+        HTTPText.withBytes(of: text) { write($0) }
     }
 
     /// `value` in decimal, `-` first when it is negative: at most 20 bytes.
