@@ -67,7 +67,7 @@ extension App {
             return nil
         }
         let route = match.route
-        req.routePattern = route.pattern
+        req.routeIndex = match.index
         req.routeTemplate = route.template
         req.params = match.params
         req.trustedProxies = trustedProxies

@@ -14,15 +14,18 @@ import Tracing
 /// A class, so that a request's task holds a reference instead of a copy of the app's settings
 /// (a few hundred bytes for each request in flight).
 // Unchecked: `hostPage` and `completed` are set by the host that made the pipeline before it runs
-// its first request, and never after; every other property is a `let` of a Sendable type.
+// its first request, and never after; every other property is a `let` of a Sendable type. For the
+// same reason their exclusivity is unchecked: every request reads them, and nothing writes them then.
 package final class RequestPipeline: @unchecked Sendable {
     package let app: App
     package let basePath: String
     package let logFormat: LogFormat
     /// Pages the host answers itself before routing, such as the status page; true when it answered.
-    package var hostPage: (@Sendable (Request, Response) -> Bool)?
+    @exclusivity(unchecked) package var hostPage: (@Sendable (Request, Response) -> Bool)?
     /// Called once per request of the app, when the client has its answer, with the seconds it took.
-    package var completed: (@Sendable (Request, Response, Double) -> Void)?
+    /// The second value is the matched route's place in the app's route table (nil when none
+    /// matched): read here, where the request's fields cost no exclusivity check.
+    @exclusivity(unchecked) package var completed: (@Sendable (Request, Response, Int?, Double) -> Void)?
     #if Tracing
     /// The server spans, when the app has a tracer.
     let tracing: RequestTracing?
@@ -182,7 +185,7 @@ package final class RequestPipeline: @unchecked Sendable {
         if observes { observe(req, res, elapsed: elapsed, timedOut: timedOut) }
         guard let completed else { return }
         let (seconds, attoseconds) = elapsed.components
-        completed(req, res, Double(seconds) + Double(attoseconds) / 1e18)
+        completed(req, res, req.routeIndex, Double(seconds) + Double(attoseconds) / 1e18)
     }
 
     /// Ends the request's span and records its metrics, after the web server has its last byte.

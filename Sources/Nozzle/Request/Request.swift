@@ -26,7 +26,7 @@ public final class Request: @unchecked Sendable {
     /// The URL as the client sent it, with its query: `REQUEST_URI`.
     public let url: String
     /// The path the router matched, decoded per segment and without the base path: `/api/users/42`.
-    public internal(set) var path: String
+    @exclusivity(unchecked) public internal(set) var path: String
     /// The FastCGI params (or CGI variables) as received; ``environment`` is the same as a dictionary.
     public let variables: CGIEnvironment
     /// Every FastCGI param (or CGI variable), by name: `SERVER_NAME`, `REMOTE_ADDR`, …
@@ -54,20 +54,20 @@ public final class Request: @unchecked Sendable {
     /// The parsed body; ``RequestBody/none`` until the body parser has run.
     @exclusivity(unchecked) public var body: RequestBody = .none
     /// The exact bytes of the body, as read by the body parser: for signature checks over the raw body.
-    public internal(set) var rawBody: [UInt8] = []
+    @exclusivity(unchecked) public internal(set) var rawBody: [UInt8] = []
     /// An id for log lines: the web server's `REQUEST_ID` or `X-Request-Id` when sent, else one of ours.
     public let id: String
     /// A place for middleware to leave values for the handler.
     @exclusivity(unchecked) public var locals: [String: any Sendable] = [:]
     /// The logger for this request: its lines carry the method, path and request id.
-    public internal(set) var log: RequestLog
+    @exclusivity(unchecked) public internal(set) var log: RequestLog
 
     /// The path still percent-encoded, when the web server's raw URI could be trusted; the router
     /// splits it before decoding each segment.
     let routingPath: String?
     @exclusivity(unchecked) var trustedProxies: TrustedProxies?
-    /// The pattern of the route that answered, such as `/api/post/[pid]`, once routing has run.
-    @exclusivity(unchecked) package internal(set) var routePattern: String?
+    /// The matched route's place in the app's route table, once routed; nil when none matched.
+    @exclusivity(unchecked) package internal(set) var routeIndex: Int?
     /// The template of the route that answered, as OpenAPI and OpenTelemetry write it
     /// (`/api/post/{pid}`), once routing has run.
     @exclusivity(unchecked) package internal(set) var routeTemplate: String?

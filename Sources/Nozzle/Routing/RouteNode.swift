@@ -1,5 +1,11 @@
 import NozzleRouteGrammar
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A byte range of one path segment.
 struct SegmentRange {
     var start: Int
@@ -7,13 +13,14 @@ struct SegmentRange {
 }
 
 /// A trie node; immutable once the table is built.
-// Unchecked: its vars are written only while the table is built, before any request reads it.
+// Unchecked: its vars are written only while the table is built, before any request reads it; so
+// is their exclusivity, which every request's match would otherwise check at each node.
 final class RouteNode: @unchecked Sendable {
-    var literals = LiteralChildren()
-    var param: (name: String, node: RouteNode)?
-    var catchAll: (name: String, route: Int)?
-    var optionalCatchAll: (name: String, route: Int)?
-    var route: Int?
+    @exclusivity(unchecked) var literals = LiteralChildren()
+    @exclusivity(unchecked) var param: (name: String, node: RouteNode)?
+    @exclusivity(unchecked) var catchAll: (name: String, route: Int)?
+    @exclusivity(unchecked) var optionalCatchAll: (name: String, route: Int)?
+    @exclusivity(unchecked) var route: Int?
 
     func insert(_ segments: ArraySlice<RouteSegment>, route index: Int) {
         guard let first = segments.first else {
@@ -88,7 +95,9 @@ struct LiteralChildren {
             let entry = slots[slot]
             if entry < 0 { return nil }
             let candidate = keys[Int(entry)]
-            if candidate.count == key.count, candidate.withUnsafeBufferPointer({ $0.elementsEqual(key) }) {
+            if candidate.count == key.count,
+                key.isEmpty || candidate.withUnsafeBufferPointer({ memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 })
+            {
                 return nodes[Int(entry)]
             }
             slot = (slot + 1) & mask

@@ -69,7 +69,7 @@ public struct RouteTable: Sendable {
     private func found(_ bytes: UnsafeBufferPointer<UInt8>, _ segments: UnsafeMutableBufferPointer<SegmentRange>) -> RouteMatch? {
         var params: [(name: String, value: Query.Value)] = []
         guard let index = root.match(bytes, segments, from: 0, params: &params) else { return nil }
-        return RouteMatch(route: routes[index], params: RouteParams(params))
+        return RouteMatch(route: routes[index], params: RouteParams(params), index: index)
     }
 }
 
@@ -79,5 +79,7 @@ public struct RouteMatch: Sendable {
     public let route: Route
     /// The params taken from the path.
     public let params: RouteParams
+    /// The route's place in the table's ``RouteTable/routes``.
+    package let index: Int
 }
 

@@ -126,7 +126,8 @@ package final class FastCGIServer: @unchecked Sendable {
         if let statusPeers { control.add(statusPeers.listenFD, tag: Tag.statusPeers, .readable) }
         let metrics = RequestMetrics(status: status, scoreboard: scoreboard, pool: pool, accessLog: options.accessLog)
         hostPages.inFlight = { [unowned self] in poolLiveRequests() }
-        pipeline.hostPage = hostPages.answer
+        // Without a page to answer, requests go straight to routing.
+        pipeline.hostPage = hostPages.isEnabled ? hostPages.answer : nil
         pipeline.completed = metrics.record
     }
 

@@ -168,12 +168,14 @@ final class WorkerPool: @unchecked Sendable {
 ///   task's first job, enqueued during that call on that thread, lands in `inlineJobs` instead of
 ///   the shared queue, and the same worker runs it before it waits for another event. Any other job
 ///   of that request, or a first job enqueued from another thread, goes to the shared queue.
+///   Exclusivity unchecked on its `var`s for the same reason: each access is a read, an assignment
+///   or an append by its one thread, none of which can overlap another.
 final class WorkerThread {
     let index: Int
     /// The request whose first job this thread takes itself, while it starts that request.
-    var startingInline: RequestExecutor?
+    @exclusivity(unchecked) var startingInline: RequestExecutor?
     /// Jobs this thread runs itself before it waits for anything else.
-    var inlineJobs: [(UnownedJob, RequestExecutor)] = []
+    @exclusivity(unchecked) var inlineJobs: [(UnownedJob, RequestExecutor)] = []
 
     init(index: Int) { self.index = index }
 

@@ -45,7 +45,6 @@ final class ProcessStatus: Sendable {
     let routeNames: [String]
     /// The same routes' templates (`/api/post/{pid}`), as `http.route` names them; `""` for no route.
     let routeTemplates: [String]
-    let routeIndex: [String: Int]
     /// Identifies the route table, so that a pool's figures only add up processes of one build.
     let routeHash: Int
     let startTime: Int
@@ -54,7 +53,6 @@ final class ProcessStatus: Sendable {
     init(routes: RouteTable, poolStarted: Int?) {
         routeNames = routes.routes.map(\.pattern) + ["(no route)"]
         routeTemplates = routes.routes.map(\.template) + [""]
-        routeIndex = Dictionary(routeNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in routeNames.joined(separator: "\n").utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         routeHash = Int(truncatingIfNeeded: hash)
@@ -62,8 +60,9 @@ final class ProcessStatus: Sendable {
         local = Mutex(StatusSnapshot(routes: Array(repeating: .init(), count: routeNames.count)))
     }
 
-    /// The index of a route pattern; nil patterns (no route matched) count under `(no route)`.
-    func index(of pattern: String?) -> Int { pattern.flatMap { routeIndex[$0] } ?? routeNames.count - 1 }
+    /// Where a route's figures are, by its place in the route table; nil (no route matched) counts
+    /// under `(no route)`.
+    func index(ofRoute route: Int?) -> Int { route ?? routeNames.count - 1 }
 
     func record(route: Int, status: Int, seconds: Double, active: Int) {
         local.withLock { local in

@@ -9,8 +9,8 @@ struct RequestMetrics: Sendable {
     let pool: WorkerPool
     let accessLog: Bool
 
-    func record(_ request: Request, _ response: Response, seconds: Double) {
-        let route = status.index(of: request.routePattern)
+    func record(_ request: Request, _ response: Response, route: Int?, seconds: Double) {
+        let route = status.index(ofRoute: route)
         let statusCode = response.sentStatus
         if let scoreboard {
             scoreboard.record(route: route, isError: statusCode >= 500, seconds: seconds, active: pool.busyThreads)
