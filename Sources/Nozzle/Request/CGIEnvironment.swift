@@ -6,18 +6,8 @@
 /// noted as the environment is built, and read without a scan.
 public struct CGIEnvironment: Sendable {
     /// Where one variable is in ``storage``: its name at `start`, its value right after the name.
-    package struct Entry {
-        var start: Int32
-        var nameLength: Int32
-        var valueLength: Int32
-
-        /// A variable whose name is `nameLength` bytes at `start`, its value the `valueLength` after.
-        package init(start: Int, nameLength: Int, valueLength: Int) {
-            self.start = Int32(start)
-            self.nameLength = Int32(nameLength)
-            self.valueLength = Int32(valueLength)
-        }
-    }
+    /// A tuple, so that the FastCGI host makes one for each variable without a call into this module.
+    package typealias Entry = (start: Int32, nameLength: Int32, valueLength: Int32)
 
     /// The variables' bytes: each name followed by its value, with whatever bytes came between one
     /// variable and the next (FastCGI's lengths).
@@ -55,7 +45,7 @@ public struct CGIEnvironment: Sendable {
         for (name, value) in variables.sorted(by: { $0.key < $1.key }) {
             var name = name
             name.withUTF8 { Known.note($0, at: entries.count, in: &known) }
-            entries.append(Entry(start: storage.count, nameLength: name.utf8.count, valueLength: value.utf8.count))
+            entries.append((start: Int32(storage.count), nameLength: Int32(name.utf8.count), valueLength: Int32(value.utf8.count)))
             storage += Array(name.utf8)
             storage += Array(value.utf8)
         }

@@ -255,8 +255,10 @@ import Nozzle
             var count = 0
             var more: [CGIEnvironment.Entry] = []
             let complete = decodePairs(bytes) { name, value in
-                let place = CGIEnvironment.Entry(
-                    start: name.baseAddress! - bytes.baseAddress!, nameLength: name.count, valueLength: value.count)
+                // Offsets within params of at most ``Limits/paramsBytes`` (1 MiB by default).
+                let place: CGIEnvironment.Entry = (
+                    start: Int32(name.baseAddress! - bytes.baseAddress!), nameLength: Int32(name.count), valueLength: Int32(value.count)
+                )
                 if count < stackPlaces {
                     first.initializeElement(at: count, to: place)
                 } else {
@@ -297,30 +299,33 @@ import Nozzle
         return FastCGIRecord.encode(.getValuesResult, requestID: 0, content: FastCGIRecord.pairs(answers))
     }
 
-    /// Reads name-value pairs; false when the bytes end inside one.
+    /// Reads name-value pairs; false when the bytes end inside one. Each length is checked against
+    /// what is left before it is used, so a hostile length cannot reach past the bytes or overflow.
     static func decodePairs(
         _ bytes: UnsafeBufferPointer<UInt8>,
         _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void
     ) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let end = bytes.count
         var index = 0
-        func length() -> Int? {
-            guard index < bytes.count else { return nil }
-            if bytes[index] & 0x80 == 0 {
-                defer { index += 1 }
-                return Int(bytes[index])
+        // One length: a byte under 128, or four bytes big-endian with the top bit set.
+        @inline(__always) func length() -> Int? {
+            guard index < end else { return nil }
+            let first = base[index]
+            if first & 0x80 == 0 {
+                index += 1
+                return Int(first)
             }
-            guard index + 4 <= bytes.count else { return nil }
-            defer { index += 4 }
-            return Int(bytes[index] & 0x7F) << 24 | Int(bytes[index + 1]) << 16 | Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
+            guard end - index >= 4 else { return nil }
+            let value = Int(first & 0x7F) << 24 | Int(base[index + 1]) << 16 | Int(base[index + 2]) << 8 | Int(base[index + 3])
+            index += 4
+            return value
         }
-        while index < bytes.count {
-            // Each length is checked against what is left, so a hostile length cannot overflow anything.
-            guard let nameLength = length(), let valueLength = length(), nameLength <= bytes.count - index,
-                valueLength <= bytes.count - index - nameLength
+        while index < end {
+            guard let nameLength = length(), let valueLength = length(), nameLength <= end - index,
+                valueLength <= end - index - nameLength
             else { return false }
-            let name = UnsafeBufferPointer(rebasing: bytes[index..<index + nameLength])
-            let value = UnsafeBufferPointer(rebasing: bytes[index + nameLength..<index + nameLength + valueLength])
-            body(name, value)
+            body(UnsafeBufferPointer(start: base + index, count: nameLength), UnsafeBufferPointer(start: base + index + nameLength, count: valueLength))
             index += nameLength + valueLength
         }
         return true
