@@ -71,7 +71,8 @@ extension App {
         req.routeTemplate = route.template
         req.params = match.params
         req.trustedProxies = trustedProxies
-        let parameterLimit = (route.config.bodyParser ?? BodyParserConfig()).parameterLimit
+        // Read without a copy of the route's whole body-parser settings.
+        let parameterLimit = route.config.bodyParser?.parameterLimit ?? BodyParserConfig.defaultParameterLimit
         do {
             try req.parseQuery(parameterLimit: parameterLimit)
         } catch {

@@ -122,7 +122,9 @@ public final class Request: @unchecked Sendable {
         self.method = HTTPText.hasLowercase(method.utf8) ? method.uppercased() : method
         let queryString = variables[.queryString] ?? ""
         let requestURI = variables[.requestURI]
-        var rawPath = (variables[.scriptName] ?? "") + (variables[.pathInfo] ?? "")
+        // nginx's fastcgi_params send the whole path as SCRIPT_NAME and PATH_INFO empty.
+        let scriptName = variables[.scriptName] ?? "", pathInfo = variables[.pathInfo] ?? ""
+        var rawPath = pathInfo.isEmpty ? scriptName : scriptName + pathInfo
         if rawPath.isEmpty, let uri = requestURI {
             rawPath = String(Request.pathPart(of: uri))
         }

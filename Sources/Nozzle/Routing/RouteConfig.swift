@@ -69,6 +69,8 @@ public struct BodyParserConfig: Sendable {
     /// The most parameters a URL-encoded body, or this route's query string, may hold: 1000 by
     /// default, as body-parser's `parameterLimit` and PHP's `max_input_vars`.
     public var parameterLimit: Int
+    /// 1000, the default ``parameterLimit``.
+    public static let defaultParameterLimit = 1000
     /// The deepest nesting of arrays and objects in a JSON body: 512 by default.
     public var jsonDepthLimit: Int
     /// The most members one object of a JSON body may have: 10,000 by default.
@@ -92,7 +94,7 @@ public struct BodyParserConfig: Sendable {
     /// Settings with a size limit (`"1mb"` by default) and the other limits at their defaults.
     public init(
         sizeLimit: SizeLimit = "1mb",
-        parameterLimit: Int = 1000,
+        parameterLimit: Int = BodyParserConfig.defaultParameterLimit,
         jsonDepthLimit: Int = 512,
         jsonMemberLimit: Int = 10_000,
         partLimit: Int = 1000,

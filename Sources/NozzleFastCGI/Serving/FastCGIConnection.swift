@@ -26,42 +26,13 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
     let tag: UInt64
     unowned let server: FastCGIServer
 
-    /// The request this connection carries now. An object, so that handing it between the
-    /// connection's state, the read that started it and its launch is one reference, not a copy of
-    /// each of its parts.
-    ///
-    /// - Important: `@unchecked Sendable` because its `var`s are read and written only under the
-    ///   connection's `state` lock, which holds the one reference kept beyond a call.
-    final class Current: @unchecked Sendable {
-        let sink: FastCGIResponseSink
-        let body: FastCGIBodyChannel
-        /// Its params, id and arrival, for the status page's `?full` and the slow-request log.
-        let params: CGIEnvironment
-        let id: String
-        let arrived: Double
-        /// Its task, once started; under the connection's lock.
-        var task: Task<Void, Never>?
-        /// The executor its task runs on, once started: a worker thread running it says so. Under
-        /// the connection's lock.
-        var executor: RequestExecutor?
-        /// Whether the slow-request log has written it; under the connection's lock.
-        var loggedSlow = false
-
-        init(sink: FastCGIResponseSink, body: FastCGIBodyChannel, params: CGIEnvironment, id: String, arrived: Double) {
-            self.sink = sink
-            self.body = body
-            self.params = params
-            self.id = id
-            self.arrived = arrived
-        }
-    }
-
     struct State {
         var protocolState: FastCGIConnectionState
         /// Handling, arming, reading, lingering and closing: the decisions, as a value.
         var io = ConnectionIO()
         var output = OutputQueue()
-        var current: Current?
+        /// The request this connection carries now.
+        var current: RequestExecutor?
         /// A request that arrived while the process had `--max-in-flight` requests.
         var parked: FastCGIRequestHead?
 
@@ -96,10 +67,10 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
             return (true, read)
         }
         guard proceed else { return }
-        var start: (FastCGIRequestHead, Current)?
+        var start: RequestExecutor?
         if event.isReadable && reads { start = readAvailable(thread: thread) }
-        if let (head, current) = start {
-            launch(head, current, thread: thread)
+        if let current = start {
+            launch(current, thread: thread)
             // The request runs here first; often to its end, response and all.
             while !thread.inlineJobs.isEmpty {
                 let (job, executor) = thread.inlineJobs.removeFirst()
@@ -121,8 +92,8 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
 
     /// Reads what the socket has, feeds the protocol state, and carries out its actions. Returns a
     /// request to start on this thread, once its body so far has been handed over.
-    private func readAvailable(thread: WorkerThread) -> (FastCGIRequestHead, Current)? {
-        var start: (FastCGIRequestHead, Current)?
+    private func readAvailable(thread: WorkerThread) -> RequestExecutor? {
+        var start: RequestExecutor?
         let buffer = server.readBuffer(for: thread)
         while true {
             let count = read(fd, buffer.baseAddress, buffer.count)
@@ -162,8 +133,8 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
     }
 
     /// Carries out the protocol state's actions; returns a request to start.
-    private func perform(_ actions: [FastCGIConnectionState.Action]) -> (FastCGIRequestHead, Current)? {
-        var start: (FastCGIRequestHead, Current)?
+    private func perform(_ actions: [FastCGIConnectionState.Action]) -> RequestExecutor? {
+        var start: RequestExecutor?
         for action in actions {
             switch action {
             case .start(let head):
@@ -171,7 +142,7 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
                 let current = makeCurrent(head)
                 state.withLock { $0.current = current }
                 if server.admitRequest(head) {
-                    start = (head, current)
+                    start = current
                 } else {
                     state.withLock { $0.parked = head }
                     server.park(self)
@@ -206,27 +177,21 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
         return start
     }
 
-    private func makeCurrent(_ head: FastCGIRequestHead) -> Current {
+    private func makeCurrent(_ head: FastCGIRequestHead) -> RequestExecutor {
         let sink = FastCGIResponseSink(connection: self, requestID: head.id)
         // The channel holds the connection until the request ends; so does the sink.
         let body = FastCGIBodyChannel(reader: self)
-        return Current(sink: sink, body: body, params: head.params, id: server.ids.next(), arrived: System.now())
+        return RequestExecutor(server: server, sink: sink, body: body, params: head.params, id: server.ids.next(), arrived: System.now())
     }
 
     /// Starts a request's task; on a worker that read it, its first job stays on that worker.
-    private func launch(_ head: FastCGIRequestHead, _ current: Current, thread: WorkerThread?) {
-        let executor = RequestExecutor(pool: server.pool, head: head)
-        let sink = current.sink
-        thread?.startingInline = executor
-        let start = RequestStart(
-            server: server, variables: head.params, body: current.body, sink: sink, id: current.id,
-            logWriter: FastCGILogWriter(sink: server.options.logToFastCGIStderr ? sink : nil))
-        let task = Task(executorPreference: executor) { await start.run() }
+    private func launch(_ current: RequestExecutor, thread: WorkerThread?) {
+        thread?.startingInline = current
+        let task = Task(executorPreference: current) { await current.run() }
         thread?.startingInline = nil
         state.withLock { state in
-            guard state.current?.sink === sink else { return }
-            state.current?.task = task
-            state.current?.executor = executor
+            guard state.current === current else { return }
+            current.task = task
         }
     }
 
@@ -234,17 +199,17 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
     /// been in flight for `atLeast` seconds; `markSlow` marks it logged by the slow-request log, and
     /// leaves out one logged already.
     func liveRequest(now: Double, atLeast: Double = 0, markSlow: Bool = false, running: [ObjectIdentifier: Int], describe: (CGIEnvironment, String, Double, LiveRequest.Phase, Int?) -> LiveRequest) -> LiveRequest? {
-        let found = state.withLock { state -> (Current, RequestExecutor?, queued: Bool, writing: Bool)? in
+        let found = state.withLock { state -> (RequestExecutor, queued: Bool, writing: Bool)? in
             guard let current = state.current, now - current.arrived >= atLeast else { return nil }
             if markSlow {
                 guard !current.loggedSlow else { return nil }
                 current.loggedSlow = true
             }
-            return (current, current.executor, state.parked != nil, !state.output.isEmpty)
+            return (current, state.parked != nil, !state.output.isEmpty)
         }
         // The body channel's lock is taken outside this connection's (the order above).
-        guard let (current, executor, queued, writing) = found else { return nil }
-        let thread = executor.flatMap { running[ObjectIdentifier($0)] }
+        guard let (current, queued, writing) = found else { return nil }
+        let thread = running[ObjectIdentifier(current)]
         let phase: LiveRequest.Phase =
             queued ? .queued : thread != nil ? .running : current.body.isAwaited ? .readingBody : writing ? .writing : .waiting
         return describe(current.params, current.id, now - current.arrived, phase, thread)
@@ -252,16 +217,16 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
 
     /// Starts the request that waited for room, now that there is some.
     func startParked() {
-        let parked = state.withLock { state -> (FastCGIRequestHead, Current)? in
-            guard let head = state.parked, let current = state.current, !state.io.isClosed else { return nil }
+        let parked = state.withLock { state -> RequestExecutor? in
+            guard state.parked != nil, let current = state.current, !state.io.isClosed else { return nil }
             state.parked = nil
-            return (head, current)
+            return current
         }
-        guard let (head, current) = parked else {
+        guard let current = parked else {
             server.requestEnded()
             return
         }
-        launch(head, current, thread: nil)
+        launch(current, thread: nil)
         state.withLock { settleLocked(&$0) }
     }
 
@@ -269,7 +234,7 @@ final class FastCGIConnection: FastCGIBodyChannel.Reader, Sendable {
     /// server aborts a request (nginx does when its client goes away): the request's task is
     /// cancelled, as for `FCGI_ABORT_REQUEST`.
     private func peerClosed() {
-        let (current, task, aborts, wasParked) = state.withLock { state -> (Current?, Task<Void, Never>?, Bool, Bool) in
+        let (current, task, aborts, wasParked) = state.withLock { state -> (RequestExecutor?, Task<Void, Never>?, Bool, Bool) in
             let aborts = state.protocolState.peerClosed().contains { if case .abort = $0 { true } else { false } }
             state.output.removeAll()
             let wasParked = state.parked != nil

@@ -193,32 +193,3 @@ final class WorkerThread {
     /// Makes this the current thread's worker; the caller keeps it alive for the thread's life.
     func install() { pthread_setspecific(WorkerThread.key, Unmanaged.passUnretained(self).toOpaque()) }
 }
-
-/// The executor of one request's task: its jobs run on the pool, labelled with the request, so the
-/// status page, the scoreboard and the watchdog can say which request a thread is running.
-final class RequestExecutor: TaskExecutor, Sendable {
-    let pool: WorkerPool
-    private let params: CGIEnvironment
-
-    init(pool: WorkerPool, head: FastCGIRequestHead) {
-        self.pool = pool
-        self.params = head.params
-    }
-
-    /// `GET /api/x`: made only when something asks, since most requests never need it.
-    var label: String {
-        let path = (params["SCRIPT_NAME"] ?? "") + (params["PATH_INFO"] ?? "")
-        return (params["REQUEST_METHOD"] ?? "GET") + " " + (path.isEmpty ? params["REQUEST_URI"] ?? "/" : path)
-    }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        // The first job of a request a worker is starting stays on that worker: no hand-over.
-        if let thread = WorkerThread.current, thread.startingInline === self {
-            thread.startingInline = nil
-            thread.inlineJobs.append((job, self))
-            return
-        }
-        pool.enqueue(job, for: self)
-    }
-}
