@@ -59,6 +59,30 @@ enum HTTPText {
         return text.withUTF8(body)
     }
 
+    /// Whether `bytes` hold a CR or an LF, or with `colonToo` a colon: what would split a header
+    /// block, or a field's name from its value. Eight bytes a step: a word has a byte equal to `b`
+    /// exactly when the word XOR `b` in every byte has a zero byte, which one subtraction shows.
+    static func hasFieldBreak(_ bytes: UnsafeBufferPointer<UInt8>, colonToo: Bool) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        @inline(__always) func has(_ word: UInt64, _ byte: UInt8) -> Bool {
+            let x = word ^ (ones &* UInt64(byte))
+            return (x &- ones) & ~x & 0x8080_8080_8080_8080 != 0
+        }
+        var index = 0
+        while bytes.count - index >= 8 {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            if has(word, 13) || has(word, 10) || (colonToo && has(word, UInt8(ascii: ":"))) { return true }
+            index += 8
+        }
+        while index < bytes.count {
+            let byte = base[index]
+            if byte == 13 || byte == 10 || (colonToo && byte == UInt8(ascii: ":")) { return true }
+            index += 1
+        }
+        return false
+    }
+
     /// Space or horizontal tab: the optional whitespace of HTTP fields.
     static func isWhitespace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
 

@@ -353,13 +353,7 @@ public final class Response: @unchecked Sendable {
     static func writeSafely(_ text: String, to out: inout ByteWriter, colonToo: Bool) {
         func isUnsafe(_ byte: UInt8) -> Bool { byte == 13 || byte == 10 || (colonToo && byte == UInt8(ascii: ":")) }
         HTTPText.withBytes(of: text) { bytes in
-            // Letters, digits and most punctuation are above the colon: one comparison for each.
-            var clean = true
-            for byte in bytes where byte <= UInt8(ascii: ":") && isUnsafe(byte) {
-                clean = false
-                break
-            }
-            if clean {
+            if !HTTPText.hasFieldBreak(bytes, colonToo: colonToo) {
                 out.write(bytes)
             } else {
                 for byte in bytes { out.write(isUnsafe(byte) ? 0x20 : byte) }
