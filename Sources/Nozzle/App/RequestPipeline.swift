@@ -23,7 +23,7 @@ package final class RequestPipeline: @unchecked Sendable {
     /// Pages the host answers itself before routing, such as the status page; true when it answered.
     @exclusivity(unchecked) package var hostPage: (@Sendable (Request, Response) -> Bool)?
     /// Called once per request of the app, when the client has its answer, with the seconds it took.
-    /// The second value is the matched route's place in the app's route table (nil when none
+    /// Its third argument is the matched route's place in the app's route table (nil when none
     /// matched): read here, where the request's fields cost no exclusivity check.
     @exclusivity(unchecked) package var completed: (@Sendable (Request, Response, Int?, Double) -> Void)?
     #if Tracing

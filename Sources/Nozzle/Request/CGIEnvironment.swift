@@ -43,8 +43,7 @@ public struct CGIEnvironment: Sendable {
         var entries: [Entry] = []
         var known = Known.Slots(repeating: Known.none)
         for (name, value) in variables.sorted(by: { $0.key < $1.key }) {
-            var name = name
-            name.withUTF8 { Known.note($0, at: entries.count, in: &known) }
+            HTTPText.withBytes(of: name) { Known.note($0, at: entries.count, in: &known) }
             entries.append((start: Int32(storage.count), nameLength: Int32(name.utf8.count), valueLength: Int32(value.utf8.count)))
             storage += Array(name.utf8)
             storage += Array(value.utf8)

@@ -75,7 +75,7 @@ public struct Headers: Sendable, Sequence {
         guard a.utf8.count == b.utf8.count else { return false }
         return HTTPText.withBytes(of: a) { x in
             HTTPText.withBytes(of: b) { y in
-                guard x.count == y.count else { return false }
+                // The same length, checked above: each is its string's UTF-8.
                 for i in 0..<x.count where x[i] != y[i] {
                     if x[i] | 0x20 != y[i] | 0x20 || !((x[i] | 0x20) >= 0x61 && (x[i] | 0x20) <= 0x7A) { return false }
                 }
